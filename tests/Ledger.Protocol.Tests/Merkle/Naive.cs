@@ -43,6 +43,23 @@ internal static class Naive
         return q;
     }
 
+    /// <summary>For each element of PATH(m, D[n]), leaf first: true when that sibling is on the left.</summary>
+    public static List<bool> PathSides(int m, int n)
+    {
+        if (n == 1)
+            return [];
+        var k = K(n);
+        if (m < k)
+        {
+            var p = PathSides(m, k);
+            p.Add(false);
+            return p;
+        }
+        var q = PathSides(m - k, n - k);
+        q.Add(true);
+        return q;
+    }
+
     /// <summary>PROOF(m, D[n]) = SUBPROOF(m, D[n], true), for 0 &lt; m &lt; n.</summary>
     public static List<byte[]> Proof(int m, IReadOnlyList<byte[]> d) => SubProof(m, d, true);
 
