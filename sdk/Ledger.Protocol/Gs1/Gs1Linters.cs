@@ -64,7 +64,7 @@ public static class Gs1Linters
         "hh" => Exact(value, 2) ?? Numeric(value) ?? Range(value, 0, 2, 23, "ILLEGAL_HOUR", "time", "hour"),
         "mi" => Exact(value, 2) ?? Numeric(value) ?? Range(value, 0, 2, 59, "ILLEGAL_MINUTE", "time", "minute"),
         "ss" => Exact(value, 2) ?? Numeric(value) ?? Range(value, 0, 2, 59, "ILLEGAL_SECOND", "time", "second"),
-        "nonzero" => value.Length > 0 && value.All(c => c == '0') ? new("ILLEGAL_ZERO_VALUE", "nonzero", 0, value.Length, "must not be zero") : null,
+        "nonzero" => Numeric(value) ?? (value.All(c => c == '0') ? new("ILLEGAL_ZERO_VALUE", "nonzero", 0, value.Length, "must not be zero") : null),
         "zero" => value != "0" ? new("NOT_ZERO", "zero", 0, value.Length, "must be 0") : null,
         "winding" => value is "0" or "1" or "9" ? null : new("INVALID_WINDING_DIRECTION", "winding", 0, value.Length, "winding direction must be 0, 1 or 9"),
         "yesno" => value is "0" or "1" ? null : new("NOT_ZERO_OR_ONE", "yesno", 0, value.Length, "must be 0 or 1"),
