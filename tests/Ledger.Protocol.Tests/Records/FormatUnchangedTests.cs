@@ -1,3 +1,4 @@
+using Ledger.Protocol.Crypto;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Ledger.Protocol.Blocks;
@@ -66,7 +67,7 @@ public class FormatUnchangedTests
                 ["headerEncoding"] = Hex.Encode(header.Header.Encode()),
                 ["headerHash"] = header.Hash().ToString(),
                 ["headerSignature"] = Hex.Encode(header.Signature.ToBytes()),
-                ["blockEncodingSha256"] = Crypto.Sha256.Hash(block.Encode()).ToString(),
+                ["blockEncodingSha256"] = Sha256.Hash(block.Encode()).ToString(),
                 ["cosignStatement"] = Cosignature.Statement(header.Header.Lane, header.Header.Height, header.Hash()).ToString(),
                 ["cosignatureByNode2"] = Hex.Encode(cosign.Signature.ToBytes()),
             },
@@ -99,7 +100,7 @@ public class FormatUnchangedTests
         var headerBytes = Hex.Decode(golden["block"]!["headerEncoding"]!.GetValue<string>());
         var header = BlockHeader.Decode(headerBytes);
         Assert.Equal(golden["block"]!["headerHash"]!.GetValue<string>(), header.Hash().ToString());
-        var signed = new SignedHeader(header, Crypto.Signature.FromBytes(Hex.Decode(golden["block"]!["headerSignature"]!.GetValue<string>())));
+        var signed = new SignedHeader(header, Signature.FromBytes(Hex.Decode(golden["block"]!["headerSignature"]!.GetValue<string>())));
         Assert.True(signed.Verify().IsValid);
     }
 }

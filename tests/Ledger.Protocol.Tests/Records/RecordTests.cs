@@ -1,3 +1,5 @@
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Gs1;
 using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Protocol.Records;
@@ -25,7 +27,7 @@ public class RecordTests
             Assert.Equal(record.Id, decoded.Id);
             Assert.Equal(bytes, decoded.Encode());
             Assert.Equal(record.Kind, decoded.Kind);
-            Assert.Equal(Crypto.Sha256.Hash(bytes), decoded.Id);
+            Assert.Equal(Sha256.Hash(bytes), decoded.Id);
         }
     }
 
@@ -167,12 +169,12 @@ public class RecordTests
     private static readonly Gen<string> GtinGen = Gen.Choose(0, 999_999).SelectMany(a => Gen.Choose(0, 9_999_999).Select(b =>
     {
         var body = $"{a:000000}{b:0000000}";
-        return body + Gs1.CheckDigit.Compute(body);
+        return body + CheckDigit.Compute(body);
     }));
 
     private static readonly Gen<ItemId> ItemGen = Gen.OneOf(
         GtinGen.SelectMany(g => Cset82Gen.Select(s => ItemId.Sgtin(g, s))),
-        Gen.Choose(0, 99_999_999).Select(n => { var body = $"00614141{n:000000000}"; return ItemId.Sscc(body + Gs1.CheckDigit.Compute(body)); }));
+        Gen.Choose(0, 99_999_999).Select(n => { var body = $"00614141{n:000000000}"; return ItemId.Sscc(body + CheckDigit.Compute(body)); }));
 
     private static readonly Gen<Hash32> HashGen = ArbMap.Default.GeneratorFor<byte>().ArrayOf(32).Select(b => new Hash32(b));
 
@@ -184,7 +186,7 @@ public class RecordTests
         var pack = Gen.Choose(2, 8).SelectMany(n => ItemGen.ArrayOf(n)).Select(a => a.Distinct().ToArray()).Where(a => a.Length >= 2)
             .Select(a => (RecordPayload)new PackPayload(a[0], a[1..], RecordSamples.Site));
         var ship = items.SelectMany(i => HashGen.Select(h => (RecordPayload)new ShipPayload(i, RecordSamples.Site,
-            new Crypto.Address(h.ToArray().AsSpan(0, 20)), RecordSamples.WarehouseGln, [new BusinessTransaction("po", h.ToString())])));
+            new Address(h.ToArray().AsSpan(0, 20)), RecordSamples.WarehouseGln, [new BusinessTransaction("po", h.ToString())])));
         var receive = items.SelectMany(i => HashGen.Select(h => (RecordPayload)new ReceivePayload(h, i, RecordSamples.WarehouseGln,
             [new Discrepancy(i[0], DiscrepancyCode.Missing)])));
         var decommission = items.SelectMany(i => Gen.Choose(1, 8).Select(s => (RecordPayload)new DecommissionPayload(i, (DecommissionState)s, RecordSamples.Site)));
