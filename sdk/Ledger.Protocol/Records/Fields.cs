@@ -1,4 +1,3 @@
-using System.Globalization;
 using Ledger.Protocol.Gs1;
 
 namespace Ledger.Protocol.Records;
@@ -9,59 +8,40 @@ internal static class Fields
     public const int MaxItems = 10_000;
     public const int MaxText = 256;
 
-    public static string Digits(string? value, int length, string field, string what)
+    /// <summary>Runs a GS1 rule (sdk/Ledger.Protocol/Gs1), reporting a break as a record format error with the same field and rule.</summary>
+    private static T Gs1Rule<T>(Func<T> check)
     {
-        if (value is null || value.Length != length)
-            throw new RecordFormatException(field, "length", $"{what} must be {length} digits, got {value?.Length ?? 0} characters");
-        foreach (var c in value)
-            if (c is < '0' or > '9')
-                throw new RecordFormatException(field, "digits", $"{what} must be digits only, found '{c}'");
-        if (!CheckDigit.IsValid(value))
-            throw new RecordFormatException(field, "check-digit",
-                $"{what} check digit is {value[^1]}, expected {CheckDigit.Compute(value.AsSpan(0, length - 1))}");
-        return value;
+        try
+        {
+            return check();
+        }
+        catch (Gs1FormatException e)
+        {
+            throw new RecordFormatException(e.Field, e.Rule, e.Detail);
+        }
     }
 
-    public static string Gtin(string? value, string field) => Digits(value, 14, field, "GTIN-14");
+    /// <summary>Exactly 14 digits (the canonical GTIN-14 the ledger stores) with a valid check digit.</summary>
+    public static string Gtin(string? value, string field) => Gs1Rule(() => Gs1Key.Check(field, value!, 14));
 
-    public static string Gln(string? value, string field) => Digits(value, 13, field, "GLN");
+    public static string Gln(string? value, string field) => Gs1Rule(() => Gs1Key.Check(field, value!, 13));
 
-    public static string Sscc(string? value, string field) => Digits(value, 18, field, "SSCC");
+    public static string Sscc(string? value, string field) => Gs1Rule(() => Gs1Key.Check(field, value!, 18));
 
     public static string GlnOrEmpty(string? value, string field) => string.IsNullOrEmpty(value) ? "" : Gln(value, field);
 
-    /// <summary>GS1 AI encodable character set 82 (GS1 General Specifications, figure 7.11-1), 1–20 characters.</summary>
-    public static string Cset82(string? value, string field, string what)
+    /// <summary>GS1 AI encodable character set 82, 1–20 characters (lot AI 10, serial AI 21).</summary>
+    public static string Cset82(string? value, string field)
     {
-        if (string.IsNullOrEmpty(value) || value.Length > 20)
-            throw new RecordFormatException(field, "length", $"{what} must be 1 to 20 characters, got {value?.Length ?? 0}");
-        for (var i = 0; i < value.Length; i++)
-            if (!IsCset82(value[i]))
-                throw new RecordFormatException(field, "cset82", $"{what} character {i + 1} ('{value[i]}') is not in GS1 character set 82");
-        return value;
+        Gs1Rule(() => { Gs1Text.ValidateLotOrSerial(value!, field); return 0; });
+        return value!;
     }
 
-    public static string Cset82OrEmpty(string? value, string field, string what) =>
-        string.IsNullOrEmpty(value) ? "" : Cset82(value, field, what);
+    public static string Cset82OrEmpty(string? value, string field) =>
+        string.IsNullOrEmpty(value) ? "" : Cset82(value, field);
 
-    public static bool IsCset82(char c) =>
-        c is >= 'A' and <= 'Z' or >= 'a' and <= 'z' or >= '0' and <= '9'
-        || "!\"%&'()*+,-./:;<=>?_".Contains(c, StringComparison.Ordinal);
-
-    /// <summary>AI (17) form YYMMDD; DD = 00 means day unspecified. Month 01–12; day valid for that month (Feb 29 in leap years, 20YY assumed for the leap rule).</summary>
-    public static string Expiry(string? value, string field)
-    {
-        if (value is null || value.Length != 6 || !value.All(char.IsAsciiDigit))
-            throw new RecordFormatException(field, "date", $"expiry must be 6 digits YYMMDD, got '{value}'");
-        var yy = int.Parse(value.AsSpan(0, 2), CultureInfo.InvariantCulture);
-        var mm = int.Parse(value.AsSpan(2, 2), CultureInfo.InvariantCulture);
-        var dd = int.Parse(value.AsSpan(4, 2), CultureInfo.InvariantCulture);
-        if (mm is < 1 or > 12)
-            throw new RecordFormatException(field, "date", $"expiry month {mm:00} is not 01-12");
-        if (dd != 0 && dd > DateTime.DaysInMonth(2000 + yy, mm))
-            throw new RecordFormatException(field, "date", $"expiry day {dd:00} does not exist in month {mm:00}");
-        return value;
-    }
+    /// <summary>AI (17) form YYMMDD; DD = 00 means day unspecified (GS1 linter yymmd0).</summary>
+    public static string Expiry(string? value, string field) => Gs1Rule(() => Gs1Date.Parse(value!, field)).Text;
 
     public static string ExpiryOrEmpty(string? value, string field) => string.IsNullOrEmpty(value) ? "" : Expiry(value, field);
 

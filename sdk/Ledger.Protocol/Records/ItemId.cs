@@ -42,7 +42,7 @@ public sealed class ItemId : IEquatable<ItemId>, IComparable<ItemId>
     /// <summary>A pack: GTIN-14 with a valid check digit and a 1–20 character CSET 82 serial.</summary>
     /// <exception cref="RecordFormatException">A rule is broken.</exception>
     public static ItemId Sgtin(string gtin14, string serial, string field = "item") =>
-        new(ItemScheme.Sgtin, Fields.Gtin(gtin14, field + ".gtin"), Fields.Cset82(serial, field + ".serial", "serial"));
+        new(ItemScheme.Sgtin, Fields.Gtin(gtin14, field + ".gtin"), Fields.Cset82(serial, field + ".serial"));
 
     /// <summary>A logistic unit: SSCC-18 with a valid check digit.</summary>
     /// <exception cref="RecordFormatException">A rule is broken.</exception>

@@ -61,11 +61,11 @@ public sealed class CommissionPayload : RecordPayload
     public CommissionPayload(string gtin, string lot, string expiry, string site, IEnumerable<string> serials)
     {
         Gtin = Fields.Gtin(gtin, "payload.gtin");
-        Lot = Fields.Cset82(lot, "payload.lot", "lot");
+        Lot = Fields.Cset82(lot, "payload.lot");
         Expiry = Fields.Expiry(expiry, "payload.expiry");
         Site = Fields.Gln(site, "payload.site");
         var checkedSerials = (serials ?? throw new RecordFormatException("payload.serials", "count", "is required"))
-            .Select((s, i) => Fields.Cset82(s, $"payload.serials[{i}]", "serial"));
+            .Select((s, i) => Fields.Cset82(s, $"payload.serials[{i}]"));
         Serials = Fields.SortedSet(checkedSerials, s => Rlp.Rlp.Encode(RlpItem.Text(s)), "payload.serials");
         Items = [.. Serials.Select(s => ItemId.Sgtin(Gtin, s))];
     }
@@ -286,7 +286,7 @@ public sealed class VerifyPayload : RecordPayload
     public VerifyPayload(ItemId item, string? lot, string? expiry, string context, string? location, string? correlation)
     {
         Item = item ?? throw new RecordFormatException("payload.item", "value", "is required");
-        Lot = Fields.Cset82OrEmpty(lot, "payload.lot", "lot");
+        Lot = Fields.Cset82OrEmpty(lot, "payload.lot");
         Expiry = Fields.ExpiryOrEmpty(expiry, "payload.expiry");
         Context = Fields.Text(context, "payload.context", allowEmpty: false, max: 64);
         Location = Fields.GlnOrEmpty(location, "payload.location");
@@ -398,7 +398,7 @@ public sealed class RecallPayload : RecordPayload
     public RecallPayload(string gtin, string? lot, IEnumerable<ItemId>? items, string reason)
     {
         Gtin = Fields.Gtin(gtin, "payload.gtin");
-        Lot = Fields.Cset82OrEmpty(lot, "payload.lot", "lot");
+        Lot = Fields.Cset82OrEmpty(lot, "payload.lot");
         Items = ItemSet(items ?? [], "payload.items", min: 0);
         if ((Lot.Length == 0) == (Items.Count == 0))
             throw new RecordFormatException("payload", "value", "a recall names either a lot or a set of serials, not both and not neither");
@@ -436,7 +436,7 @@ public sealed class WithdrawPayload : RecordPayload
     public WithdrawPayload(string gtin, string? lot, string reason)
     {
         Gtin = Fields.Gtin(gtin, "payload.gtin");
-        Lot = Fields.Cset82OrEmpty(lot, "payload.lot", "lot");
+        Lot = Fields.Cset82OrEmpty(lot, "payload.lot");
         Reason = Fields.Text(reason, "payload.reason", allowEmpty: false);
     }
 
