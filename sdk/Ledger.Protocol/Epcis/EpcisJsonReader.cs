@@ -20,7 +20,9 @@ public static class EpcisJsonReader
     [
         new("epcis", "https://ref.gs1.org/epcis/"),
         new("cbv", "https://ref.gs1.org/cbv/"),
-        new("cbvmda", "urn:epcglobal:cbv:mda:"),
+        // The published context maps cbvmda to "urn:epcglobal:cbv:mda:"; the reference hash implementation (and the XML
+        // examples) use "urn:epcglobal:cbv:mda". A document that declares cbvmda itself keeps its own mapping.
+        new("cbvmda", "urn:epcglobal:cbv:mda"),
         new("gs1", "https://gs1.org/voc/"),
         new("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
         new("owl", "http://www.w3.org/2002/07/owl#"),
@@ -81,7 +83,8 @@ public static class EpcisJsonReader
             _ => throw new EpcisFormatException("type", "enum", $"'{type}' is not EPCISDocument or EPCISQueryDocument"),
         };
         var schemaVersion = RequiredString(root, "schemaVersion", "schemaVersion");
-        var creationDate = EpcisTime.Parse(RequiredString(root, "creationDate", "creationDate"), "creationDate");
+        var creationText = kind == EpcisDocumentKind.Capture ? RequiredString(root, "creationDate", "creationDate") : OptionalString(root, "creationDate", "creationDate");
+        DateTimeOffset? creationDate = creationText is null ? null : EpcisTime.Parse(creationText, "creationDate");
         if (!root.TryGetProperty("epcisBody", out var body) || body.ValueKind != JsonValueKind.Object)
             throw new EpcisFormatException("epcisBody", "required", "epcisBody object is missing");
 

@@ -380,6 +380,22 @@ public sealed record AssociationEvent : EpcisEvent
     public EpcisList<QuantityElement> ChildQuantityList { get; init; } = [];
 }
 
+/// <summary>Reader options.</summary>
+public sealed record EpcisReadOptions
+{
+    /// <summary>The defaults: everything the standard requires is enforced.</summary>
+    public static EpcisReadOptions Strict { get; } = new();
+
+    /// <summary>
+    /// Accepts XML events whose standard elements are not in XSD sequence order (as some published test documents,
+    /// e.g. openepcis JumbledFieldsOrder.xml, are). Everything else is still validated.
+    /// </summary>
+    public static EpcisReadOptions LenientXmlOrder { get; } = new() { EnforceXmlElementOrder = false };
+
+    /// <summary>Reject EPCIS 2.0 XML events whose elements are out of XSD order (rule <c>order</c>). Default true.</summary>
+    public bool EnforceXmlElementOrder { get; init; } = true;
+}
+
 /// <summary>Which document kind was read.</summary>
 public enum EpcisDocumentKind
 {
@@ -409,8 +425,8 @@ public sealed record EpcisDocument
     /// <summary>schemaVersion as written ("2.0", "1.2" …).</summary>
     public required string SchemaVersion { get; init; }
 
-    /// <summary>creationDate.</summary>
-    public required DateTimeOffset CreationDate { get; init; }
+    /// <summary>creationDate (required in capture documents; some query documents omit it).</summary>
+    public DateTimeOffset? CreationDate { get; init; }
 
     /// <summary>Namespace prefixes declared by the document (JSON-LD @context objects / XML xmlns), prefix → URI.</summary>
     public EpcisList<KeyValuePair<string, string>> Namespaces { get; init; } = [];

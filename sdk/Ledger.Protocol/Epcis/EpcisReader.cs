@@ -19,6 +19,10 @@ public static class EpcisReader
 
     /// <summary>Parses <paramref name="text"/> as JSON-LD or XML (2.0 or 1.x).</summary>
     /// <exception cref="EpcisFormatException">The document is malformed or breaks a rule of the standard.</exception>
-    public static EpcisDocument Read(string text) =>
-        Detect(text) == EpcisBinding.JsonLd ? EpcisJsonReader.Read(text) : EpcisXmlReader.Read(text.TrimStart('\uFEFF'));
+    public static EpcisDocument Read(string text) => Read(text, EpcisReadOptions.Strict);
+
+    /// <summary>Parses <paramref name="text"/> as JSON-LD or XML (2.0 or 1.x) with <paramref name="options"/>.</summary>
+    /// <exception cref="EpcisFormatException">The document is malformed or breaks a rule of the standard.</exception>
+    public static EpcisDocument Read(string text, EpcisReadOptions options) =>
+        Detect(text) == EpcisBinding.JsonLd ? EpcisJsonReader.Read(text) : EpcisXmlReader.Read(text.TrimStart('\uFEFF'), options);
 }

@@ -34,8 +34,13 @@ public static class EpcisXmlReader
 
     /// <summary>Parses an EPCIS XML document (2.0 or 1.x).</summary>
     /// <exception cref="EpcisFormatException">The document is malformed or breaks a rule of the standard.</exception>
-    public static EpcisDocument Read(string xml)
+    public static EpcisDocument Read(string xml) => Read(xml, EpcisReadOptions.Strict);
+
+    /// <summary>Parses an EPCIS XML document (2.0 or 1.x) with <paramref name="options"/>.</summary>
+    /// <exception cref="EpcisFormatException">The document is malformed or breaks a rule of the standard.</exception>
+    public static EpcisDocument Read(string xml, EpcisReadOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         XDocument doc;
         try
         {
@@ -51,7 +56,7 @@ public static class EpcisXmlReader
 
         if (ns.Length == 0 && Enum.TryParse<EpcisEventType>(local, out var bareType) && local == bareType.ToString())
         {
-            var ev = ReadEvent(root, bareType, "event", strictOrder: true);
+            var ev = ReadEvent(root, bareType, "event", strictOrder: options.EnforceXmlElementOrder);
             return new EpcisDocument { SchemaVersion = "2.0", CreationDate = ev.EventTime, Events = [ev] };
         }
 
@@ -65,7 +70,10 @@ public static class EpcisXmlReader
         };
 
         var schemaVersion = (string?)root.Attribute("schemaVersion") ?? throw new EpcisFormatException("schemaVersion", "required", "the schemaVersion attribute is missing");
-        var creationDate = EpcisTime.Parse((string?)root.Attribute("creationDate") ?? throw new EpcisFormatException("creationDate", "required", "the creationDate attribute is missing"), "creationDate");
+        var creationText = (string?)root.Attribute("creationDate");
+        if (creationText is null && kind == EpcisDocumentKind.Capture)
+            throw new EpcisFormatException("creationDate", "required", "the creationDate attribute is missing");
+        DateTimeOffset? creationDate = creationText is null ? null : EpcisTime.Parse(creationText, "creationDate");
         var namespaces = root.Attributes().Where(a => a.IsNamespaceDeclaration && a.Name.Namespace == XNamespace.Xmlns)
             .Select(a => new KeyValuePair<string, string>(a.Name.LocalName, a.Value)).ToList();
 
@@ -116,7 +124,7 @@ public static class EpcisXmlReader
                     continue; // ##other content in the event list extension point
                 if (!Enum.TryParse<EpcisEventType>(el.Name.LocalName, out var type) || el.Name.LocalName != type.ToString())
                     throw new EpcisFormatException(p, "unknown-field", $"<{el.Name.LocalName}> is not an EPCIS event type");
-                events.Add(ReadEvent(el, type, p, strictOrder: !version1));
+                events.Add(ReadEvent(el, type, p, strictOrder: !version1 && options.EnforceXmlElementOrder));
             }
         }
         return new EpcisDocument
