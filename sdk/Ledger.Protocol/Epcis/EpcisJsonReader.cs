@@ -100,7 +100,8 @@ public static class EpcisJsonReader
                     foreach (var h in p.Value.ValueKind == JsonValueKind.Object ? p.Value.EnumerateObject() : default)
                     {
                         if (h.Name == "epcisMasterData" || h.Name == "masterData")
-                            masterData.AddRange(ReadExtensions(h.Name, h.Value, "epcisHeader." + h.Name, prefixes, requirePrefix: false));
+                            masterData.AddRange(ReadExtensions(h.Name, h.Value, "epcisHeader." + h.Name, prefixes, requirePrefix: false)
+                                .SelectMany(m => m.Kind == EpcisValueKind.Object ? m.Children : [m]));
                         else
                             header.AddRange(ReadExtensions(h.Name, h.Value, "epcisHeader." + h.Name, prefixes, requirePrefix: false));
                     }
@@ -604,6 +605,17 @@ public static class EpcisJsonReader
                 return new EpcisExtension { Namespace = ns, LocalName = local, Value = value.ValueKind == JsonValueKind.True ? "true" : "false", Kind = EpcisValueKind.Boolean };
             case JsonValueKind.Null:
                 return new EpcisExtension { Namespace = ns, LocalName = local, Kind = EpcisValueKind.Null };
+            case JsonValueKind.Object when value.TryGetProperty("#text", out var text) && text.ValueKind == JsonValueKind.String:
+                // XML text with attributes (as written by EpcisJsonWriter): "#text" plus one string member per attribute
+                var attributes = new List<EpcisAttributeValue>();
+                foreach (var p in value.EnumerateObject())
+                {
+                    if (p.Name == "#text")
+                        continue;
+                    var (ans, alocal) = SplitKey(p.Name, path + "." + p.Name, prefixes, requirePrefix: false);
+                    attributes.Add(new EpcisAttributeValue(ans, alocal, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText()));
+                }
+                return new EpcisExtension { Namespace = ns, LocalName = local, Value = text.GetString(), Attributes = EpcisList.From(attributes) };
             case JsonValueKind.Object:
                 var children = new List<EpcisExtension>();
                 foreach (var p in value.EnumerateObject())

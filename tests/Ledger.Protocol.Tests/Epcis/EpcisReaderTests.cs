@@ -18,9 +18,11 @@ public class EpcisReaderTests
         ["gs1-EPCIS/XML/Mimasu/Example-masterData.xml"] = "EPCISMasterDataDocument (master data only, no events)",
     };
 
-    public static TheoryData<string> ValidDocuments()
+    public static TheoryData<string> ValidDocuments() => new(ValidDocumentList());
+
+    internal static List<string> ValidDocumentList()
     {
-        var data = new TheoryData<string>();
+        var data = new List<string>();
         foreach (var f in EpcisVectors.Files("gs1-EPCIS", ".json", ".jsonld", ".xml")
                      .Concat(EpcisVectors.Files("hash-RalphTro", ".xml", ".jsonld"))
                      .Concat(EpcisVectors.Files("hash-RalphTro/expected_equal", ".json"))
