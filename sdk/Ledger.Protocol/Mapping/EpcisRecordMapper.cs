@@ -157,7 +157,23 @@ public static partial class EpcisRecordMapper
             ship = context.ShipFor(items)
                 ?? throw new EpcisMappingException(f + ".epcList", "ship-unknown", "no certified Ship record sent these items to the receiver");
         }
-        return new ReceivePayload(ship, items, Location(o, f));
+        return new ReceivePayload(ship, items, Location(o, f), Discrepancies(o, f));
+    }
+
+    /// <summary>ledger:discrepancies = space-separated <c>code=epc</c> pairs, code one of missing, extra, damaged.</summary>
+    private static IEnumerable<Discrepancy> Discrepancies(ObjectEvent o, string f)
+    {
+        var text = Extension(o, "discrepancies");
+        if (string.IsNullOrEmpty(text))
+            return [];
+        return text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select((pair, i) =>
+        {
+            var field = $"{f}.ledger:discrepancies[{i}]";
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0 || !Enum.TryParse<DiscrepancyCode>(pair[..eq], ignoreCase: true, out var code) || !Enum.IsDefined(code))
+                throw new EpcisMappingException(field, "value", $"'{pair}' is not code=epc with code missing, extra or damaged");
+            return new Discrepancy(Item(pair[(eq + 1)..], field), code);
+        }).ToList();
     }
 
     private static ObservationPayload Observation(ObjectEvent o, string f)

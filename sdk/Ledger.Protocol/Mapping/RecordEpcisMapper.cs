@@ -65,7 +65,9 @@ public static class RecordEpcisMapper
                 EventTime = time, EventTimeZoneOffset = "+00:00", Action = EpcisAction.Observe,
                 EpcList = EpcisList.From(r.Items.Select(Epc)),
                 BizStep = Step("receiving"), Disposition = Disp("in_progress"), BizLocation = new EpcisLocation(GlnUri(r.Location)),
-                Extensions = [Ext("shipRecordId", r.Ship.ToString())],
+                Extensions = r.Discrepancies.Count == 0
+                    ? [Ext("shipRecordId", r.Ship.ToString())]
+                    : [Ext("shipRecordId", r.Ship.ToString()), Ext("discrepancies", string.Join(' ', r.Discrepancies.Select(d => $"{d.Code.ToString().ToLowerInvariant()}={Epc(d.Item)}")))],
             },
             VerifyPayload v => new ObjectEvent
             {
