@@ -12,7 +12,7 @@ public sealed record Gs1LintError(string Code, string Rule, int Position, int Le
 /// <summary>
 /// The GS1 Barcode Syntax Tests ("linters") named in the syntax dictionary, re-implemented from the
 /// GS1 General Specifications and the gs1-syntax-engine unit tests. Each returns null when the component is valid.
-/// Linters not implemented (couponcode, couponposoffer, iban, mediatype, packagetype, gcppos1/gcppos2)
+/// Linters not implemented (couponcode, couponposoffer, iban, mediatype, packagetype)
 /// accept any value; see docs/spec/gs1-identifiers.md.
 /// </summary>
 public static class Gs1Linters
@@ -36,7 +36,7 @@ public static class Gs1Linters
     {
         "csum", "csumalpha", "cset82", "cset39", "cset64", "csetnumeric", "yymmd0", "yymmdd", "yyyymmdd", "hhmi", "hh", "mi", "ss",
         "nonzero", "zero", "winding", "importeridx", "pcenc", "iso3166", "iso3166999", "iso3166alpha2", "iso4217", "yesno",
-        "hyphen", "nozeroprefix", "pieceoftotal", "latitude", "longitude", "iso5218", "posinseqslash", "hasnondigit",
+        "hyphen", "nozeroprefix", "pieceoftotal", "latitude", "longitude", "iso5218", "posinseqslash", "hasnondigit", "gcppos1", "gcppos2",
     };
 
     /// <summary>True when every character is in CSET 82.</summary>
@@ -86,6 +86,8 @@ public static class Gs1Linters
         "longitude" => Numeric(value) ?? (value.Length == 10 && long.Parse(value, CultureInfo.InvariantCulture) > 3600000000L
             ? new("INVALID_LONGITUDE", "longitude", 0, value.Length, "longitude out of range") : null),
         "posinseqslash" => PositionInSequence(value),
+        "gcppos1" => CompanyPrefix(value, 0),
+        "gcppos2" => CompanyPrefix(value, 1),
         _ => null,
     };
 
@@ -213,6 +215,21 @@ public static class Gs1Linters
         if (total == 0)
             return new("ZERO_TOTAL_PIECES", "piece-of-total", half, half, "total pieces must not be zero");
         return piece > total ? new("PIECE_NUMBER_EXCEEDS_TOTAL", "piece-of-total", 0, value.Length, "piece number exceeds the total") : null;
+    }
+
+    /// <summary>
+    /// gcppos1/gcppos2: a GS1 Company Prefix starts at position 1 (or 2, after an indicator digit) and is at least 4 digits.
+    /// Whether the prefix is actually allocated is not checked (that needs GS1's prefix tables).
+    /// </summary>
+    private static Gs1LintError? CompanyPrefix(string value, int start)
+    {
+        const int MinLength = 4;
+        if (value.Length < start + MinLength)
+            return new("TOO_SHORT_FOR_GCP", "gcp", 0, value.Length, "too short to hold a GS1 Company Prefix");
+        for (var i = start; i < start + MinLength; i++)
+            if (!char.IsAsciiDigit(value[i]))
+                return new("INVALID_GCP_PREFIX", "gcp", start, MinLength, "the GS1 Company Prefix must start with 4 digits");
+        return null;
     }
 
     private static Gs1LintError? PositionInSequence(string value)
