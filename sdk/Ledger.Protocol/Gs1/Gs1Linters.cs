@@ -73,11 +73,14 @@ public static class Gs1Linters
         "importeridx" => value.Length == 1 && (char.IsAsciiLetterOrDigit(value[0]) || value[0] is '-' or '_') ? null
             : new("INVALID_IMPORT_IDX_CHARACTER", "importer-index", 0, value.Length, "importer index must be one of 0-9 A-Z a-z - _"),
         "pcenc" => PercentEncoding(value),
-        "iso3166" => ThreeDigits(value, "NOT_ISO3166", "iso3166"),
-        "iso3166999" => ThreeDigits(value, "NOT_ISO3166_OR_999", "iso3166"),
-        "iso3166alpha2" => value.Length == 2 && value.All(char.IsAsciiLetterUpper) ? null
-            : new("NOT_ISO3166_ALPHA2", "iso3166", 0, value.Length, "must be an ISO 3166 alpha-2 country code"),
-        "iso4217" => ThreeDigits(value, "NOT_ISO4217", "iso4217"),
+        "iso3166" => Gs1CodeLists.Iso3166Numeric.Contains(value) ? null
+            : new("NOT_ISO3166", "iso3166", 0, value.Length, $"'{value}' is not an ISO 3166 numeric country code"),
+        "iso3166999" => value == "999" || Gs1CodeLists.Iso3166Numeric.Contains(value) ? null
+            : new("NOT_ISO3166_OR_999", "iso3166", 0, value.Length, $"'{value}' is not an ISO 3166 numeric country code or 999"),
+        "iso3166alpha2" => Gs1CodeLists.Iso3166Alpha2.Contains(value) ? null
+            : new("NOT_ISO3166_ALPHA2", "iso3166", 0, value.Length, $"'{value}' is not an ISO 3166 alpha-2 country code"),
+        "iso4217" => Gs1CodeLists.Iso4217Numeric.Contains(value) ? null
+            : new("NOT_ISO4217", "iso4217", 0, value.Length, $"'{value}' is not an ISO 4217 numeric currency code"),
         "nozeroprefix" => value.Length > 1 && value[0] == '0' ? new("ILLEGAL_ZERO_PREFIX", "zero-prefix", 0, 1, "must not start with 0") : null,
         "hasnondigit" => value.All(char.IsAsciiDigit) ? new("REQUIRES_NON_DIGIT_CHARACTER", "non-digit", 0, value.Length, "must contain a non-digit") : null,
         "pieceoftotal" => PieceOfTotal(value),
@@ -186,9 +189,6 @@ public static class Gs1Linters
         var n = int.Parse(value.AsSpan(start, length), CultureInfo.InvariantCulture);
         return n <= max ? null : new(code, rule, start, length, $"{what} {value.Substring(start, length)} is out of range");
     }
-
-    private static Gs1LintError? ThreeDigits(string value, string code, string rule) =>
-        value.Length == 3 && value.All(char.IsAsciiDigit) ? null : new(code, rule, 0, value.Length, "must be a 3-digit code");
 
     private static Gs1LintError? PercentEncoding(string value)
     {
