@@ -12,7 +12,7 @@ public sealed record Gs1LintError(string Code, string Rule, int Position, int Le
 /// <summary>
 /// The GS1 Barcode Syntax Tests ("linters") named in the syntax dictionary, re-implemented from the
 /// GS1 General Specifications and the gs1-syntax-engine unit tests. Each returns null when the component is valid.
-/// Linters not implemented (couponcode, couponposoffer, iban, mediatype, packagetype)
+/// Linters not implemented (couponcode, couponposoffer, mediatype, packagetype)
 /// accept any value; see docs/spec/gs1-identifiers.md.
 /// </summary>
 public static class Gs1Linters
@@ -36,7 +36,7 @@ public static class Gs1Linters
     {
         "csum", "csumalpha", "cset82", "cset39", "cset64", "csetnumeric", "yymmd0", "yymmdd", "yyyymmdd", "hhmi", "hh", "mi", "ss",
         "nonzero", "zero", "winding", "importeridx", "pcenc", "iso3166", "iso3166999", "iso3166alpha2", "iso4217", "yesno",
-        "hyphen", "nozeroprefix", "pieceoftotal", "latitude", "longitude", "iso5218", "posinseqslash", "hasnondigit", "gcppos1", "gcppos2",
+        "hyphen", "nozeroprefix", "pieceoftotal", "latitude", "longitude", "iso5218", "posinseqslash", "hasnondigit", "gcppos1", "gcppos2", "iban",
     };
 
     /// <summary>True when every character is in CSET 82.</summary>
@@ -89,6 +89,7 @@ public static class Gs1Linters
         "longitude" => Numeric(value) ?? (value.Length == 10 && long.Parse(value, CultureInfo.InvariantCulture) > 3600000000L
             ? new("INVALID_LONGITUDE", "longitude", 0, value.Length, "longitude out of range") : null),
         "posinseqslash" => PositionInSequence(value),
+        "iban" => Iban(value),
         "gcppos1" => CompanyPrefix(value, 0),
         "gcppos2" => CompanyPrefix(value, 1),
         _ => null,
@@ -230,6 +231,32 @@ public static class Gs1Linters
             if (!char.IsAsciiDigit(value[i]))
                 return new("INVALID_GCP_PREFIX", "gcp", start, MinLength, "the GS1 Company Prefix must start with 4 digits");
         return null;
+    }
+
+    /// <summary>
+    /// iban (AI 8007): at least 15 characters (the shortest national IBAN), upper-case letters and digits, an ISO 3166 alpha-2
+    /// country code, two check digits, and ISO 13616 mod-97 = 1. National lengths and BBAN formats are not checked.
+    /// </summary>
+    private static Gs1LintError? Iban(string value)
+    {
+        if (value.Length < 15)
+            return new("IBAN_TOO_SHORT", "iban", 0, value.Length, "an IBAN has at least 15 characters");
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            var ok = i < 2 ? char.IsAsciiLetterUpper(c) : i < 4 ? char.IsAsciiDigit(c) : char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c);
+            if (!ok)
+                return new("INVALID_IBAN_CHARACTER", "iban", i, 1, $"character {i + 1} ({Describe(c)}) is not valid in an IBAN");
+        }
+        if (!Gs1CodeLists.Iso3166Alpha2.Contains(value[..2]))
+            return new("ILLEGAL_IBAN_COUNTRY_CODE", "iban", 0, 2, $"'{value[..2]}' is not an ISO 3166 country code");
+        var remainder = 0;
+        foreach (var c in value[4..] + value[..4])
+        {
+            var n = char.IsAsciiDigit(c) ? c - '0' : c - 'A' + 10;
+            remainder = (remainder * (n < 10 ? 10 : 100) + n) % 97;
+        }
+        return remainder == 1 ? null : new("INCORRECT_IBAN_CHECKSUM", "iban", 2, 2, "IBAN check digits do not match (mod 97)");
     }
 
     private static Gs1LintError? PositionInSequence(string value)
