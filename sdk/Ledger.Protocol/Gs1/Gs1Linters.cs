@@ -12,7 +12,7 @@ public sealed record Gs1LintError(string Code, string Rule, int Position, int Le
 /// <summary>
 /// The GS1 Barcode Syntax Tests ("linters") named in the syntax dictionary, re-implemented from the
 /// GS1 General Specifications and the gs1-syntax-engine unit tests. Each returns null when the component is valid.
-/// Linters not implemented (couponcode, couponposoffer, mediatype, packagetype)
+/// Linters not implemented (mediatype, packagetype)
 /// accept any value; see docs/spec/gs1-identifiers.md.
 /// </summary>
 public static class Gs1Linters
@@ -36,7 +36,7 @@ public static class Gs1Linters
     {
         "csum", "csumalpha", "cset82", "cset39", "cset64", "csetnumeric", "yymmd0", "yymmdd", "yyyymmdd", "hhmi", "hh", "mi", "ss",
         "nonzero", "zero", "winding", "importeridx", "pcenc", "iso3166", "iso3166999", "iso3166alpha2", "iso4217", "yesno",
-        "hyphen", "nozeroprefix", "pieceoftotal", "latitude", "longitude", "iso5218", "posinseqslash", "hasnondigit", "gcppos1", "gcppos2", "iban",
+        "hyphen", "nozeroprefix", "pieceoftotal", "latitude", "longitude", "iso5218", "posinseqslash", "hasnondigit", "gcppos1", "gcppos2", "iban", "couponcode", "couponposoffer",
     };
 
     /// <summary>True when every character is in CSET 82.</summary>
@@ -90,6 +90,8 @@ public static class Gs1Linters
             ? new("INVALID_LONGITUDE", "longitude", 0, value.Length, "longitude out of range") : null),
         "posinseqslash" => PositionInSequence(value),
         "iban" => Iban(value),
+        "couponcode" => Gs1CouponLinters.CouponCode(value),
+        "couponposoffer" => Gs1CouponLinters.PositiveOffer(value),
         "gcppos1" => CompanyPrefix(value, 0),
         "gcppos2" => CompanyPrefix(value, 1),
         _ => null,
