@@ -83,6 +83,23 @@ public class Gs1PharmaTests
     }
 
     [Fact]
+    public void Parse_QrCodeCarryingDigitalLink_GivesElementsAndSymbology()
+    {
+        var id = Gs1Identifier.Parse("]Q1https://id.gs1.org/01/09520123456788/10/L1/21/S1?17=270331");
+        Assert.Equal(Gs1Symbology.Qr, id.Symbology);
+        Assert.Equal(("09520123456788", "L1", "S1", "270331"), (id.Gtin!.Value.Value, id.Lot, id.Serial, id.Expiry!.Value.Text));
+    }
+
+    [Fact]
+    public void Parse_Ean13Scan_GivesGtin14()
+    {
+        var id = Gs1Identifier.Parse("]E02112345678900");
+        Assert.Equal(Gs1Symbology.Ean13, id.Symbology);
+        Assert.Equal("02112345678900", id.Gtin!.Value.Value);
+        Assert.Equal("]E02112345678900", id.ToScanData(Gs1Symbology.Ean13));
+    }
+
+    [Fact]
     public void DigitalLink_StandardsExample_ConvertsBothWays()
     {
         const string Uri = "https://id.gs1.org/01/09520123456788/10/ABC1/21/12345?17=180426";
