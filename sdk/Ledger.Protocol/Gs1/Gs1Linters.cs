@@ -12,7 +12,7 @@ public sealed record Gs1LintError(string Code, string Rule, int Position, int Le
 /// <summary>
 /// The GS1 Barcode Syntax Tests ("linters") named in the syntax dictionary, re-implemented from the
 /// GS1 General Specifications and the gs1-syntax-engine unit tests. Each returns null when the component is valid.
-/// Linters not implemented (couponcode, couponposoffer, iban, mediatype, packagetype, gcppos1/gcppos2)
+/// Linters not implemented (mediatype, packagetype)
 /// accept any value; see docs/spec/gs1-identifiers.md.
 /// </summary>
 public static class Gs1Linters
@@ -36,7 +36,7 @@ public static class Gs1Linters
     {
         "csum", "csumalpha", "cset82", "cset39", "cset64", "csetnumeric", "yymmd0", "yymmdd", "yyyymmdd", "hhmi", "hh", "mi", "ss",
         "nonzero", "zero", "winding", "importeridx", "pcenc", "iso3166", "iso3166999", "iso3166alpha2", "iso4217", "yesno",
-        "hyphen", "nozeroprefix", "pieceoftotal", "latitude", "longitude", "iso5218", "posinseqslash", "hasnondigit",
+        "hyphen", "nozeroprefix", "pieceoftotal", "latitude", "longitude", "iso5218", "posinseqslash", "hasnondigit", "gcppos1", "gcppos2", "iban", "couponcode", "couponposoffer",
     };
 
     /// <summary>True when every character is in CSET 82.</summary>
@@ -73,11 +73,14 @@ public static class Gs1Linters
         "importeridx" => value.Length == 1 && (char.IsAsciiLetterOrDigit(value[0]) || value[0] is '-' or '_') ? null
             : new("INVALID_IMPORT_IDX_CHARACTER", "importer-index", 0, value.Length, "importer index must be one of 0-9 A-Z a-z - _"),
         "pcenc" => PercentEncoding(value),
-        "iso3166" => ThreeDigits(value, "NOT_ISO3166", "iso3166"),
-        "iso3166999" => ThreeDigits(value, "NOT_ISO3166_OR_999", "iso3166"),
-        "iso3166alpha2" => value.Length == 2 && value.All(char.IsAsciiLetterUpper) ? null
-            : new("NOT_ISO3166_ALPHA2", "iso3166", 0, value.Length, "must be an ISO 3166 alpha-2 country code"),
-        "iso4217" => ThreeDigits(value, "NOT_ISO4217", "iso4217"),
+        "iso3166" => Gs1CodeLists.Iso3166Numeric.Contains(value) ? null
+            : new("NOT_ISO3166", "iso3166", 0, value.Length, $"'{value}' is not an ISO 3166 numeric country code"),
+        "iso3166999" => value == "999" || Gs1CodeLists.Iso3166Numeric.Contains(value) ? null
+            : new("NOT_ISO3166_OR_999", "iso3166", 0, value.Length, $"'{value}' is not an ISO 3166 numeric country code or 999"),
+        "iso3166alpha2" => Gs1CodeLists.Iso3166Alpha2.Contains(value) ? null
+            : new("NOT_ISO3166_ALPHA2", "iso3166", 0, value.Length, $"'{value}' is not an ISO 3166 alpha-2 country code"),
+        "iso4217" => Gs1CodeLists.Iso4217Numeric.Contains(value) ? null
+            : new("NOT_ISO4217", "iso4217", 0, value.Length, $"'{value}' is not an ISO 4217 numeric currency code"),
         "nozeroprefix" => value.Length > 1 && value[0] == '0' ? new("ILLEGAL_ZERO_PREFIX", "zero-prefix", 0, 1, "must not start with 0") : null,
         "hasnondigit" => value.All(char.IsAsciiDigit) ? new("REQUIRES_NON_DIGIT_CHARACTER", "non-digit", 0, value.Length, "must contain a non-digit") : null,
         "pieceoftotal" => PieceOfTotal(value),
@@ -86,6 +89,11 @@ public static class Gs1Linters
         "longitude" => Numeric(value) ?? (value.Length == 10 && long.Parse(value, CultureInfo.InvariantCulture) > 3600000000L
             ? new("INVALID_LONGITUDE", "longitude", 0, value.Length, "longitude out of range") : null),
         "posinseqslash" => PositionInSequence(value),
+        "iban" => Iban(value),
+        "couponcode" => Gs1CouponLinters.CouponCode(value),
+        "couponposoffer" => Gs1CouponLinters.PositiveOffer(value),
+        "gcppos1" => CompanyPrefix(value, 0),
+        "gcppos2" => CompanyPrefix(value, 1),
         _ => null,
     };
 
@@ -185,9 +193,6 @@ public static class Gs1Linters
         return n <= max ? null : new(code, rule, start, length, $"{what} {value.Substring(start, length)} is out of range");
     }
 
-    private static Gs1LintError? ThreeDigits(string value, string code, string rule) =>
-        value.Length == 3 && value.All(char.IsAsciiDigit) ? null : new(code, rule, 0, value.Length, "must be a 3-digit code");
-
     private static Gs1LintError? PercentEncoding(string value)
     {
         for (var i = 0; i < value.Length; i++)
@@ -213,6 +218,47 @@ public static class Gs1Linters
         if (total == 0)
             return new("ZERO_TOTAL_PIECES", "piece-of-total", half, half, "total pieces must not be zero");
         return piece > total ? new("PIECE_NUMBER_EXCEEDS_TOTAL", "piece-of-total", 0, value.Length, "piece number exceeds the total") : null;
+    }
+
+    /// <summary>
+    /// gcppos1/gcppos2: a GS1 Company Prefix starts at position 1 (or 2, after an indicator digit) and is at least 4 digits.
+    /// Whether the prefix is actually allocated is not checked (that needs GS1's prefix tables).
+    /// </summary>
+    private static Gs1LintError? CompanyPrefix(string value, int start)
+    {
+        const int MinLength = 4;
+        if (value.Length < start + MinLength)
+            return new("TOO_SHORT_FOR_GCP", "gcp", 0, value.Length, "too short to hold a GS1 Company Prefix");
+        for (var i = start; i < start + MinLength; i++)
+            if (!char.IsAsciiDigit(value[i]))
+                return new("INVALID_GCP_PREFIX", "gcp", start, MinLength, "the GS1 Company Prefix must start with 4 digits");
+        return null;
+    }
+
+    /// <summary>
+    /// iban (AI 8007): at least 15 characters (the shortest national IBAN), upper-case letters and digits, an ISO 3166 alpha-2
+    /// country code, two check digits, and ISO 13616 mod-97 = 1. National lengths and BBAN formats are not checked.
+    /// </summary>
+    private static Gs1LintError? Iban(string value)
+    {
+        if (value.Length < 15)
+            return new("IBAN_TOO_SHORT", "iban", 0, value.Length, "an IBAN has at least 15 characters");
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            var ok = i < 2 ? char.IsAsciiLetterUpper(c) : i < 4 ? char.IsAsciiDigit(c) : char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c);
+            if (!ok)
+                return new("INVALID_IBAN_CHARACTER", "iban", i, 1, $"character {i + 1} ({Describe(c)}) is not valid in an IBAN");
+        }
+        if (!Gs1CodeLists.Iso3166Alpha2.Contains(value[..2]))
+            return new("ILLEGAL_IBAN_COUNTRY_CODE", "iban", 0, 2, $"'{value[..2]}' is not an ISO 3166 country code");
+        var remainder = 0;
+        foreach (var c in value[4..] + value[..4])
+        {
+            var n = char.IsAsciiDigit(c) ? c - '0' : c - 'A' + 10;
+            remainder = (remainder * (n < 10 ? 10 : 100) + n) % 97;
+        }
+        return remainder == 1 ? null : new("INCORRECT_IBAN_CHECKSUM", "iban", 2, 2, "IBAN check digits do not match (mod 97)");
     }
 
     private static Gs1LintError? PositionInSequence(string value)
