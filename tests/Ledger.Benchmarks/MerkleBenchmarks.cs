@@ -28,6 +28,10 @@ public class MerkleRootBenchmarks
         _leaves100K = MerkleInputs.LeafHashes(100_000);
     }
 
+    /// <summary>Baseline: one interior-node hash (SHA-256 of 65 bytes); a root costs about one of these per leaf.</summary>
+    [Benchmark(Baseline = true)]
+    public Hash32 NodeHash_Sha256Of65Bytes() => MerkleHash.Node(_leaves1K[0], _leaves1K[1]);
+
     [Benchmark(OperationsPerInvoke = 1_000)]
     public Hash32 ComputeRoot_1K_PerLeaf() => MerkleTree.ComputeRoot(_leaves1K);
 
