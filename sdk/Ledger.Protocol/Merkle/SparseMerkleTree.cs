@@ -72,6 +72,8 @@ public sealed class SparseMerkleTree
     public Hash32? Get(Hash32 key, Hash32? root = null)
     {
         var h = root ?? Root;
+        Span<byte> path = stackalloc byte[Hash32.Length];
+        key.CopyTo(path);
         for (var depth = 0; ; depth++)
         {
             if (h == EmptyHash)
@@ -79,7 +81,7 @@ public sealed class SparseMerkleTree
             var node = Load(h);
             if (node.Kind == SparseMerkleNodeKind.Leaf)
                 return node.First == key ? node.Second : null;
-            h = Bit(key, depth) == 0 ? node.First : node.Second;
+            h = Bit(path, depth) == 0 ? node.First : node.Second;
         }
     }
 
@@ -89,6 +91,8 @@ public sealed class SparseMerkleTree
     {
         var h = root ?? Root;
         var siblings = new List<Hash32>(32);
+        Span<byte> path = stackalloc byte[Hash32.Length];
+        key.CopyTo(path);
         for (var depth = 0; ; depth++)
         {
             if (h == EmptyHash)
@@ -96,7 +100,7 @@ public sealed class SparseMerkleTree
             var node = Load(h);
             if (node.Kind == SparseMerkleNodeKind.Leaf)
                 return new SparseMerkleProof(new SparseMerkleLeaf(node.First, node.Second), [.. siblings]);
-            if (Bit(key, depth) == 0)
+            if (Bit(path, depth) == 0)
             {
                 siblings.Add(node.Second);
                 h = node.First;
@@ -138,8 +142,10 @@ public sealed class SparseMerkleTree
         {
             h = EmptyHash;
         }
+        Span<byte> path = stackalloc byte[Hash32.Length];
+        key.CopyTo(path);
         for (var i = depth - 1; i >= 0; i--)
-            h = Bit(key, i) == 0 ? NodeHash(h, proof.Siblings[i]) : NodeHash(proof.Siblings[i], h);
+            h = Bit(path, i) == 0 ? NodeHash(h, proof.Siblings[i]) : NodeHash(proof.Siblings[i], h);
         if (h != root)
         {
             return MerkleProofResult.Fail(MerkleProofFailure.RootMismatch,
@@ -184,8 +190,10 @@ public sealed class SparseMerkleTree
     {
         Span<byte> bytes = stackalloc byte[Hash32.Length];
         key.CopyTo(bytes);
-        return (bytes[index >> 3] >> (7 - (index & 7))) & 1;
+        return Bit(bytes, index);
     }
+
+    private static int Bit(ReadOnlySpan<byte> key, int index) => (key[index >> 3] >> (7 - (index & 7))) & 1;
 
     private static bool SharesPrefix(Hash32 a, Hash32 b, int bits)
     {

@@ -19,7 +19,7 @@ public class MerkleTreePropertyTests
     [Fact]
     public void ComputeRoot_RandomSizesUpTo2000_EqualsNaiveMth()
     {
-        Check.One(Config.WithMaxTest(60), Prop.ForAll(Trees(0, 2000), t =>
+        Check.One(Config.WithMaxTest(40), Prop.ForAll(Trees(0, 2000), t =>
         {
             var data = LeafData(t.Size, t.Seed);
             Assert.Equal(new Hash32(Naive.Mth(data)), MerkleTree.ComputeRoot(LeafHashes(data)));
@@ -87,7 +87,7 @@ public class MerkleTreePropertyTests
     [Fact]
     public void ConsistencyProof_RandomTrees_EqualsNaiveProofAndVerifies()
     {
-        Check.One(Config, Prop.ForAll(Trees(1, 300), t =>
+        Check.One(Config.WithMaxTest(50), Prop.ForAll(Trees(1, 300), t =>
         {
             var data = LeafData(t.Size, t.Seed);
             var hashes = LeafHashes(data);
