@@ -141,6 +141,8 @@ public class TransactionTests
         var signed = tx.Sign(key);
         Assert.Equal(c.GetProperty("expected_txbytes").GetString(), signed.ToString());
         Assert.Equal(c.GetProperty("sender").GetString(), signed.Sender.ToLowerHex());
+        // the managed fallback signs the same bytes
+        Assert.Equal(signed.Signature, key.Sign(tx.SigningHash(), BouncyCastleSecp256k1Backend.Instance));
 
         var decoded = SignedEvmTransaction.Decode(signed.ToBytes(), chainId: 1);
         Assert.Equal(signed.Sender, decoded.Sender);
