@@ -109,20 +109,32 @@ public sealed class BouncyCastleSecp256k1Backend : ISecp256k1Backend
         if (!TryScalar(privateKey, out var d))
             throw new ArgumentException("private key must be 32 bytes with 0 < k < n", nameof(privateKey));
         var message = digest.ToArray();
-        var signer = new ECDsaSigner(new HMacDsaKCalculator(new Sha256Digest()));
-        signer.Init(true, new ECPrivateKeyParameters(d, Domain));
-        var rs = signer.GenerateSignature(message);
-        BcBigInteger r = rs[0], s = rs[1];
-        if (s.CompareTo(HalfN) > 0)
-            s = N.Subtract(s);
-        var q = new FixedPointCombMultiplier().Multiply(Domain.G, d).Normalize();
-        for (var recoveryId = 0; recoveryId < 2; recoveryId++)
+        var e = new BcBigInteger(1, message).Mod(N);
+        // ECDSA with the RFC 6979 nonce, done by hand so that R (and with it the recovery id) is known.
+        var kCalculator = new HMacDsaKCalculator(new Sha256Digest());
+        kCalculator.Init(N, d, message);
+        var multiplier = new FixedPointCombMultiplier();
+        while (true)
         {
-            var candidate = RecoverPoint(message, r, s, recoveryId);
-            if (candidate is not null && candidate.Equals(q))
-                return Signature.Create(ToSystem(r), ToSystem(s), recoveryId);
+            var k = kCalculator.NextK();
+            var point = multiplier.Multiply(Domain.G, k).Normalize();
+            var x = point.AffineXCoord.ToBigInteger();
+            var r = x.Mod(N);
+            if (r.SignValue == 0)
+                continue;
+            var s = k.ModInverse(N).Multiply(e.Add(d.Multiply(r))).Mod(N);
+            if (s.SignValue == 0)
+                continue;
+            var recoveryId = point.AffineYCoord.TestBitZero() ? 1 : 0;
+            if (x.CompareTo(N) >= 0)
+                throw new InvalidOperationException("R.x ≥ n: recovery id outside what Ethereum can encode"); // probability ~2^-127
+            if (s.CompareTo(HalfN) > 0)
+            {
+                s = N.Subtract(s);
+                recoveryId ^= 1;
+            }
+            return Signature.Create(ToSystem(r), ToSystem(s), recoveryId);
         }
-        throw new InvalidOperationException("R.x ≥ n: recovery id outside what Ethereum can encode"); // probability ~2^-127
     }
 
     private static BigInteger ToSystem(BcBigInteger value) => new(value.ToByteArrayUnsigned(), isUnsigned: true, isBigEndian: true);

@@ -11,10 +11,11 @@ internal static class EthereumVectors
 
     public static JsonElement Load(string name) => JsonDocument.Parse(File.ReadAllText(PathOf(name))).RootElement;
 
-    /// <summary>0x-hex of any length (leading zeros allowed) as an unsigned integer.</summary>
+    /// <summary>0x-hex of any length (leading zeros and an odd digit count allowed) as an unsigned integer.</summary>
     public static BigInteger HexInteger(string hex)
     {
-        var bytes = Hex.Decode(hex);
+        var digits = hex.StartsWith("0x", StringComparison.Ordinal) ? hex[2..] : hex;
+        var bytes = Hex.Decode(digits.Length % 2 == 1 ? "0" + digits : digits);
         return new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
     }
 
