@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Ledger.Protocol.Merkle;
 
 /// <summary>
@@ -21,39 +19,14 @@ public sealed record ConsistencyProof(long OldSize, long NewSize, Hash32[] Path)
     /// <summary>Encodes as tag(1) || oldSize u64 BE || newSize u64 BE || count u8 || count × 32-byte hashes.</summary>
     /// <exception cref="ArgumentException">A negative size, or more than <see cref="MaxPathLength"/> hashes.</exception>
     public byte[] Encode()
-    {
-        if (OldSize < 0 || NewSize < 0)
-            throw new ArgumentException("consistency proof: sizes must not be negative");
-        if (Path.Length > MaxPathLength)
-            throw new ArgumentException($"consistency proof: at most {MaxPathLength} path hashes; got {Path.Length}");
-        var bytes = new byte[1 + 8 + 8 + 1 + Hash32.Length * Path.Length];
-        bytes[0] = Tag;
-        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(1), (ulong)OldSize);
-        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(9), (ulong)NewSize);
-        bytes[17] = (byte)Path.Length;
-        for (var i = 0; i < Path.Length; i++)
-            Path[i].CopyTo(bytes.AsSpan(18 + Hash32.Length * i));
-        return bytes;
-    }
+        => PathProofCodec.Encode(Tag, OldSize, NewSize, Path, MaxPathLength, "consistency proof", "old size", "new size");
 
     /// <summary>Decodes the layout written by <see cref="Encode"/>; rejects any other tag, truncation and trailing bytes.</summary>
     /// <exception cref="MerkleFormatException">The bytes are not a well-formed consistency proof.</exception>
     public static ConsistencyProof Decode(ReadOnlySpan<byte> encoded)
     {
-        var r = new ProofReader(encoded, "consistency proof");
-        var tag = r.ReadByte("tag");
-        if (tag != Tag)
-            throw new MerkleFormatException("consistency proof tag", $"must be 0x{Tag:x2}; got 0x{tag:x2}");
-        var oldSize = r.ReadSize("old size");
-        var newSize = r.ReadSize("new size");
-        var count = r.ReadByte("path count");
-        if (count > MaxPathLength)
-            throw new MerkleFormatException("consistency proof path count", $"must be at most {MaxPathLength}; got {count}");
-        var path = new Hash32[count];
-        for (var i = 0; i < count; i++)
-            path[i] = r.ReadHash("path hash");
-        r.End();
-        return new ConsistencyProof(oldSize, newSize, path);
+        var (first, second, path) = PathProofCodec.Decode(encoded, Tag, MaxPathLength, "consistency proof", "old size", "new size");
+        return new ConsistencyProof(first, second, path);
     }
 
     /// <summary>Tries to decode; false when the bytes are malformed.</summary>
