@@ -76,10 +76,10 @@ public static class EpcisXmlWriter
         else
             root.Add(new XElement("EPCISBody", eventList));
 
-        var sb = new StringBuilder();
-        using (var w = XmlWriter.Create(sb, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, Encoding = Encoding.UTF8 }))
+        using var stream = new MemoryStream();
+        using (var w = XmlWriter.Create(stream, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
             new XDocument(new XDeclaration("1.0", "UTF-8", null), root).Save(w);
-        return sb.ToString();
+        return Encoding.UTF8.GetString(stream.ToArray());
     }
 
     private static XElement? Opt(string name, string? value) => value is null ? null : new XElement(name, value);
