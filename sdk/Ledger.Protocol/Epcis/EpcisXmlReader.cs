@@ -83,11 +83,10 @@ public static class EpcisXmlReader
         var headerElement = root.Element("EPCISHeader");
         if (headerElement is not null)
         {
-            foreach (var h in headerElement.Elements())
+            foreach (var h in Flatten(headerElement))
             {
-                var md = h.DescendantsAndSelf().FirstOrDefault(x => x.Name.LocalName == "EPCISMasterData");
-                if (md is not null)
-                    masterData.AddRange(md.Elements().Select(FromXml));
+                if (h.Name.LocalName == "EPCISMasterData")
+                    masterData.AddRange(Flatten(h).Select(FromXml));
                 else
                     header.Add(FromXml(h));
             }
