@@ -18,13 +18,14 @@ public class EpcisBenchmarks
          "bizTransactionList":[{"type":"po","bizTransaction":"http://transaction.acme.com/po/12345678"}]}]}}
         """;
 
+    private readonly string _json = Json;
     private EpcisDocument _doc = null!;
 
     [GlobalSetup]
-    public void Setup() => _doc = EpcisReader.Read(Json);
+    public void Setup() => _doc = EpcisReader.Read(_json);
 
     [Benchmark]
-    public EpcisDocument ReadJson() => EpcisReader.Read(Json);
+    public EpcisDocument ReadJson() => EpcisReader.Read(_json);
 
     [Benchmark]
     public string HashEvent() => EpcisEventHash.Compute(_doc.Events[0]);
