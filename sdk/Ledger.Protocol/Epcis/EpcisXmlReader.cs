@@ -44,7 +44,9 @@ public static class EpcisXmlReader
         XDocument doc;
         try
         {
-            doc = XDocument.Parse(xml, LoadOptions.None);
+            // untrusted input: DTDs are ignored (no entity expansion), nothing external is resolved
+            using var reader = XmlReader.Create(new StringReader(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore, XmlResolver = null });
+            doc = XDocument.Load(reader, LoadOptions.None);
         }
         catch (XmlException ex)
         {

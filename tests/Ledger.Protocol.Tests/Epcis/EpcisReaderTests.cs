@@ -158,3 +158,14 @@ public class EpcisValidationTests
         Assert.Equal(("https://ns.example.com/", "weight", "12.5", EpcisValueKind.Number), (x.Namespace, x.LocalName, x.Value, x.Kind));
     }
 }
+
+public class EpcisXmlSafetyTests
+{
+    [Fact]
+    public void Read_XmlWithDtdEntity_NotExpandedRejectedAsSyntax()
+    {
+        const string xml = "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY lol \"lol\">]><epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" creationDate=\"2024-01-01T00:00:00Z\"><EPCISBody><EventList>&lol;</EventList></EPCISBody></epcis:EPCISDocument>";
+        var ex = Assert.Throws<EpcisFormatException>(() => EpcisReader.Read(xml));
+        Assert.Equal(("$", "syntax"), (ex.Field, ex.Rule));
+    }
+}
