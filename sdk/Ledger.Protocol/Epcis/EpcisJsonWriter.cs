@@ -20,7 +20,7 @@ public static partial class EpcisJsonWriter
         ArgumentNullException.ThrowIfNull(doc);
         var ns = new EpcisNamespaces(doc, EpcisJsonReader.StandardPrefixes, ["id", "type"]);
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteStartArray("@context");

@@ -22,8 +22,74 @@ internal static partial class EpcisValidation
     public static bool TryParseDecimal(string s, out decimal d) =>
         decimal.TryParse(s.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out d);
 
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]*:\S+$", RegexOptions.CultureInvariant)]
+    private static partial Regex AbsoluteUri();
+
+    private static void Uri(string? value, string field)
+    {
+        if (value is not null && !AbsoluteUri().IsMatch(value.Trim()))
+            throw new EpcisFormatException(field, "pattern", $"'{value}' is not an absolute URI (EPC URN, Digital Link or other URI)");
+    }
+
+    private static void Uris(IEnumerable<string> values, string field)
+    {
+        var i = 0;
+        foreach (var v in values)
+            Uri(v, $"{field}[{i++}]");
+    }
+
+    private static void Quantities(EpcisList<QuantityElement> list, string field)
+    {
+        for (var i = 0; i < list.Count; i++)
+        {
+            Uri(list[i].EpcClass, $"{field}[{i}].epcClass");
+            if (list[i].Uom is not null && list[i].Quantity is null)
+                throw new EpcisFormatException($"{field}[{i}].quantity", "required", "a uom needs a quantity");
+        }
+    }
+
     public static void ValidateEvent(EpcisEvent e, string path)
     {
+        Uri(e.ReadPoint?.Id, path + ".readPoint.id");
+        Uri(e.BizLocation?.Id, path + ".bizLocation.id");
+        for (var i = 0; i < e.BizTransactionList.Count; i++)
+            Uri(e.BizTransactionList[i].Value, $"{path}.bizTransactionList[{i}].bizTransaction");
+        for (var i = 0; i < e.SourceList.Count; i++)
+            Uri(e.SourceList[i].Value, $"{path}.sourceList[{i}].source");
+        for (var i = 0; i < e.DestinationList.Count; i++)
+            Uri(e.DestinationList[i].Value, $"{path}.destinationList[{i}].destination");
+        switch (e)
+        {
+            case ObjectEvent o:
+                Uris(o.EpcList, path + ".epcList");
+                Quantities(o.QuantityList, path + ".quantityList");
+                break;
+            case AggregationEvent a:
+                Uri(a.ParentId, path + ".parentID");
+                Uris(a.ChildEpcs, path + ".childEPCs");
+                Quantities(a.ChildQuantityList, path + ".childQuantityList");
+                if (a.ParentId is null && a.Action != EpcisAction.Observe)
+                    throw new EpcisFormatException(path + ".parentID", "required", $"an AggregationEvent with action {a.Action.ToString().ToUpperInvariant()} needs a parentID");
+                break;
+            case TransactionEvent t:
+                Uri(t.ParentId, path + ".parentID");
+                Uris(t.EpcList, path + ".epcList");
+                Quantities(t.QuantityList, path + ".quantityList");
+                break;
+            case TransformationEvent t:
+                Uris(t.InputEpcList, path + ".inputEPCList");
+                Uris(t.OutputEpcList, path + ".outputEPCList");
+                Quantities(t.InputQuantityList, path + ".inputQuantityList");
+                Quantities(t.OutputQuantityList, path + ".outputQuantityList");
+                if (t.InputEpcList.IsEmpty && t.InputQuantityList.IsEmpty && t.OutputEpcList.IsEmpty && t.OutputQuantityList.IsEmpty)
+                    throw new EpcisFormatException(path + ".inputEPCList", "required", "a TransformationEvent needs inputs or outputs");
+                break;
+            case AssociationEvent s:
+                Uri(s.ParentId, path + ".parentID");
+                Uris(s.ChildEpcs, path + ".childEPCs");
+                Quantities(s.ChildQuantityList, path + ".childQuantityList");
+                break;
+        }
         switch (e)
         {
             case ObjectEvent o when o.EpcList.IsEmpty && o.QuantityList.IsEmpty && o.SensorElementList.IsEmpty:

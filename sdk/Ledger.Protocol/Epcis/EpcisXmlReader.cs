@@ -44,7 +44,9 @@ public static class EpcisXmlReader
         XDocument doc;
         try
         {
-            doc = XDocument.Parse(xml, LoadOptions.None);
+            // untrusted input: DTDs are ignored (no entity expansion), nothing external is resolved
+            using var reader = XmlReader.Create(new StringReader(xml), new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore, XmlResolver = null });
+            doc = XDocument.Load(reader, LoadOptions.None);
         }
         catch (XmlException ex)
         {
@@ -83,11 +85,10 @@ public static class EpcisXmlReader
         var headerElement = root.Element("EPCISHeader");
         if (headerElement is not null)
         {
-            foreach (var h in headerElement.Elements())
+            foreach (var h in Flatten(headerElement))
             {
-                var md = h.DescendantsAndSelf().FirstOrDefault(x => x.Name.LocalName == "EPCISMasterData");
-                if (md is not null)
-                    masterData.AddRange(md.Elements().Select(FromXml));
+                if (h.Name.LocalName == "EPCISMasterData")
+                    masterData.AddRange(Flatten(h).Select(FromXml));
                 else
                     header.Add(FromXml(h));
             }

@@ -45,10 +45,17 @@ public static class EpcisXmlWriter
 
         if (!doc.Header.IsEmpty || !doc.MasterData.IsEmpty)
         {
-            var header = new XElement("EPCISHeader", doc.Header.Select(ToXml));
-            if (!doc.MasterData.IsEmpty)
-                header.Add(new XElement("extension", new XElement("EPCISMasterData", doc.MasterData.Select(ToXml))));
-            root.Add(header);
+            // XSD: EPCISHeader = sbdh?, extension(EPCISMasterData?, extension(##local*))?; other namespaced header
+            // items go to the document's ##other slot after EPCISBody (where the reader also looks).
+            var sbdh = doc.Header.Where(h => h.LocalName == "StandardBusinessDocumentHeader" && h.Namespace.Length > 0);
+            var local = doc.Header.Where(h => h.Namespace.Length == 0).ToList();
+            var other = doc.Header.Where(h => h.Namespace.Length > 0 && h.LocalName != "StandardBusinessDocumentHeader");
+            var extension = new XElement("extension",
+                doc.MasterData.IsEmpty ? null : new XElement("EPCISMasterData", MasterData(doc.MasterData)),
+                local.Count == 0 ? null : new XElement("extension", local.Select(ToXml)));
+            var header = new XElement("EPCISHeader", sbdh.Select(ToXml), extension.HasElements ? extension : null);
+            if (header.HasElements)
+                root.Add(header);
         }
 
         var eventList = new XElement("EventList");
@@ -75,11 +82,22 @@ public static class EpcisXmlWriter
         }
         else
             root.Add(new XElement("EPCISBody", eventList));
+        root.Add(doc.Header.Where(h => h.Namespace.Length > 0 && h.LocalName != "StandardBusinessDocumentHeader").Select(ToXml));
 
-        var sb = new StringBuilder();
-        using (var w = XmlWriter.Create(sb, new XmlWriterSettings { Indent = true, OmitXmlDeclaration = false, Encoding = Encoding.UTF8 }))
+        using var stream = new MemoryStream();
+        using (var w = XmlWriter.Create(stream, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) }))
             new XDocument(new XDeclaration("1.0", "UTF-8", null), root).Save(w);
-        return sb.ToString();
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>EPCISMasterData = VocabularyList, extension(##local*)?: other opaque items go to the extension.</summary>
+    private static IEnumerable<XElement> MasterData(EpcisList<EpcisExtension> items)
+    {
+        var vocabularies = items.Where(m => m.LocalName == "VocabularyList" && m.Namespace.Length == 0).Select(ToXml).ToList();
+        if (vocabularies.Count == 0)
+            vocabularies.Add(new XElement("VocabularyList"));
+        var rest = items.Where(m => !(m.LocalName == "VocabularyList" && m.Namespace.Length == 0)).Select(ToXml).ToList();
+        return rest.Count == 0 ? vocabularies : vocabularies.Append(new XElement("extension", rest));
     }
 
     private static XElement? Opt(string name, string? value) => value is null ? null : new XElement(name, value);

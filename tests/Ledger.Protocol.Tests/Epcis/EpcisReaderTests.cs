@@ -119,3 +119,53 @@ public class EpcisReaderTests
         Assert.Equal((field, rule), (ex.Field, ex.Rule));
     }
 }
+
+public class EpcisValidationTests
+{
+    private static string Doc(string eventJson) =>
+        "{\"@context\":[\"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld\",{\"ex\":\"https://ns.example.com/\"}]," +
+        "\"type\":\"EPCISDocument\",\"schemaVersion\":\"2.0\",\"creationDate\":\"2024-01-01T00:00:00Z\",\"epcisBody\":{\"eventList\":[" + eventJson + "]}}";
+
+    private const string Head = "\"eventTime\":\"2024-01-01T10:00:00.000+01:00\",\"eventTimeZoneOffset\":\"+01:00\"";
+
+    [Theory]
+    [InlineData("{\"type\":\"ObjectEvent\"," + Head + ",\"action\":\"ADD\",\"epcList\":[\"not a uri\"]}", "epcisBody.eventList[0].epcList[0]", "pattern")]
+    [InlineData("{\"type\":\"AggregationEvent\"," + Head + ",\"action\":\"ADD\",\"childEPCs\":[\"urn:epc:id:sgtin:0614141.107346.1\"]}", "epcisBody.eventList[0].parentID", "required")]
+    [InlineData("{\"type\":\"TransformationEvent\"," + Head + "}", "epcisBody.eventList[0].inputEPCList", "required")]
+    [InlineData("{\"type\":\"TransactionEvent\"," + Head + ",\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"]}", "epcisBody.eventList[0].bizTransactionList", "required")]
+    [InlineData("{\"type\":\"ObjectEvent\"," + Head + ",\"action\":\"ADD\",\"quantityList\":[{\"epcClass\":\"urn:epc:class:lgtin:4012345.012345.998877\",\"uom\":\"KGM\"}]}", "epcisBody.eventList[0].quantityList[0].quantity", "required")]
+    [InlineData("{\"type\":\"ObjectEvent\"," + Head + ",\"action\":\"ADD\",\"quantityList\":[{\"epcClass\":\"urn:epc:class:lgtin:4012345.012345.998877\",\"quantity\":1,\"uom\":\"kg\"}]}", "epcisBody.eventList[0].quantityList[0].uom", "pattern")]
+    [InlineData("{\"type\":\"ObjectEvent\",\"eventTime\":\"2024-01-01T10:00:00+01:00\",\"eventTimeZoneOffset\":\"+1:00\",\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"]}", "epcisBody.eventList[0].eventTimeZoneOffset", "pattern")]
+    [InlineData("{\"type\":\"ObjectEvent\"," + Head + ",\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"],\"foo:bar\":1}", "epcisBody.eventList[0].foo:bar", "namespace")]
+    [InlineData("{\"type\":\"ObjectEvent\"," + Head + ",\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"],\"childEPCs\":[]}", "epcisBody.eventList[0].childEPCs", "unknown-field")]
+    [InlineData("{\"type\":\"ObjectEvent\"," + Head + ",\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"],\"sourceList\":[{\"type\":\"place\",\"source\":\"urn:epc:id:pgln:0614141.00001\"}]}", "epcisBody.eventList[0].sourceList[0].type", "enum")]
+    [InlineData("{\"type\":\"ObjectEvent\"," + Head + ",\"action\":\"ADD\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"],\"bizTransactionList\":[{\"type\":\"invoice\",\"bizTransaction\":\"urn:x:1\"}]}", "epcisBody.eventList[0].bizTransactionList[0].type", "enum")]
+    [InlineData("{\"type\":\"Event\"," + Head + "}", "epcisBody.eventList[0].type", "enum")]
+    public void Read_RuleBroken_ThrowsFieldAndRule(string eventJson, string field, string rule)
+    {
+        var ex = Assert.Throws<EpcisFormatException>(() => EpcisJsonReader.Read(Doc(eventJson)));
+        Assert.Equal((field, rule), (ex.Field, ex.Rule));
+    }
+
+    [Fact]
+    public void Read_UserVocabularyBizStepAndExtension_Accepted()
+    {
+        var doc = EpcisJsonReader.Read(Doc("{\"type\":\"ObjectEvent\"," + Head + ",\"action\":\"OBSERVE\",\"epcList\":[\"urn:epc:id:sgtin:0614141.107346.1\"],\"bizStep\":\"https://example.com/bizstep/weighing\",\"ex:weight\":12.5}"));
+        var e = Assert.Single(doc.Events);
+        Assert.Equal("https://example.com/bizstep/weighing", e.BizStep);
+        Assert.Null(e.BizStepShortName);
+        var x = Assert.Single(e.Extensions);
+        Assert.Equal(("https://ns.example.com/", "weight", "12.5", EpcisValueKind.Number), (x.Namespace, x.LocalName, x.Value, x.Kind));
+    }
+}
+
+public class EpcisXmlSafetyTests
+{
+    [Fact]
+    public void Read_XmlWithDtdEntity_NotExpandedRejectedAsSyntax()
+    {
+        const string xml = "<?xml version=\"1.0\"?><!DOCTYPE lol [<!ENTITY lol \"lol\">]><epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\" schemaVersion=\"2.0\" creationDate=\"2024-01-01T00:00:00Z\"><EPCISBody><EventList>&lol;</EventList></EPCISBody></epcis:EPCISDocument>";
+        var ex = Assert.Throws<EpcisFormatException>(() => EpcisReader.Read(xml));
+        Assert.Equal(("$", "syntax"), (ex.Field, ex.Rule));
+    }
+}

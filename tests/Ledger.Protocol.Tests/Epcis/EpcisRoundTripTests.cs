@@ -16,6 +16,8 @@ public class EpcisRoundTripTests
         return data;
     }
 
+    public static TheoryData<string> Sources() => new(EpcisReaderTests.ValidDocumentList());
+
     internal static EpcisDocument ReadVector(string file) => EpcisReader.Read(EpcisVectors.Read(file),
         file.EndsWith("JumbledFieldsOrder.xml", StringComparison.Ordinal) ? EpcisReadOptions.LenientXmlOrder : EpcisReadOptions.Strict);
 
