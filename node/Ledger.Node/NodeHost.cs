@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Ledger.Protocol.Crypto;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -81,7 +82,6 @@ public sealed partial class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NodeState>();
-        builder.Services.AddHostedService<NodeIdentityService>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTypes.Customize);
         builder.Services.AddExceptionHandler<NodeExceptionHandler>();
 
@@ -124,6 +124,19 @@ public sealed partial class NodeHost : IAsyncDisposable
     /// <exception cref="IOException">An address cannot be bound (e.g. the port is in use).</exception>
     public async Task<IReadOnlyList<string>> StartAsync(CancellationToken cancellationToken = default)
     {
+        // Before the server starts, so no request sees a node without its key (and a bad key is one clear error line,
+        // not a host start-up failure with a stack trace).
+        var state = State;
+        if (state.Identity is null)
+        {
+            var identity = NodeIdentity.LoadOrCreate(Options.DataDirectory, Application.Services.GetRequiredService<TimeProvider>());
+            var logger = Application.Services.GetRequiredService<ILogger<NodeHost>>();
+            if (identity.IsNew)
+                LogKeyCreated(logger, identity.DataDirectory, identity.Address);
+            else
+                LogKeyLoaded(logger, identity.DataDirectory, identity.Address);
+            state.Identity = identity;
+        }
         await Application.StartAsync(cancellationToken);
         var server = Application.Services.GetRequiredService<IServer>();
         return [.. server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
@@ -143,6 +156,12 @@ public sealed partial class NodeHost : IAsyncDisposable
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => Application.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node key created in {DataDirectory}, address {Address}")]
+    private static partial void LogKeyCreated(ILogger logger, string dataDirectory, Address address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node key loaded from {DataDirectory}, address {Address}")]
+    private static partial void LogKeyLoaded(ILogger logger, string dataDirectory, Address address);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} {StatusCode} {ElapsedMs:0.0}ms")]
     private static partial void LogRequest(ILogger logger, string method, PathString path, int statusCode, double elapsedMs);

@@ -91,7 +91,8 @@ public class NodeLifecycleTests
 
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("", r.StdOut);
-        var line = Assert.Single(Lines(r.StdErr), l => l.StartsWith("node.key:", StringComparison.Ordinal));
+        var line = Assert.Single(Lines(r.StdErr));
+        Assert.StartsWith("node.key:", line, StringComparison.Ordinal);
         Assert.Contains("0644", line, StringComparison.Ordinal);
         Assert.EndsWith("[mode]", line, StringComparison.Ordinal);
     }
@@ -108,7 +109,9 @@ public class NodeLifecycleTests
         var r = await NodeProcess.RunToExitAsync(["node", "run", "--data", data, "--urls", "http://127.0.0.1:0"]);
 
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains(Lines(r.StdErr), l => l.StartsWith("node.key:", StringComparison.Ordinal) && l.EndsWith("[missing]", StringComparison.Ordinal));
+        var line = Assert.Single(Lines(r.StdErr));
+        Assert.StartsWith("node.key:", line, StringComparison.Ordinal);
+        Assert.EndsWith("[missing]", line, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(data, "node.key")));
     }
 
