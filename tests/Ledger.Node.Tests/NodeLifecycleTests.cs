@@ -40,6 +40,7 @@ public class NodeLifecycleTests
         Assert.True(DateTimeOffset.TryParse(meta.RootElement.GetProperty("created").GetString(), out _));
 
         // The node says where it listens and which address it has, and never prints its secret.
+        Assert.All(Lines(node.StdOut), l => Assert.StartsWith("listening on http://127.0.0.1:", l, StringComparison.Ordinal));
         Assert.Contains(node.BaseAddress.ToString().TrimEnd('/'), node.StdOut, StringComparison.Ordinal);
         Assert.Contains(derived.ToString(), node.StdErr, StringComparison.Ordinal);
         var secret = privateKeyHex[2..];
@@ -68,12 +69,14 @@ public class NodeLifecycleTests
         Assert.Equal(keyBefore, await File.ReadAllTextAsync(Path.Combine(data, "node.key")));
     }
 
-    [Fact]
-    public async Task Sigterm_Running_ExitsWithCode0()
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Signal_Running_ShutsDownGracefullyWithCode0(string signal)
     {
         await using var node = await NodeProcess.StartAsync();
         Assert.Equal(HttpStatusCode.OK, (await node.Client.GetAsync("/healthz")).StatusCode);
-        Assert.Equal(0, await node.SignalAndWaitForExitAsync("TERM", ExitTimeout));
+        Assert.Equal(0, await node.SignalAndWaitForExitAsync(signal, ExitTimeout));
         Assert.Contains("shutting down", node.StdErr, StringComparison.Ordinal);
     }
 
@@ -127,6 +130,19 @@ public class NodeLifecycleTests
         var line = Assert.Single(Lines(r.StdErr));
         Assert.StartsWith("Urls:", line, StringComparison.Ordinal);
         Assert.EndsWith("[url]", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_ConfigFileNotJson_RefusesWithExit2NamingConfig()
+    {
+        using var dir = new TestDirectory();
+        var configFile = Path.Combine(dir.Path, "node-config.json");
+        await File.WriteAllTextAsync(configFile, "{ \"DataDirectory\": ");
+        var r = await NodeProcess.RunToExitAsync(["node", "run", "--config", configFile, "--urls", "http://127.0.0.1:0"]);
+        Assert.Equal(2, r.ExitCode);
+        var line = Assert.Single(Lines(r.StdErr));
+        Assert.StartsWith("--config:", line, StringComparison.Ordinal);
+        Assert.EndsWith("[json]", line, StringComparison.Ordinal);
     }
 
     [Fact]
