@@ -89,8 +89,12 @@ public sealed class NodeOptions
             throw new NodeConfigurationException(nameof(Urls), "required", "must name at least one http:// address");
         foreach (var url in urls)
         {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+            // Kestrel's wildcards "*" and "+" (every interface) are not URI hosts; check the rest of the URL.
+            var checkable = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(checkable, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
                 throw new NodeConfigurationException(nameof(Urls), "url", $"'{url}' is not an http:// address (https is not served yet)");
+            if (uri.Port == 0 && uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+                throw new NodeConfigurationException(nameof(Urls), "url", $"'{url}': port 0 needs an IP address (http://127.0.0.1:0 or http://[::1]:0), not localhost");
         }
         if (MaxRequestBodyBytes <= 0)
             throw new NodeConfigurationException(nameof(MaxRequestBodyBytes), "range", $"must be positive, got {MaxRequestBodyBytes}");

@@ -122,6 +122,7 @@ public class NodeLifecycleTests
     [InlineData("ftp://127.0.0.1:21")]
     [InlineData("https://127.0.0.1:8443")]
     [InlineData("not a url")]
+    [InlineData("http://localhost:0")]
     public async Task Start_UrlsNotHttp_RefusesWithExit2NamingUrls(string urls)
     {
         using var dir = new TestDirectory();
