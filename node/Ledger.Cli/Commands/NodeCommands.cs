@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Ledger.Node;
+
+namespace Ledger.Cli.Commands;
+
+/// <summary>The <c>ledger node</c> verbs.</summary>
+public static class NodeCommands
+{
+    /// <summary>Builds <c>node</c> with its <c>run</c> verb.</summary>
+    public static Command Create()
+    {
+        var node = new Command("node", "Run a Ledger node (today: identity, health, GS1 parsing over HTTP; the ledger itself comes with the node issue)");
+        node.Subcommands.Add(CreateRun());
+        return node;
+    }
+
+    private static Command CreateRun()
+    {
+        var data = new Option<string>("--data")
+        {
+            Description = $"Data directory: node key, node.json (default ./{NodeOptions.DefaultDataDirectory}; setting DataDirectory, env LEDGER_DATADIRECTORY)",
+        };
+        var config = new Option<string>("--config")
+        {
+            Description = "JSON configuration file (DataDirectory, Urls, MaxRequestBodyBytes, ShutdownTimeout, Logging); env LEDGER_* and flags override it",
+        };
+        var urls = new Option<string>("--urls")
+        {
+            Description = $"Listen addresses separated by ';' (default {NodeOptions.DefaultUrls}; port 0 picks a free port; env LEDGER_URLS)",
+        };
+        var run = new Command("run", "Start one node and serve until SIGTERM or Ctrl-C; prints 'listening on <url>' per bound address on stdout, logs on stderr")
+        {
+            data, config, urls,
+        };
+        run.SetAction(parseResult => Run(parseResult.GetValue(config), new Dictionary<string, string?>
+        {
+            [nameof(NodeOptions.DataDirectory)] = parseResult.GetValue(data),
+            [nameof(NodeOptions.Urls)] = parseResult.GetValue(urls),
+        }));
+        return run;
+    }
+
+    private static int Run(string? configFile, Dictionary<string, string?> flags)
+    {
+        try
+        {
+            // Flags that were not given must not hide the config file or the environment.
+            var overrides = flags.Where(f => f.Value is not null);
+            var host = NodeHost.Create(NodeOptions.BuildConfiguration(configFile, overrides));
+            // Sync over async on purpose: the host's console lifetime, not System.CommandLine, owns SIGTERM and Ctrl-C.
+            RunAsync(host).GetAwaiter().GetResult();
+            return ExitCodes.Ok;
+        }
+        catch (NodeConfigurationException ex)
+        {
+            Console.Error.WriteLine(ex.Message.ReplaceLineEndings(" "));
+            return ExitCodes.InvalidInput;
+        }
+        catch (IOException ex)
+        {
+            // Kestrel reports a port in use or an address it cannot bind as an IOException.
+            Console.Error.WriteLine($"Urls: {ex.Message.ReplaceLineEndings(" ")} [bind]");
+            return ExitCodes.InvalidInput;
+        }
+    }
+
+    private static async Task RunAsync(NodeHost host)
+    {
+        await using (host)
+            await host.RunAsync(Console.Out);
+    }
+}

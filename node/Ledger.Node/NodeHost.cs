@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Ledger.Protocol.Crypto;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Ledger.Node;
+
+/// <summary>
+/// One node process: builds the ASP.NET Core application (Kestrel, logging, problem details, endpoints) from
+/// <see cref="NodeOptions"/>, starts it, reports the bound addresses and runs until SIGTERM or Ctrl-C.
+/// </summary>
+public sealed partial class NodeHost : IAsyncDisposable
+{
+    /// <summary>The stdout line printed per bound address: <c>listening on http://127.0.0.1:NNNNN</c>.</summary>
+    public const string ListeningPrefix = "listening on ";
+
+    // Lowest layer: quiet framework logs by default; a config file or LEDGER_LOGGING__LOGLEVEL__… can change them.
+    private static readonly Dictionary<string, string?> LoggingDefaults = new()
+    {
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+    };
+
+    private NodeHost(WebApplication application, NodeOptions options)
+    {
+        Application = application;
+        Options = options;
+    }
+
+    /// <summary>The ASP.NET Core application (for the node issue to extend).</summary>
+    public WebApplication Application { get; }
+
+    /// <summary>The bound settings.</summary>
+    public NodeOptions Options { get; }
+
+    /// <summary>What the node has loaded.</summary>
+    public NodeState State => Application.Services.GetRequiredService<NodeState>();
+
+    /// <summary>Builds the node from a configuration made by <see cref="NodeOptions.BuildConfiguration"/>; nothing is started or written yet.</summary>
+    /// <exception cref="NodeConfigurationException">A setting is wrong.</exception>
+    public static NodeHost Create(IConfiguration configuration)
+    {
+        var options = NodeOptions.Bind(configuration);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(NodeHost).Assembly.GetName().Name,
+            // Not the current directory: the node reads no appsettings.json from wherever it is started.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(LoggingDefaults);
+        builder.Configuration.AddConfiguration(configuration);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+        });
+        // stdout carries only the "listening on" lines; every log line goes to stderr.
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+
+        builder.WebHost.UseUrls([.. options.ListenUrls()]);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<NodeState>();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTypes.Customize);
+        builder.Services.AddExceptionHandler<NodeExceptionHandler>();
+
+        var app = builder.Build();
+        var requestLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Node.Requests");
+        app.Use(async (context, next) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await next(context);
+            }
+            finally
+            {
+                var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                LogRequest(requestLog, context.Request.Method, context.Request.Path, context.Response.StatusCode, elapsedMs);
+            }
+        });
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(async (context, next) =>
+        {
+            // A declared length over the limit is refused before any endpoint runs; chunked bodies hit Kestrel's limit while read.
+            if (context.Request.ContentLength > options.MaxRequestBodyBytes)
+            {
+                context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = NodeExceptionHandler.BodyTooLarge(context) });
+                return;
+            }
+            await next(context);
+        });
+        app.UseRouting();
+        NodeEndpoints.Map(app);
+        return new NodeHost(app, options);
+    }
+
+    /// <summary>Loads the identity, starts listening and returns the bound addresses (with the real port when 0 was asked for).</summary>
+    /// <exception cref="NodeConfigurationException">The data directory or key is unusable.</exception>
+    /// <exception cref="IOException">An address cannot be bound (e.g. the port is in use).</exception>
+    public async Task<IReadOnlyList<string>> StartAsync(CancellationToken cancellationToken = default)
+    {
+        // Before the server starts, so no request sees a node without its key (and a bad key is one clear error line,
+        // not a host start-up failure with a stack trace).
+        var state = State;
+        if (state.Identity is null)
+        {
+            var identity = NodeIdentity.LoadOrCreate(Options.DataDirectory, Application.Services.GetRequiredService<TimeProvider>());
+            var logger = Application.Services.GetRequiredService<ILogger<NodeHost>>();
+            if (identity.IsNew)
+                LogKeyCreated(logger, identity.DataDirectory, identity.Address);
+            else
+                LogKeyLoaded(logger, identity.DataDirectory, identity.Address);
+            state.Identity = identity;
+        }
+        await Application.StartAsync(cancellationToken);
+        var server = Application.Services.GetRequiredService<IServer>();
+        return [.. server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+    }
+
+    /// <summary>
+    /// Starts, writes one <c>listening on …</c> line per bound address to <paramref name="announce"/>, and returns when
+    /// the node has shut down gracefully (SIGTERM, Ctrl-C, or <paramref name="cancellationToken"/>).
+    /// </summary>
+    public async Task RunAsync(TextWriter announce, CancellationToken cancellationToken = default)
+    {
+        foreach (var address in await StartAsync(cancellationToken))
+            await announce.WriteLineAsync(ListeningPrefix + address);
+        await announce.FlushAsync(cancellationToken);
+        await Application.WaitForShutdownAsync(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => Application.DisposeAsync();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node key created in {DataDirectory}, address {Address}")]
+    private static partial void LogKeyCreated(ILogger logger, string dataDirectory, Address address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node key loaded from {DataDirectory}, address {Address}")]
+    private static partial void LogKeyLoaded(ILogger logger, string dataDirectory, Address address);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} {StatusCode} {ElapsedMs:0.0}ms")]
+    private static partial void LogRequest(ILogger logger, string method, PathString path, int statusCode, double elapsedMs);
+}

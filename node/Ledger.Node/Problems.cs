@@ -1,0 +1,101 @@
+using Ledger.Protocol.Gs1;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Ledger.Node;
+
+/// <summary>
+/// The stable RFC 9457 problem <c>type</c> URIs the node answers with. Clients may branch on them; they never change
+/// meaning. Format errors carry the extension members <c>field</c> and <c>rule</c> of the library exception.
+/// </summary>
+public static class ProblemTypes
+{
+    /// <summary>The common prefix.</summary>
+    public const string Base = "https://ledger.invalid/problems/";
+
+    /// <summary>400: a GS1 identifier broke a rule (<c>field</c>, <c>rule</c> as in <see cref="Gs1FormatException"/>).</summary>
+    public const string Gs1Format = Base + "gs1-format";
+
+    /// <summary>400: the request itself is wrong (a missing parameter, a body that is not JSON); <c>field</c>, <c>rule</c>.</summary>
+    public const string InvalidRequest = Base + "invalid-request";
+
+    /// <summary>404: no such endpoint.</summary>
+    public const string NotFound = Base + "not-found";
+
+    /// <summary>405: the endpoint exists but not with this method.</summary>
+    public const string MethodNotAllowed = Base + "method-not-allowed";
+
+    /// <summary>413: the body is larger than the node accepts.</summary>
+    public const string BodyTooLarge = Base + "body-too-large";
+
+    /// <summary>415: the body's Content-Type is not one the endpoint reads.</summary>
+    public const string UnsupportedMediaType = Base + "unsupported-media-type";
+
+    /// <summary>503: the node is still starting.</summary>
+    public const string NotReady = Base + "not-ready";
+
+    /// <summary>500: a bug in the node; the detail is in the node's log, not in the response.</summary>
+    public const string Internal = Base + "internal";
+
+    /// <summary>The type for a status code that has no more specific type.</summary>
+    public static string ForStatus(int status) => status switch
+    {
+        400 => InvalidRequest,
+        404 => NotFound,
+        405 => MethodNotAllowed,
+        413 => BodyTooLarge,
+        415 => UnsupportedMediaType,
+        503 => NotReady,
+        >= 500 => Internal,
+        _ => Base + "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Gives every problem the node writes (including the framework's 404/405/500) a stable type.</summary>
+    internal static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+        problem.Status = status;
+        if (problem.Type is null || !problem.Type.StartsWith(Base, StringComparison.Ordinal))
+            problem.Type = ForStatus(status);
+        problem.Instance ??= context.HttpContext.Request.Path;
+    }
+
+    /// <summary>A problem with the <c>field</c> and <c>rule</c> extension members.</summary>
+    internal static ProblemDetails Create(int status, string type, string title, string detail, string? field = null, string? rule = null)
+    {
+        var problem = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };
+        if (field is not null)
+            problem.Extensions["field"] = field;
+        if (rule is not null)
+            problem.Extensions["rule"] = rule;
+        return problem;
+    }
+}
+
+/// <summary>Turns the library's format exceptions and Kestrel's request errors into problem details.</summary>
+internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            Gs1FormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.Gs1Format, "Invalid GS1 identifier", e.Message, e.Field, e.Rule),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyTooLarge(httpContext),
+            BadHttpRequestException e => ProblemTypes.Create(e.StatusCode, ProblemTypes.ForStatus(e.StatusCode), "Bad request", e.Message, "request", "http"),
+            _ => null,
+        };
+        if (problem is null)
+            return false;
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static ProblemDetails BodyTooLarge(HttpContext httpContext)
+    {
+        var limit = httpContext.RequestServices.GetService(typeof(NodeOptions)) is NodeOptions o ? o.MaxRequestBodyBytes : NodeOptions.DefaultMaxRequestBodyBytes;
+        return ProblemTypes.Create(StatusCodes.Status413PayloadTooLarge, ProblemTypes.BodyTooLarge, "Request body too large",
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the node accepts request bodies up to {limit} bytes"), "body", "max-size");
+    }
+}
