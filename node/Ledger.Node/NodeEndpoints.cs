@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
+using Ledger.Protocol.Epcis;
+using Ledger.Protocol.Epcis.Hashing;
 using Ledger.Protocol.Gs1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -34,6 +36,21 @@ public static class NodeEndpoints
             .WithSummary("Parse any GS1 identifier form (?input=…&gcpLength=…) into every form, as `ledger gs1 parse` prints it");
         endpoints.MapPost("/v1/gs1/parse", Gs1ParseBodyAsync)
             .WithSummary("The same with a JSON body {\"input\":…, \"gcpLength\":…} (scan data with GS separators needs no URL escaping)");
+        endpoints.MapPost("/v1/epcis/hash", EpcisHashAsync)
+            .WithSummary("CBV 2.0 event hash IDs of an EPCIS document (2.0 JSON-LD, 2.0 XML or 1.2 XML), one per event in document order");
+    }
+
+    private static async Task<IResult> EpcisHashAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var type = request.ContentType ?? "";
+        if (!(request.HasJsonContentType() || type.StartsWith("application/ld+json", StringComparison.OrdinalIgnoreCase)
+              || type.StartsWith("application/xml", StringComparison.OrdinalIgnoreCase) || type.StartsWith("text/xml", StringComparison.OrdinalIgnoreCase)))
+            return Results.Problem(ProblemTypes.Create(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
+                "Unsupported media type", "send the EPCIS document as application/ld+json, application/json or application/xml", "Content-Type", "media-type"));
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        var document = EpcisReader.Read(text);
+        return Results.Json(new { eventHashIds = EpcisEventHash.ComputeAll(document) });
     }
 
     private static IResult Index(EndpointDataSource source) =>

@@ -74,12 +74,12 @@ public sealed class NodeIdentity
                     $"{metadataPath} names node {metadata.Value.Address} but {keyPath} is gone; restore the key or use a new data directory");
             var key = PrivateKey.Generate();
             var created = Now(time);
-            KeyFile.Write(keyPath, key);
+            SaveKey(keyPath, key);
             WriteMetadata(metadataPath, key.Address, created);
             return new NodeIdentity(key, created, dir, isNew: true);
         }
 
-        var loaded = KeyFile.Read(keyPath, KeyFileName);
+        var loaded = LoadKey(keyPath);
         if (metadata is null)
         {
             var created = Now(time);
@@ -90,6 +90,30 @@ public sealed class NodeIdentity
             throw new NodeConfigurationException(MetadataFileName, "mismatch",
                 $"names node {metadata.Value.Address} but {KeyFileName} holds the key of {loaded.Address}");
         return new NodeIdentity(loaded, metadata.Value.Created, dir, isNew: false);
+    }
+
+    private static void SaveKey(string path, PrivateKey key)
+    {
+        try
+        {
+            KeyFile.Save(path, key);
+        }
+        catch (KeyFileException e)
+        {
+            throw new NodeConfigurationException(KeyFileName, e.Rule, e.Message, e);
+        }
+    }
+
+    private static PrivateKey LoadKey(string path)
+    {
+        try
+        {
+            return KeyFile.Load(path, ownerOnly: true);
+        }
+        catch (KeyFileException e)
+        {
+            throw new NodeConfigurationException(KeyFileName, e.Rule, e.Field == "keyFile" ? e.Message : $"{e.Field}: {e.Message}", e);
+        }
     }
 
     private static DateTimeOffset Now(TimeProvider time)

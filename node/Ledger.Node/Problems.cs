@@ -17,6 +17,9 @@ public static class ProblemTypes
     /// <summary>400: a GS1 identifier broke a rule (<c>field</c>, <c>rule</c> as in <see cref="Gs1FormatException"/>).</summary>
     public const string Gs1Format = Base + "gs1-format";
 
+    /// <summary>400: an EPCIS document broke a rule (<c>field</c>, <c>rule</c> as in the EPCIS reader's errors).</summary>
+    public const string EpcisFormat = Base + "epcis-format";
+
     /// <summary>400: the request itself is wrong (a missing parameter, a body that is not JSON); <c>field</c>, <c>rule</c>.</summary>
     public const string InvalidRequest = Base + "invalid-request";
 
@@ -82,6 +85,7 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
         var problem = exception switch
         {
             Gs1FormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.Gs1Format, "Invalid GS1 identifier", e.Message, e.Field, e.Rule),
+            Ledger.Protocol.Epcis.EpcisFormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "Invalid EPCIS document", e.Message, e.Field, e.Rule),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyTooLarge(httpContext),
             BadHttpRequestException e => ProblemTypes.Create(e.StatusCode, ProblemTypes.ForStatus(e.StatusCode), "Bad request", e.Message, "request", "http"),
             _ => null,

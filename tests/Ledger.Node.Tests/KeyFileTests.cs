@@ -9,26 +9,26 @@ namespace Ledger.Node.Tests;
 public class KeyFileTests
 {
     [Fact]
-    public void WriteThenRead_NewKey_RoundTripsWithMode0600()
+    public void SaveThenLoad_NewKey_RoundTripsWithMode0600()
     {
         using var dir = new TestDirectory();
         var path = Path.Combine(dir.Path, "k.key");
         var key = PrivateKey.Generate();
-        KeyFile.Write(path, key);
+        KeyFile.Save(path, key);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        Assert.Equal(key.ToBytes(), KeyFile.Read(path, "k.key").ToBytes());
+        Assert.Equal(key.ToBytes(), KeyFile.Load(path, ownerOnly: true).ToBytes());
         Assert.Equal([path], Directory.GetFiles(dir.Path));
     }
 
     [Fact]
-    public void Write_FileExists_ThrowsAndKeepsTheOldKey()
+    public void Save_FileExists_ThrowsAndKeepsTheOldKey()
     {
         using var dir = new TestDirectory();
         var path = Path.Combine(dir.Path, "k.key");
         var first = PrivateKey.Generate();
-        KeyFile.Write(path, first);
-        Assert.ThrowsAny<IOException>(() => KeyFile.Write(path, PrivateKey.Generate()));
-        Assert.Equal(first.Address, KeyFile.Read(path, "k.key").Address);
+        KeyFile.Save(path, first);
+        Assert.Equal("exists", Assert.Throws<KeyFileException>(() => KeyFile.Save(path, PrivateKey.Generate())).Rule);
+        Assert.Equal(first.Address, KeyFile.Load(path, ownerOnly: true).Address);
         Assert.Equal([path], Directory.GetFiles(dir.Path));
     }
 
@@ -37,11 +37,11 @@ public class KeyFileTests
     [InlineData("privateKey", "format")]
     [InlineData("version", "format")]
     [InlineData("kind", "format")]
-    public void Read_EditedMember_ThrowsNamingTheRule(string member, string rule)
+    public void Load_EditedMember_ThrowsNamingTheRule(string member, string rule)
     {
         using var dir = new TestDirectory();
         var path = Path.Combine(dir.Path, "k.key");
-        KeyFile.Write(path, PrivateKey.Generate());
+        KeyFile.Save(path, PrivateKey.Generate());
         var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
         json[member] = member switch
         {
@@ -52,19 +52,19 @@ public class KeyFileTests
         };
         File.WriteAllText(path, json.ToJsonString());
 
-        var ex = Assert.Throws<NodeConfigurationException>(() => KeyFile.Read(path, "k.key"));
-        Assert.Equal("k.key", ex.Field);
+        var ex = Assert.Throws<KeyFileException>(() => KeyFile.Load(path, ownerOnly: true));
+        Assert.Equal("keyFile." + member, ex.Field);
         Assert.Equal(rule, ex.Rule);
     }
 
     [Fact]
-    public void Read_NotJson_ThrowsFormat()
+    public void Load_NotJson_ThrowsFormat()
     {
         using var dir = new TestDirectory();
         var path = Path.Combine(dir.Path, "k.key");
         File.WriteAllText(path, "not json");
         File.SetUnixFileMode(path, KeyFile.Mode);
-        var ex = Assert.Throws<NodeConfigurationException>(() => KeyFile.Read(path, "k.key"));
+        var ex = Assert.Throws<KeyFileException>(() => KeyFile.Load(path, ownerOnly: true));
         Assert.Equal("format", ex.Rule);
         Assert.IsType<JsonException>(ex.InnerException, exactMatch: false);
     }

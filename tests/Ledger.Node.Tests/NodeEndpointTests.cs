@@ -214,3 +214,48 @@ public class NodeEndpointTests(SharedNode shared) : IClassFixture<SharedNode>
         Assert.Equal(ProblemBase + "gs1-format", p.Type());
     }
 }
+
+/// <summary>POST /v1/epcis/hash against the reference implementation's expected hash IDs (RalphTro/epcis-event-hash-generator).</summary>
+public class EpcisHashEndpointTests(SharedNode shared) : IClassFixture<SharedNode>
+{
+    private static string Vector(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "vectors", "epcis", name));
+
+    [Theory]
+    [InlineData("ReferenceEventHashAlgorithm.jsonld", "application/ld+json")]
+    [InlineData("ReferenceEventHashAlgorithm.xml", "application/xml")]
+    [InlineData("ReferenceEventHashAlgorithm2.jsonld", "application/json")]
+    public async Task EpcisHash_ReferenceDocument_ReturnsTheReferenceHashIds(string file, string mediaType)
+    {
+        var expected = Vector(Path.ChangeExtension(file, ".hashes")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        using var content = new StringContent(Vector(file), Encoding.UTF8, mediaType);
+        var response = await shared.Node.Client.PostAsync("/v1/epcis/hash", content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var doc = JsonDocument.Parse(body);
+        Assert.Equal(expected, doc.RootElement.GetProperty("eventHashIds").EnumerateArray().Select(e => e.GetString()!).ToArray());
+    }
+
+    [Fact]
+    public async Task EpcisHash_EventWithoutAction_Returns400ProblemNamingFieldAndRule()
+    {
+        const string doc = """
+            {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+             "creationDate":"2024-01-01T00:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2024-01-01T00:00:00Z",
+             "eventTimeZoneOffset":"+00:00","epcList":["urn:epc:id:sgtin:0614141.107346.2017"]}]}}
+            """;
+        using var content = new StringContent(doc, Encoding.UTF8, "application/ld+json");
+        var response = await shared.Node.Client.PostAsync("/v1/epcis/hash", content);
+        var p = await Problem.ReadAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("https://ledger.invalid/problems/epcis-format", p.Type());
+        Assert.Contains("action", p.Member("field"), StringComparison.Ordinal);
+        Assert.Equal("required", p.Member("rule"));
+    }
+
+    [Fact]
+    public async Task EpcisHash_PlainText_Returns415()
+    {
+        using var content = new StringContent("hello", Encoding.UTF8, "text/plain");
+        var response = await shared.Node.Client.PostAsync("/v1/epcis/hash", content);
+        await Problem.ReadAsync(response, HttpStatusCode.UnsupportedMediaType);
+    }
+}

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Ledger.Node;
 using Ledger.Protocol.Gs1;
 
 namespace Ledger.Cli.Commands;
@@ -33,15 +32,11 @@ public static class Gs1Commands
 
     private static int Run(string input, int? gcpLength)
     {
-        string? expiry;
-        Gs1Identifier id;
+        Gs1IdentifierJson result;
         try
         {
-            id = Gs1Identifier.Parse(input);
-            if (gcpLength is < 6 or > 12)
-                throw new Gs1FormatException("--gcp-length", "gcp-length", $"must be 6 to 12, got {gcpLength}");
             // The library reads no clock; the CLI resolves the expiry century against the current UTC year.
-            expiry = id.Expiry?.Resolve(DateTime.UtcNow.Year).ToString();
+            result = Gs1IdentifierJson.Create(Gs1Identifier.Parse(input), gcpLength, DateTime.UtcNow.Year, "--gcp-length");
         }
         catch (Gs1FormatException ex)
         {
@@ -50,47 +45,11 @@ public static class Gs1Commands
         }
 
         using var stdout = Console.OpenStandardOutput();
-        using (var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            json.WriteStartObject();
-            json.WriteString("gtin", id.Gtin?.Value);
-            json.WriteString("serial", id.Serial);
-            json.WriteString("lot", id.Lot);
-            json.WriteString("expiry", expiry);
-            json.WriteString("sscc", id.Sscc?.Value);
-            json.WriteString("gln", id.Gln?.Value);
-            json.WriteString("digitalLink", Try(() => id.ToDigitalLink()));
-            json.WriteString("epcUri", gcpLength is null && id.CompanyPrefixLength is null ? null : Try(() => id.ToEpcUri(gcpLength)));
-            json.WriteString("elementString", id.ToRawElementString());
-            json.WriteString("bracketed", id.ToBracketed());
-            json.WriteString("symbology", id.Form == Gs1InputForm.ScanData ? id.Symbology.ToString() : null);
-            json.WriteStartArray("ais");
-            foreach (var e in id.Elements)
-            {
-                json.WriteStartObject();
-                json.WriteString("ai", e.Ai);
-                json.WriteString("title", e.Title);
-                json.WriteString("value", e.Value);
-                json.WriteEndObject();
-            }
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
+        result.WriteTo(stdout, indented: true);
         stdout.WriteByte((byte)'\n');
         return ExitCodes.Ok;
     }
 
-    private static string? Try(Func<string> f)
-    {
-        try
-        {
-            return f();
-        }
-        catch (Gs1FormatException)
-        {
-            return null;
-        }
-    }
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ");
 }

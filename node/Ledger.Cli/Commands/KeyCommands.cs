@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Ledger.Node;
 using Ledger.Protocol.Crypto;
 
 namespace Ledger.Cli.Commands;
@@ -33,7 +34,7 @@ public static class KeyCommands
         }
         catch (KeyFileException e)
         {
-            Console.Error.WriteLine($"--out: {e.Rule}");
+            Console.Error.WriteLine($"--out: {e.Message}");
             return ExitCodes.InvalidInput;
         }
         Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
@@ -53,7 +54,7 @@ public static class KeyCommands
         }
         catch (KeyFileException e)
         {
-            Console.Error.WriteLine(e.Field == "keyFile" ? $"--key-file: {e.Rule}" : $"--key-file: {e.Field}: {e.Rule}");
+            Console.Error.WriteLine(e.Field == "keyFile" ? $"--key-file: {e.Message}" : $"--key-file: {e.Field}: {e.Message}");
             return ExitCodes.InvalidInput;
         }
         Console.Out.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string>
