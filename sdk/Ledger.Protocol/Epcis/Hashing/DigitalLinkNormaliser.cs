@@ -76,7 +76,20 @@ public static class DigitalLinkNormaliser
         R(@"^https:\/\/id.gs1.org\/8018\/(\d{18})$"),
     ];
 
-    private static Regex R(string pattern) => new(pattern, RegexOptions.CultureInvariant);
+    // The normalisation steps' patterns, in the order they are applied (upstream's dl_normaliser).
+    private static readonly Regex Step1 = R(@"^https:\/\/id.gs1.org\/01\/\d{14}");
+    private static readonly Regex Step2 = R(@"^https:\/\/id.gs1.org\/01\/\d{13}");
+    private static readonly Regex Step3 = R(@"^https:\/\/id.gs1.org\/01\/\d{12}");
+    private static readonly Regex Step4 = R(@"^https:\/\/id.gs1.org\/01\/\d{8}");
+    private static readonly Regex Step5 = R(@"^https:\/\/id.gs1.org\/8006\/\d{18}\/22\/(" + Dl + "{0,20})$");
+    private static readonly Regex Step6 = R(@"^https:\/\/id.gs1.org\/01\/\d{14}\/22\/(" + Dl + "{0,20})$");
+    private static readonly Regex Step7 = R(@"^https:\/\/id.gs1.org\/8006\/\d{18}\/22\/([\x2F\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{0,20})$");
+    private static readonly Regex Step8 = R(@"^https:\/\/id.gs1.org\/01\/\d{14}\/22\/([\x2F\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{0,20})$");
+    private static readonly Regex Step9 = R(@"^https:\/\/id.gs1.org\/8006\/\d{18}\/10\/(" + Dl + @"{0,20})\/21\/(" + Dl + "{0,20})$");
+    private static readonly Regex Step10 = R(@"^https:\/\/id.gs1.org\/01\/(\d{14})\/10\/(" + Dl + @"{0,20})\/21\/(" + Dl + "{0,20})$");
+
+    // Compiled: every identifier of every hashed event is tried against these, so matching speed is the hashing speed.
+    private static Regex R(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     private static string Mid(string s, int start, int length) => s.Substring(start, length);
 
@@ -225,34 +238,34 @@ public static class DigitalLinkNormaliser
                 }
             }
         }
-        if (!Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/01\/\d{14}", RegexOptions.CultureInvariant))
+        if (!Step1.IsMatch(uri))
         {
-            if (Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/01\/\d{13}", RegexOptions.CultureInvariant))
+            if (Step2.IsMatch(uri))
                 uri = uri.Replace("/01/", "/01/0", StringComparison.Ordinal);
-            else if (Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/01\/\d{12}", RegexOptions.CultureInvariant))
+            else if (Step3.IsMatch(uri))
                 uri = uri.Replace("/01/", "/01/00", StringComparison.Ordinal);
-            else if (Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/01\/\d{8}", RegexOptions.CultureInvariant))
+            else if (Step4.IsMatch(uri))
                 uri = uri.Replace("/01/", "/01/000000", StringComparison.Ordinal);
         }
 
         // remove the CPV (22): key qualifier that is not part of the constrained form
         var cpvAt = uri.IndexOf("/22/", StringComparison.Ordinal);
         var x = uri[(cpvAt + 4)..];
-        if (Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/8006\/\d{18}\/22\/(" + Dl + "{0,20})$", RegexOptions.CultureInvariant)
-            || Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/01\/\d{14}\/22\/(" + Dl + "{0,20})$", RegexOptions.CultureInvariant))
+        if (Step5.IsMatch(uri)
+            || Step6.IsMatch(uri))
         {
             // Python: uri[:find('/22/')] + x[x.find('/'):-1]; x has no '/', so find gives -1 and the slice x[-1:-1] is empty
             uri = uri[..cpvAt] + PySlice(x, x.IndexOf('/', StringComparison.Ordinal), -1);
         }
-        if (Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/8006\/\d{18}\/22\/([\x2F\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{0,20})$", RegexOptions.CultureInvariant)
-            || Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/01\/\d{14}\/22\/([\x2F\x22\x27\x2D\x2E\x30-\x39\x3B-\x3F\x41-\x5A\x5F\x61-\x7A]{0,20})$", RegexOptions.CultureInvariant))
+        if (Step7.IsMatch(uri)
+            || Step8.IsMatch(uri))
         {
             cpvAt = uri.IndexOf("/22/", StringComparison.Ordinal);
             x = uri[(cpvAt + 4)..];
             uri = uri[..cpvAt] + PySlice(x, x.IndexOf('/', StringComparison.Ordinal), null);
         }
-        if (Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/8006\/\d{18}\/10\/(" + Dl + @"{0,20})\/21\/(" + Dl + "{0,20})$", RegexOptions.CultureInvariant)
-            || Regex.IsMatch(uri, @"^https:\/\/id.gs1.org\/01\/(\d{14})\/10\/(" + Dl + @"{0,20})\/21\/(" + Dl + "{0,20})$", RegexOptions.CultureInvariant))
+        if (Step9.IsMatch(uri)
+            || Step10.IsMatch(uri))
         {
             var lotAt = uri.IndexOf("/10/", StringComparison.Ordinal);
             var y = uri[(lotAt + 4)..];
