@@ -15,6 +15,15 @@ public static class Program
             KeyCommands.Create(),
             NodeCommands.Create(),
         };
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not null && !IsHelp(args))
+        {
+            // A missing or unknown option is invalid input like any other: one line naming it, exit 2.
+            Console.Error.WriteLine($"{parsed.CommandResult.Command.Name}: {string.Join("; ", parsed.Errors.Select(e => e.Message))} (see --help)");
+            return ExitCodes.InvalidInput;
+        }
+        return parsed.Invoke();
     }
+
+    private static bool IsHelp(string[] args) => args.Any(a => a is "-h" or "--help" or "-?" or "/?");
 }

@@ -21,3 +21,27 @@ public class RootCommandTests
         Assert.NotEqual(0, result.ExitCode);
     }
 }
+
+public class ParseErrorTests
+{
+    [Theory]
+    [InlineData("keygen", "--out")]
+    [InlineData("gs1 parse", "parse")]
+    [InlineData("epcis convert x.json", "--to")]
+    [InlineData("no-such-verb", "no-such-verb")]
+    public async Task MissingOrUnknownArgument_ExitsTwoWithOneLineNamingIt(string command, string named)
+    {
+        var result = await CliRunner.RunAsync(command.Split(' '));
+        Assert.Equal(2, result.ExitCode);
+        var line = Assert.Single(result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains(named, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoArguments_ShowsHelp()
+    {
+        var result = await CliRunner.RunAsync();
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Usage:", result.StdOut, StringComparison.Ordinal);
+    }
+}
