@@ -84,6 +84,12 @@ public sealed partial class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<NodeState>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTypes.Customize);
         builder.Services.AddExceptionHandler<NodeExceptionHandler>();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Ledger node";
+            document.Info.Version = NodeEndpoints.Version;
+            return Task.CompletedTask;
+        }));
 
         var app = builder.Build();
         var requestLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Node.Requests");
@@ -116,6 +122,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         });
         app.UseRouting();
         NodeEndpoints.Map(app);
+        app.MapOpenApi().WithSummary("This API's OpenAPI document");
         return new NodeHost(app, options);
     }
 

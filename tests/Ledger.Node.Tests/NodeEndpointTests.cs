@@ -259,3 +259,21 @@ public class EpcisHashEndpointTests(SharedNode shared) : IClassFixture<SharedNod
         await Problem.ReadAsync(response, HttpStatusCode.UnsupportedMediaType);
     }
 }
+
+/// <summary>The node describes its own HTTP API.</summary>
+public class OpenApiTests(SharedNode shared) : IClassFixture<SharedNode>
+{
+    [Fact]
+    public async Task OpenApiDocument_Served_ListsEveryApiPath()
+    {
+        var response = await shared.Node.Client.GetAsync("/openapi/v1.json");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        using var doc = JsonDocument.Parse(body);
+        Assert.StartsWith("3.", doc.RootElement.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Ledger node", doc.RootElement.GetProperty("info").GetProperty("title").GetString());
+        var paths = doc.RootElement.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToHashSet();
+        foreach (var path in new[] { "/healthz", "/readyz", "/v1/node", "/v1/gs1/parse", "/v1/epcis/hash" })
+            Assert.Contains(path, paths);
+    }
+}
