@@ -15,15 +15,25 @@ public static class DomainTags
     /// <summary>An item's key in the state map.</summary>
     public const string Item = "ledger/item/v1";
 
-    /// <summary>SHA-256(tag || 0x00 || encoded).</summary>
+    /// <summary>SHA-256(tag || 0x00 || encoded), hashed in one call over one buffer (stack for small objects).</summary>
     public static Hash32 Hash(string tag, ReadOnlySpan<byte> encoded)
     {
-        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        sha.AppendData(System.Text.Encoding.ASCII.GetBytes(tag));
-        sha.AppendData([0]);
-        sha.AppendData(encoded);
-        Span<byte> digest = stackalloc byte[32];
-        sha.GetHashAndReset(digest);
-        return new Hash32(digest);
+        var length = tag.Length + 1 + encoded.Length;
+        var rented = length > 1024 ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : null;
+        var buffer = rented is null ? stackalloc byte[length] : rented.AsSpan(0, length);
+        try
+        {
+            var written = System.Text.Encoding.ASCII.GetBytes(tag, buffer);
+            buffer[written] = 0;
+            encoded.CopyTo(buffer[(written + 1)..]);
+            Span<byte> digest = stackalloc byte[Hash32.Length];
+            System.Security.Cryptography.SHA256.HashData(buffer, digest);
+            return new Hash32(digest);
+        }
+        finally
+        {
+            if (rented is not null)
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 }
