@@ -48,7 +48,17 @@ public static class CustodyRules
     private static bool ExpiryPassed(string yymmdd, long timeMs)
     {
         var today = DateOnly.FromDateTime(DateTimeOffset.FromUnixTimeMilliseconds(timeMs).UtcDateTime);
-        return Gs1Date.Parse(yymmdd).Resolve(today.Year).Date < today;
+        Gs1CalendarDate expiry;
+        try
+        {
+            expiry = Gs1Date.Parse(yymmdd).Resolve(today.Year);
+        }
+        catch (Gs1FormatException)
+        {
+            // 29 February resolved into a year that is not a leap year (e.g. YY = 00 → 2100): the month's last day.
+            expiry = Gs1Date.Parse(yymmdd[..4] + "00").Resolve(today.Year);
+        }
+        return expiry.Date < today;
     }
 
     /// <summary>Applies one record to the state the context shows. Never throws for a valid record and context.</summary>

@@ -114,17 +114,24 @@ public sealed record ItemState
 /// <summary>Lot-level facts: recalled lots and withdrawn products and lots. Immutable.</summary>
 public sealed record LotFacts
 {
+    /// <summary>Orders (GTIN, lot) pairs ordinally (never by culture, so every node agrees).</summary>
+    public static readonly IComparer<(string Gtin, string Lot)> LotComparer = Comparer<(string Gtin, string Lot)>.Create((x, y) =>
+    {
+        var c = string.CompareOrdinal(x.Gtin, y.Gtin);
+        return c != 0 ? c : string.CompareOrdinal(x.Lot, y.Lot);
+    });
+
     /// <summary>No recalls, no withdrawals.</summary>
     public static readonly LotFacts Empty = new();
 
     /// <summary>Recalled (GTIN, lot) pairs.</summary>
-    public ImmutableSortedSet<(string Gtin, string Lot)> RecalledLots { get; init; } = [];
+    public ImmutableSortedSet<(string Gtin, string Lot)> RecalledLots { get; init; } = ImmutableSortedSet.Create(LotComparer);
 
     /// <summary>Withdrawn products (every lot of the GTIN).</summary>
     public ImmutableSortedSet<string> WithdrawnProducts { get; init; } = ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
 
     /// <summary>Withdrawn (GTIN, lot) pairs.</summary>
-    public ImmutableSortedSet<(string Gtin, string Lot)> WithdrawnLots { get; init; } = [];
+    public ImmutableSortedSet<(string Gtin, string Lot)> WithdrawnLots { get; init; } = ImmutableSortedSet.Create(LotComparer);
 
     /// <summary>True when the lot is recalled.</summary>
     public bool IsRecalled(string? gtin, string? lot) => gtin is not null && lot is not null && RecalledLots.Contains((gtin, lot));
