@@ -21,6 +21,8 @@ public class StorageBenchmarks
     private string directory = "";
     private RocksDb? db;
     private ColumnFamilyHandle? blocks;
+    private RocksDb? plainDb;
+    private ColumnFamilyHandle? plainBlocks;
     private WriteBatch? batch;
     private FileStream? file;
     private long unsynced;
@@ -38,6 +40,8 @@ public class StorageBenchmarks
         }).ToArray();
         db = RocksDb.Open(Path.Combine(directory, "db"), new RocksDbOptions(), ["blocks"]);
         blocks = db.GetColumnFamily("blocks");
+        plainDb = RocksDb.Open(Path.Combine(directory, "db-plain"), new RocksDbOptions { Compression = RocksDbCompression.None }, ["blocks"]);
+        plainBlocks = plainDb.GetColumnFamily("blocks");
         batch = new WriteBatch();
         file = new FileStream(Path.Combine(directory, "segment"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
     }
@@ -47,15 +51,19 @@ public class StorageBenchmarks
     {
         batch?.Dispose();
         db?.Dispose();
+        plainDb?.Dispose();
         file?.Dispose();
         Directory.Delete(directory, recursive: true);
     }
 
     [Benchmark(OperationsPerInvoke = BatchSize, Description = "RocksDB batch of 1,000, sync")]
-    public void RocksDbBatchSync() => WriteRocksDbBatch(sync: true);
+    public void RocksDbBatchSync() => WriteRocksDbBatch(db!, blocks!, sync: true);
+
+    [Benchmark(OperationsPerInvoke = BatchSize, Description = "RocksDB batch of 1,000, sync, no compression")]
+    public void RocksDbBatchSyncUncompressed() => WriteRocksDbBatch(plainDb!, plainBlocks!, sync: true);
 
     [Benchmark(OperationsPerInvoke = BatchSize, Description = "RocksDB batch of 1,000, no sync")]
-    public void RocksDbBatchNoSync() => WriteRocksDbBatch(sync: false);
+    public void RocksDbBatchNoSync() => WriteRocksDbBatch(db!, blocks!, sync: false);
 
     [Benchmark(OperationsPerInvoke = BatchSize, Description = "File append, fsync per MiB")]
     public void FileAppendSyncPerMiB()
@@ -76,13 +84,13 @@ public class StorageBenchmarks
         unsynced = 0;
     }
 
-    private void WriteRocksDbBatch(bool sync)
+    private void WriteRocksDbBatch(RocksDb target, ColumnFamilyHandle cf, bool sync)
     {
         random.NextBytes(keys);
         batch!.Clear();
         for (var i = 0; i < BatchSize; i++)
-            batch.Put(blocks!, keys.AsSpan(i * KeyLength, KeyLength), values[i]);
-        db!.Write(batch, sync);
+            batch.Put(cf, keys.AsSpan(i * KeyLength, KeyLength), values[i]);
+        target.Write(batch, sync);
     }
 
     private void AppendBatch()

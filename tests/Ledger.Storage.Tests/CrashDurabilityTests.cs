@@ -70,6 +70,9 @@ public class CrashDurabilityTests
         {
             await Task.WhenAny(firstAck.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
             Assert.True(firstAck.Task.IsCompleted, $"the crash probe did not acknowledge a batch; exited={process.HasExited}; stderr: {(process.HasExited ? await stderr : "")}");
+            // While the probe holds the database, another process cannot open it: RocksDB's LOCK file says so.
+            var locked = Assert.Throws<RocksDbException>(() => Db.Open(dbPath, new RocksDbOptions(), ProbeBatch.ColumnFamilies));
+            Assert.Contains("lock", locked.Message, StringComparison.OrdinalIgnoreCase);
             await Task.Delay(extra);
         }
         finally

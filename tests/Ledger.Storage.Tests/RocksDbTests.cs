@@ -279,6 +279,22 @@ public class RocksDbTests
     }
 
     [Fact]
+    public void Snapshot_DisposedWhileSetInReadOptions_StaysInForceUntilUnset()
+    {
+        using var dir = new TempDirectory();
+        using var db = Open(dir.Path);
+        var cf = db.GetColumnFamily("blocks");
+        db.Put(cf, B("a"), B("1"), sync: false);
+        using var ro = new ReadOptions();
+        using (var snapshot = db.GetSnapshot())
+            ro.Snapshot = snapshot;
+        db.Put(cf, B("a"), B("2"), sync: false);
+        Assert.Equal("1", S(db.Get(cf, B("a"), ro)));
+        ro.Snapshot = null;
+        Assert.Equal("2", S(db.Get(cf, B("a"), ro)));
+    }
+
+    [Fact]
     public void Open_DirectoryLockedByOpenHandle_ThrowsRocksDbExceptionAboutLock()
     {
         using var dir = new TempDirectory();

@@ -82,7 +82,19 @@ public sealed class WriteOptionsHandle : RocksDbHandle
 /// <summary>Read options (<c>rocksdb_readoptions_t*</c>) and the native copy of its upper bound, freed together.</summary>
 public sealed class ReadOptionsHandle : RocksDbHandle
 {
+    private SnapshotHandle? snapshot;
+
     internal nint UpperBound { get; set; }
+
+    /// <summary>Points the native options at <paramref name="value"/> (or none), holding a reference on it while set.</summary>
+    internal void SetSnapshot(SnapshotHandle? value)
+    {
+        var added = false;
+        value?.DangerousAddRef(ref added);
+        Native.rocksdb_readoptions_set_snapshot(this, value is null ? 0 : value.DangerousGetHandle());
+        snapshot?.DangerousRelease();
+        snapshot = value;
+    }
 
     private protected override unsafe void Free(nint pointer)
     {
@@ -90,6 +102,8 @@ public sealed class ReadOptionsHandle : RocksDbHandle
         if (UpperBound != 0)
             NativeMemory.Free((void*)UpperBound);
         UpperBound = 0;
+        snapshot?.DangerousRelease();
+        snapshot = null;
     }
 }
 

@@ -20,13 +20,16 @@ public sealed class ReadOptions : IDisposable
     /// <summary>The native read options.</summary>
     public ReadOptionsHandle Handle { get; }
 
-    /// <summary>Read as of this snapshot (null: latest). The snapshot must stay open while these options are used.</summary>
+    /// <summary>
+    /// Read as of this snapshot (null: latest). The options hold a reference on the snapshot while it is set, so the
+    /// native snapshot is released only once it is unset or these options (and iterators using them) are disposed.
+    /// </summary>
     public Snapshot? Snapshot
     {
         get => snapshot;
         set
         {
-            Native.rocksdb_readoptions_set_snapshot(Handle, value is null ? 0 : value.Handle.DangerousGetHandle());
+            Handle.SetSnapshot(value?.Handle);
             snapshot = value;
         }
     }
