@@ -1,0 +1,135 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Ledger.Storage.RocksDb;
+
+/// <summary>
+/// P/Invoke declarations for the subset of RocksDB's C API (include/rocksdb/c.h, RocksDB 7.8) that the binding uses.
+/// The library is resolved at run time: "librocksdb.so.7.8" first, then "librocksdb.so".
+/// Every function that takes <c>char** errptr</c> is called through <see cref="Check"/>.
+/// </summary>
+internal static unsafe partial class Native
+{
+    private const string Lib = "rocksdb";
+
+    /// <summary>File names tried in order when the runtime asks for <see cref="Lib"/>.</summary>
+    internal static readonly string[] Candidates = ["librocksdb.so.7.8", "librocksdb.so"];
+
+    static Native() => NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, Resolve);
+
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (libraryName != Lib)
+            return 0;
+        foreach (var name in Candidates)
+        {
+            if (NativeLibrary.TryLoad(name, assembly, searchPath, out var handle))
+                return handle;
+        }
+        throw new DllNotFoundException(
+            $"RocksDB native library not found (tried {string.Join(", ", Candidates)}); install librocksdb7.8 (scripts/setup).");
+    }
+
+    /// <summary>Throws <see cref="RocksDbException"/> with RocksDB's message if <paramref name="err"/> is set, freeing the C string.</summary>
+    internal static void Check(nint err)
+    {
+        if (err == 0)
+            return;
+        var message = Marshal.PtrToStringUTF8(err) ?? "(no message)";
+        rocksdb_free(err);
+        throw new RocksDbException(message);
+    }
+
+    /// <summary>Copies a malloc'd, NUL-terminated C string and frees it with rocksdb_free.</summary>
+    internal static string? TakeString(nint p)
+    {
+        if (p == 0)
+            return null;
+        var s = Marshal.PtrToStringUTF8(p);
+        rocksdb_free(p);
+        return s;
+    }
+
+    [LibraryImport(Lib)] internal static partial void rocksdb_free(nint ptr);
+
+    // Options
+    [LibraryImport(Lib)] internal static partial nint rocksdb_options_create();
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_destroy(nint options);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_create_if_missing(OptionsHandle options, byte value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_create_missing_column_families(OptionsHandle options, byte value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_paranoid_checks(OptionsHandle options, byte value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_max_open_files(OptionsHandle options, int value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_write_buffer_size(OptionsHandle options, nuint value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_compression(OptionsHandle options, int value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_increase_parallelism(OptionsHandle options, int totalThreads);
+
+    // Write options
+    [LibraryImport(Lib)] internal static partial nint rocksdb_writeoptions_create();
+    [LibraryImport(Lib)] internal static partial void rocksdb_writeoptions_destroy(nint options);
+    [LibraryImport(Lib)] internal static partial void rocksdb_writeoptions_set_sync(WriteOptionsHandle options, byte value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_writeoptions_disable_WAL(WriteOptionsHandle options, int disable);
+
+    // Read options
+    [LibraryImport(Lib)] internal static partial nint rocksdb_readoptions_create();
+    [LibraryImport(Lib)] internal static partial void rocksdb_readoptions_destroy(nint options);
+    [LibraryImport(Lib)] internal static partial void rocksdb_readoptions_set_snapshot(ReadOptionsHandle options, nint snapshot);
+    [LibraryImport(Lib)] internal static partial void rocksdb_readoptions_set_iterate_upper_bound(ReadOptionsHandle options, byte* key, nuint keyLength);
+
+    // Flush options
+    [LibraryImport(Lib)] internal static partial nint rocksdb_flushoptions_create();
+    [LibraryImport(Lib)] internal static partial void rocksdb_flushoptions_destroy(nint options);
+    [LibraryImport(Lib)] internal static partial void rocksdb_flushoptions_set_wait(nint options, byte value);
+
+    // Database
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint rocksdb_open_column_families(
+        OptionsHandle options, string name, int numColumnFamilies, nint* columnFamilyNames,
+        nint* columnFamilyOptions, nint* columnFamilyHandles, nint* errptr);
+    [LibraryImport(Lib)] internal static partial void rocksdb_close(nint db);
+    [LibraryImport(Lib)] internal static partial void rocksdb_column_family_handle_destroy(nint handle);
+    [LibraryImport(Lib)]
+    internal static partial void rocksdb_put_cf(DbHandle db, WriteOptionsHandle options, ColumnFamilyHandle cf,
+        byte* key, nuint keyLength, byte* value, nuint valueLength, nint* errptr);
+    [LibraryImport(Lib)]
+    internal static partial void rocksdb_delete_cf(DbHandle db, WriteOptionsHandle options, ColumnFamilyHandle cf,
+        byte* key, nuint keyLength, nint* errptr);
+    [LibraryImport(Lib)]
+    internal static partial nint rocksdb_get_cf(DbHandle db, ReadOptionsHandle options, ColumnFamilyHandle cf,
+        byte* key, nuint keyLength, nuint* valueLength, nint* errptr);
+    [LibraryImport(Lib)] internal static partial void rocksdb_write(DbHandle db, WriteOptionsHandle options, WriteBatchHandle batch, nint* errptr);
+    [LibraryImport(Lib)] internal static partial void rocksdb_flush(DbHandle db, nint flushOptions, nint* errptr);
+    [LibraryImport(Lib)] internal static partial void rocksdb_flush_cf(DbHandle db, nint flushOptions, ColumnFamilyHandle cf, nint* errptr);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rocksdb_property_int_cf(DbHandle db, ColumnFamilyHandle cf, string propname, ulong* value);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint rocksdb_property_value_cf(DbHandle db, ColumnFamilyHandle cf, string propname);
+
+    // Snapshots
+    [LibraryImport(Lib)] internal static partial nint rocksdb_create_snapshot(DbHandle db);
+    [LibraryImport(Lib)] internal static partial void rocksdb_release_snapshot(nint db, nint snapshot);
+
+    // Write batch
+    [LibraryImport(Lib)] internal static partial nint rocksdb_writebatch_create();
+    [LibraryImport(Lib)] internal static partial void rocksdb_writebatch_destroy(nint batch);
+    [LibraryImport(Lib)] internal static partial void rocksdb_writebatch_clear(WriteBatchHandle batch);
+    [LibraryImport(Lib)] internal static partial int rocksdb_writebatch_count(WriteBatchHandle batch);
+    [LibraryImport(Lib)]
+    internal static partial void rocksdb_writebatch_put_cf(WriteBatchHandle batch, ColumnFamilyHandle cf,
+        byte* key, nuint keyLength, byte* value, nuint valueLength);
+    [LibraryImport(Lib)]
+    internal static partial void rocksdb_writebatch_delete_cf(WriteBatchHandle batch, ColumnFamilyHandle cf, byte* key, nuint keyLength);
+
+    // Iterators
+    [LibraryImport(Lib)] internal static partial nint rocksdb_create_iterator_cf(DbHandle db, ReadOptionsHandle options, ColumnFamilyHandle cf);
+    [LibraryImport(Lib)] internal static partial void rocksdb_iter_destroy(nint iterator);
+    [LibraryImport(Lib)] internal static partial byte rocksdb_iter_valid(IteratorHandle iterator);
+    [LibraryImport(Lib)] internal static partial void rocksdb_iter_seek_to_first(IteratorHandle iterator);
+    [LibraryImport(Lib)] internal static partial void rocksdb_iter_seek_to_last(IteratorHandle iterator);
+    [LibraryImport(Lib)] internal static partial void rocksdb_iter_seek(IteratorHandle iterator, byte* key, nuint keyLength);
+    [LibraryImport(Lib)] internal static partial void rocksdb_iter_seek_for_prev(IteratorHandle iterator, byte* key, nuint keyLength);
+    [LibraryImport(Lib)] internal static partial void rocksdb_iter_next(IteratorHandle iterator);
+    [LibraryImport(Lib)] internal static partial void rocksdb_iter_prev(IteratorHandle iterator);
+    [LibraryImport(Lib)] internal static partial byte* rocksdb_iter_key(IteratorHandle iterator, nuint* keyLength);
+    [LibraryImport(Lib)] internal static partial byte* rocksdb_iter_value(IteratorHandle iterator, nuint* valueLength);
+    [LibraryImport(Lib)] internal static partial void rocksdb_iter_get_error(IteratorHandle iterator, nint* errptr);
+}

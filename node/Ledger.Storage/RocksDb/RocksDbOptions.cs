@@ -1,0 +1,62 @@
+namespace Ledger.Storage.RocksDb;
+
+/// <summary>Block compression of SST files.</summary>
+public enum RocksDbCompression
+{
+    /// <summary>No compression (<c>rocksdb_no_compression</c>).</summary>
+    None = 0,
+
+    /// <summary>LZ4 (<c>rocksdb_lz4_compression</c>); Debian's librocksdb7.8 is linked with liblz4.</summary>
+    Lz4 = 4,
+}
+
+/// <summary>
+/// The options the node sets when opening a database. Applied to the database and to every column family.
+/// Durability of an acknowledgement comes from the write-ahead log plus <c>sync</c> writes: keep
+/// <see cref="WriteAheadLog"/> on and pass <c>sync: true</c> for anything acknowledged to a caller.
+/// </summary>
+public sealed record RocksDbOptions
+{
+    /// <summary>Create the database if the directory holds none (default true).</summary>
+    public bool CreateIfMissing { get; init; } = true;
+
+    /// <summary>Fail on any detected corruption instead of skipping (default true).</summary>
+    public bool ParanoidChecks { get; init; } = true;
+
+    /// <summary>Maximum number of files kept open; -1 means no limit (RocksDB's default).</summary>
+    public int MaxOpenFiles { get; init; } = -1;
+
+    /// <summary>Size of one memtable in bytes before it is flushed to an SST file (RocksDB's default 64 MiB).</summary>
+    public long WriteBufferSize { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>SST block compression (default LZ4).</summary>
+    public RocksDbCompression Compression { get; init; } = RocksDbCompression.Lz4;
+
+    /// <summary>
+    /// Write every update to the write-ahead log first (default true). With it off, a crash loses everything not yet
+    /// flushed to an SST file, and <c>sync</c> has nothing to sync: never turn it off for ledger data.
+    /// </summary>
+    public bool WriteAheadLog { get; init; } = true;
+
+    /// <summary>Background threads for flushes and compactions; 0 keeps RocksDB's default.</summary>
+    public int Parallelism { get; init; }
+
+    internal OptionsHandle CreateHandle()
+    {
+        if (WriteBufferSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(WriteBufferSize), WriteBufferSize, "WriteBufferSize must be positive");
+        if (!Enum.IsDefined(Compression))
+            throw new ArgumentOutOfRangeException(nameof(Compression), Compression, "unknown compression");
+        var h = new OptionsHandle();
+        h.Attach(Native.rocksdb_options_create());
+        Native.rocksdb_options_set_create_if_missing(h, CreateIfMissing ? (byte)1 : (byte)0);
+        Native.rocksdb_options_set_create_missing_column_families(h, 1);
+        Native.rocksdb_options_set_paranoid_checks(h, ParanoidChecks ? (byte)1 : (byte)0);
+        Native.rocksdb_options_set_max_open_files(h, MaxOpenFiles);
+        Native.rocksdb_options_set_write_buffer_size(h, checked((nuint)WriteBufferSize));
+        Native.rocksdb_options_set_compression(h, (int)Compression);
+        if (Parallelism > 0)
+            Native.rocksdb_options_increase_parallelism(h, Parallelism);
+        return h;
+    }
+}
