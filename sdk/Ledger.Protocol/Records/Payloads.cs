@@ -99,25 +99,22 @@ public sealed class CommissionPayload : RecordPayload
     }
 }
 
-/// <summary>Pack: children put into a parent; children then move with the parent.</summary>
-public sealed class PackPayload : RecordPayload
+/// <summary>The shape shared by Pack and Unpack: [parent item, children (set of item), location GLN].</summary>
+public abstract class ContainerPayload : RecordPayload
 {
-    /// <summary>Validates and creates the payload.</summary>
-    public PackPayload(ItemId parent, IEnumerable<ItemId> children, string location)
+    private protected ContainerPayload(ItemId parent, IEnumerable<ItemId> children, string location, int minChildren)
     {
         Parent = parent ?? throw new RecordFormatException("payload.parent", "value", "is required");
-        Children = ItemSet(children, "payload.children");
+        Children = ItemSet(children, "payload.children", min: minChildren);
         if (Children.Contains(Parent))
             throw new RecordFormatException("payload.children", "value", "an item cannot be packed into itself");
         Location = Fields.Gln(location, "payload.location");
         Items = [Parent, .. Children];
     }
 
-    /// <inheritdoc/>
-    public override RecordKind Kind => RecordKind.Pack;
     /// <summary>The container.</summary>
     public ItemId Parent { get; }
-    /// <summary>The items put in, canonical order.</summary>
+    /// <summary>The children, canonical order.</summary>
     public IReadOnlyList<ItemId> Children { get; }
     /// <summary>Where it happened (GLN).</summary>
     public string Location { get; }
@@ -127,43 +124,42 @@ public sealed class PackPayload : RecordPayload
     /// <inheritdoc/>
     public override RlpList ToRlp() => RlpItem.List(Parent.ToRlp(), ItemsRlp(Children), RlpItem.Text(Location));
 
-    internal static PackPayload Read(RlpItem item, string f)
+    private protected static (ItemId Parent, IReadOnlyList<ItemId> Children, string Location) ReadParts(RlpItem item, string f, int minChildren)
     {
         var l = item.AsList(f).Expect(f, 3);
-        return new PackPayload(ItemId.FromRlp(l[0], f + ".parent"), ReadItemSet(l[1], f + ".children"), Text(l, 2, f + ".location"));
+        return (ItemId.FromRlp(l[0], f + ".parent"), ReadItemSet(l[1], f + ".children", minChildren), Text(l, 2, f + ".location"));
+    }
+}
+
+/// <summary>Pack: children put into a parent; children then move with the parent.</summary>
+public sealed class PackPayload : ContainerPayload
+{
+    /// <summary>Validates and creates the payload (at least one child).</summary>
+    public PackPayload(ItemId parent, IEnumerable<ItemId> children, string location) : base(parent, children, location, minChildren: 1) { }
+
+    /// <inheritdoc/>
+    public override RecordKind Kind => RecordKind.Pack;
+
+    internal static PackPayload Read(RlpItem item, string f)
+    {
+        var (parent, children, location) = ReadParts(item, f, minChildren: 1);
+        return new PackPayload(parent, children, location);
     }
 }
 
 /// <summary>Unpack: children taken out of a parent (an empty set means all of them).</summary>
-public sealed class UnpackPayload : RecordPayload
+public sealed class UnpackPayload : ContainerPayload
 {
-    /// <summary>Validates and creates the payload.</summary>
-    public UnpackPayload(ItemId parent, IEnumerable<ItemId> children, string location)
-    {
-        Parent = parent ?? throw new RecordFormatException("payload.parent", "value", "is required");
-        Children = ItemSet(children, "payload.children", min: 0);
-        Location = Fields.Gln(location, "payload.location");
-        Items = [Parent, .. Children];
-    }
+    /// <summary>Validates and creates the payload; no children = all of them.</summary>
+    public UnpackPayload(ItemId parent, IEnumerable<ItemId> children, string location) : base(parent, children, location, minChildren: 0) { }
 
     /// <inheritdoc/>
     public override RecordKind Kind => RecordKind.Unpack;
-    /// <summary>The container.</summary>
-    public ItemId Parent { get; }
-    /// <summary>The items taken out; empty = all.</summary>
-    public IReadOnlyList<ItemId> Children { get; }
-    /// <summary>Where it happened (GLN).</summary>
-    public string Location { get; }
-    /// <inheritdoc/>
-    public override IReadOnlyList<ItemId> Items { get; }
-
-    /// <inheritdoc/>
-    public override RlpList ToRlp() => RlpItem.List(Parent.ToRlp(), ItemsRlp(Children), RlpItem.Text(Location));
 
     internal static UnpackPayload Read(RlpItem item, string f)
     {
-        var l = item.AsList(f).Expect(f, 3);
-        return new UnpackPayload(ItemId.FromRlp(l[0], f + ".parent"), ReadItemSet(l[1], f + ".children", min: 0), Text(l, 2, f + ".location"));
+        var (parent, children, location) = ReadParts(item, f, minChildren: 0);
+        return new UnpackPayload(parent, children, location);
     }
 }
 
