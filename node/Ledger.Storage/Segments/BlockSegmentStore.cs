@@ -95,15 +95,23 @@ public sealed class BlockSegmentStore : IDisposable
             using (var reader = SegmentReader.Open(path))
                 _ = SegmentFormat.ReadFrame(reader, name, last.Offset, reader.Length, last.Length);
             var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, WriteBufferSize);
-            if (stream.Length > last.End)
+            try
             {
-                truncatedFile = name;
-                truncatedFrom = last.End;
-                truncatedBytes = stream.Length - last.End;
-                stream.SetLength(last.End);
-                stream.Flush(flushToDisk: true);
+                if (stream.Length > last.End)
+                {
+                    truncatedFile = name;
+                    truncatedFrom = last.End;
+                    truncatedBytes = stream.Length - last.End;
+                    stream.SetLength(last.End);
+                    stream.Flush(flushToDisk: true);
+                }
+                stream.Position = last.End;
             }
-            stream.Position = last.End;
+            catch
+            {
+                stream.Dispose();
+                throw;
+            }
             store._current = stream;
             store._currentSegment = last.Segment;
             store._currentLength = last.End;
@@ -182,8 +190,8 @@ public sealed class BlockSegmentStore : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (location.Segment == _currentSegment && _writeFailure is null)
-                _current!.Flush(flushToDisk: false); // make buffered frames visible to the reader below
+            if (location.Segment == _currentSegment)
+                FlushBufferToOs(); // make buffered frames visible to the reader below
         }
         if (!File.Exists(path))
             throw new SegmentCorruptException(name, location.Offset, "the segment file does not exist");
@@ -200,8 +208,7 @@ public sealed class BlockSegmentStore : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_writeFailure is null)
-                _current?.Flush(flushToDisk: false);
+            FlushBufferToOs();
         }
         return ScanDirectory(_directory);
     }
@@ -249,6 +256,22 @@ public sealed class BlockSegmentStore : IDisposable
         }
     }
 
+    /// <summary>Hands buffered frames to the OS (no fsync) so that readers see them; a failure stops writing.</summary>
+    private void FlushBufferToOs()
+    {
+        if (_writeFailure is not null || _current is null)
+            return;
+        try
+        {
+            _current.Flush(flushToDisk: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _writeFailure = e;
+            throw;
+        }
+    }
+
     private void EnsureWritable()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -269,11 +292,19 @@ public sealed class BlockSegmentStore : IDisposable
         }
         var path = Path.Combine(_directory, SegmentFormat.FileName(segment));
         var stream = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, WriteBufferSize);
-        Span<byte> header = stackalloc byte[SegmentFormat.HeaderSize];
-        SegmentFormat.WriteHeader(header, segment);
-        stream.Write(header);
-        stream.Flush(flushToDisk: true);
-        SegmentFormat.SyncDirectory(_directory);
+        try
+        {
+            Span<byte> header = stackalloc byte[SegmentFormat.HeaderSize];
+            SegmentFormat.WriteHeader(header, segment);
+            stream.Write(header);
+            stream.Flush(flushToDisk: true);
+            SegmentFormat.SyncDirectory(_directory);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         _current = stream;
         _currentSegment = segment;
         _currentLength = SegmentFormat.HeaderSize;
