@@ -73,8 +73,14 @@ public sealed class BlockSegmentStore : IDisposable
         {
             if (!segments.Contains(committed.Segment))
                 throw new SegmentCorruptException(SegmentFormat.FileName(committed.Segment), committed.Offset, "the file holding the last committed frame does not exist");
+            var expected = 1UL;
             foreach (var s in segments.Where(s => s <= keep))
+            {
+                if (s != expected)
+                    throw MissingSegment(expected, s);
                 ValidateHeader(directory, s);
+                expected++;
+            }
         }
 
         var deleted = new List<string>();
@@ -216,8 +222,12 @@ public sealed class BlockSegmentStore : IDisposable
     /// <summary>Like <see cref="Scan"/>, on a directory that no store has open.</summary>
     public static IEnumerable<SegmentFrame> ScanDirectory(string directory)
     {
+        var expected = 1UL;
         foreach (var segment in ListSegments(directory))
         {
+            if (segment != expected)
+                throw MissingSegment(expected, segment);
+            expected++;
             var name = SegmentFormat.FileName(segment);
             using var reader = SegmentReader.Open(Path.Combine(directory, name));
             var length = reader.Length;
@@ -310,6 +320,9 @@ public sealed class BlockSegmentStore : IDisposable
         _currentLength = SegmentFormat.HeaderSize;
         _framesInCurrent = 0;
     }
+
+    private static SegmentCorruptException MissingSegment(ulong missing, ulong found) =>
+        new(SegmentFormat.FileName(missing), 0, $"the segment file is missing ({SegmentFormat.FileName(found)} exists; segments are numbered from 1 without gaps)");
 
     private static void ValidateHeader(string directory, ulong segment)
     {

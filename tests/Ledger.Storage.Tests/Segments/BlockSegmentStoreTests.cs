@@ -151,6 +151,34 @@ public class BlockSegmentStoreTests
     }
 
     [Fact]
+    public void Scan_FlippedMagicByte_ThrowsMagicError()
+    {
+        using var dir = new TempDirectory();
+        WriteOne(dir);
+        Patch(SegPath(dir, 1), 0, _ => (byte)'X');
+        var e = Assert.Throws<SegmentCorruptException>(() => BlockSegmentStore.ScanDirectory(dir.Path).ToList());
+        Assert.Equal("seg-000000000001.dat offset 0: magic is 5844475253454731, expected \"LDGRSEG1\" (4c44475253454731)", e.Message);
+    }
+
+    [Fact]
+    public void OpenAndScan_SegmentFileMissingBeforeCommitted_Throws()
+    {
+        using var dir = new TempDirectory();
+        BlockLocation last;
+        using (var store = BlockSegmentStore.Open(dir.Path, null, Small))
+        {
+            store.Append(Body(1, 150));
+            store.Append(Body(2, 150));
+            last = store.Append(Body(3, 150));
+            store.Flush();
+        }
+        File.Delete(SegPath(dir, 2));
+        const string Message = "seg-000000000002.dat offset 0: the segment file is missing (seg-000000000003.dat exists; segments are numbered from 1 without gaps)";
+        Assert.Equal(Message, Assert.Throws<SegmentCorruptException>(() => BlockSegmentStore.Open(dir.Path, last, Small)).Message);
+        Assert.Equal(Message, Assert.Throws<SegmentCorruptException>(() => BlockSegmentStore.ScanDirectory(dir.Path).ToList()).Message);
+    }
+
+    [Fact]
     public void Open_MinimumCompatibleVersionTooNew_ThrowsVersionError()
     {
         using var dir = new TempDirectory();
