@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Ledger.Storage.RocksDb;
+using Ledger.Storage.Segments;
 
 namespace Ledger.Storage.CrashProbe;
 
@@ -8,11 +9,14 @@ namespace Ledger.Storage.CrashProbe;
 /// Usage: <c>Ledger.Storage.CrashProbe &lt;db-dir&gt; &lt;first-batch-id&gt;</c>. Writes sync batches forever; after each
 /// <c>Write</c> returns it prints <c>ack &lt;id&gt;.</c> on stdout. The crash test kills it with SIGKILL and checks the
 /// database against the printed ids. The batch layout is <see cref="ProbeBatch"/>, shared with the test.
+/// Second mode: <c>segments &lt;dir&gt; &lt;first-id&gt; &lt;segment-size-limit&gt; [&lt;segment&gt; &lt;offset&gt; &lt;length&gt;]</c>, see <see cref="SegmentProbe"/>.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "segments")
+            return SegmentProbe.Run(args[1..]);
         if (args.Length != 2 || !long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
             Console.Error.WriteLine("usage: Ledger.Storage.CrashProbe <db-dir> <first-batch-id>");
@@ -60,6 +64,55 @@ public static class ProbeBatch
     {
         var v = new byte[ValueLength];
         var x = ((ulong)id * 0x9E3779B97F4A7C15UL) + (ulong)i + 1;
+        for (var k = 0; k < v.Length; k++)
+        {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            v[k] = (byte)x;
+        }
+        return v;
+    }
+}
+
+/// <summary>
+/// The segment-store crash probe: opens a <see cref="BlockSegmentStore"/> recovered to the given last committed
+/// location (none = empty), then forever appends <see cref="Body"/>(id), flushes (fsync) and prints
+/// <c>ack &lt;id&gt; &lt;segment&gt; &lt;offset&gt; &lt;length&gt;.</c>; an acknowledged frame is one the node would commit.
+/// </summary>
+public static class SegmentProbe
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length is not (3 or 6)
+            || !long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+            || !long.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out var limit))
+        {
+            Console.Error.WriteLine("usage: Ledger.Storage.CrashProbe segments <dir> <first-id> <segment-size-limit> [<segment> <offset> <length>]");
+            return 2;
+        }
+        BlockLocation? committed = args.Length == 6
+            ? new BlockLocation(
+                ulong.Parse(args[3], NumberStyles.None, CultureInfo.InvariantCulture),
+                long.Parse(args[4], NumberStyles.None, CultureInfo.InvariantCulture),
+                int.Parse(args[5], NumberStyles.None, CultureInfo.InvariantCulture))
+            : null;
+        using var store = BlockSegmentStore.Open(args[0], committed, new BlockSegmentStoreOptions { SegmentSizeLimit = limit });
+        var stdout = Console.OpenStandardOutput();
+        for (; ; id++)
+        {
+            var at = store.Append(Body(id));
+            store.Flush();
+            // One write(2) per line, so a kill never leaves a half line that could be read as a different ack.
+            stdout.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"ack {id} {at.Segment} {at.Offset} {at.Length}.\n")));
+        }
+    }
+
+    /// <summary>The body of frame <paramref name="id"/>: 0 to 4,999 pseudo-random bytes determined by the id.</summary>
+    public static byte[] Body(long id)
+    {
+        var x = ((ulong)id * 0x9E3779B97F4A7C15UL) | 1;
+        var v = new byte[(int)(((ulong)id * 7919UL) % 5000)];
         for (var k = 0; k < v.Length; k++)
         {
             x ^= x << 13;
