@@ -1,0 +1,41 @@
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Custody;
+
+namespace Ledger.Engine.Consortium;
+
+/// <summary>A legal entity of the consortium: its key's address, the locations and company prefixes it owns, its roles.</summary>
+/// <param name="Name">A short unique name (letters, digits, '-', '_'); also the name of its key and token files on its hosting node.</param>
+/// <param name="Address">The party id: the Ethereum address of its secp256k1 key.</param>
+/// <param name="Roles">What it may do beyond custody (e.g. a regulator recalls any product).</param>
+/// <param name="Glns">The GLN-13s of its locations.</param>
+/// <param name="CompanyPrefixes">The GS1 company prefixes it owns (4 to 12 digits): it may commission GTINs under them.</param>
+/// <param name="DelegatedGtins">GTIN-14s it may commission for their brand owner (a contract manufacturer).</param>
+/// <param name="Node">The address of the node that hosts it (writes its records into that node's lane).</param>
+public sealed record Party(
+    string Name,
+    Address Address,
+    PartyRoles Roles,
+    IReadOnlyList<string> Glns,
+    IReadOnlyList<string> CompanyPrefixes,
+    IReadOnlyList<string> DelegatedGtins,
+    Address Node);
+
+/// <summary>A node of the consortium: the key that signs its lane's headers and cosigns others', and where to reach it.</summary>
+/// <param name="Name">A short unique name.</param>
+/// <param name="Address">The node id: the Ethereum address of the node key (also its lane id).</param>
+/// <param name="Endpoint">Its base URL for other nodes and clients; empty when not published.</param>
+public sealed record ConsortiumNode(string Name, Address Address, string Endpoint);
+
+/// <summary>
+/// The consortium at one version: nodes and parties. Immutable; <see cref="ConsortiumDirectory"/> answers lookups.
+/// The file form (<c>consortium.json</c>) is read and written by <c>ConsortiumFile</c>.
+/// </summary>
+/// <param name="Name">The consortium's name.</param>
+/// <param name="Version">Increases with every change.</param>
+/// <param name="Nodes">The nodes (at least one).</param>
+/// <param name="Parties">The parties.</param>
+public sealed record ConsortiumDefinition(string Name, long Version, IReadOnlyList<ConsortiumNode> Nodes, IReadOnlyList<Party> Parties)
+{
+    /// <summary>The certificate quorum for this consortium: ⌊2n/3⌋+1 of its n nodes.</summary>
+    public int Quorum => Ledger.Protocol.Blocks.Certificate.Quorum(Nodes.Count);
+}
