@@ -21,6 +21,8 @@ public enum CustodyAlertKind : byte
     ReceiveMismatch = 7,
     /// <summary>A Receive reported a discrepancy (missing, extra, damaged).</summary>
     ReceiveDiscrepancy = 8,
+    /// <summary>One item verified at two different GLNs within the node's scan window (raised by the node, not the rules).</summary>
+    ScanAtTwoLocations = 9,
 }
 
 /// <summary>Something a person should look at.</summary>

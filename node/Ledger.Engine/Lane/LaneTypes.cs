@@ -1,0 +1,124 @@
+using Ledger.Protocol;
+using Ledger.Protocol.Blocks;
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Records;
+
+namespace Ledger.Engine.Lane;
+
+/// <summary>Group-commit and detection settings of a lane (configuration section <c>Ledger:Lane</c>).</summary>
+public sealed record LaneOptions
+{
+    /// <summary>A block is cut when it holds this many records.</summary>
+    public int MaxBlockRecords { get; init; } = 20_000;
+
+    /// <summary>A block is cut at the latest this long after its first submission arrived.</summary>
+    public TimeSpan MaxBlockDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Submissions waiting for the sequencer beyond this many are refused with <see cref="LaneOverloadedException"/>.</summary>
+    public int MaxQueuedSubmissions { get; init; } = 4_096;
+
+    /// <summary>Two verifications of one item at two different GLNs within this window raise an alert.</summary>
+    public TimeSpan ScanWindow { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>Decoded blocks kept in memory for provenance reads.</summary>
+    public int BlockCacheSize { get; init; } = 256;
+}
+
+/// <summary>What happened to one record (or one EPCIS event) of a submission.</summary>
+public enum OutcomeStatus
+{
+    /// <summary>Durably in a block.</summary>
+    Accepted,
+    /// <summary>Already on the ledger: nothing was written; the location is the original one.</summary>
+    Duplicate,
+    /// <summary>Refused with a code; nothing was written.</summary>
+    Rejected,
+}
+
+/// <summary>The outcome of one record.</summary>
+/// <param name="Status">Accepted, duplicate or rejected.</param>
+/// <param name="RecordIds">The records (an EPCIS event may map to several; empty when rejected before mapping).</param>
+/// <param name="Height">The block that holds them, when accepted or duplicate.</param>
+/// <param name="Code">The stable error code when rejected (e.g. <c>NMVS_NC_PCK_22</c>, <c>not-custodian</c>).</param>
+/// <param name="Message">What was wrong, naming the field.</param>
+/// <param name="Alerts">Alerts raised (also when rejected: a second commissioning attempt is refused and alerted).</param>
+/// <param name="Verification">For a Verify record: the computed answer.</param>
+public sealed record RecordOutcome(
+    OutcomeStatus Status,
+    IReadOnlyList<Hash32> RecordIds,
+    long? Height,
+    string? Code,
+    string? Message,
+    IReadOnlyList<LedgerAlert> Alerts,
+    ItemVerification? Verification = null)
+{
+    /// <summary>True for accepted or duplicate.</summary>
+    public bool IsOnLedger => Status != OutcomeStatus.Rejected;
+}
+
+/// <summary>The outcome of a submission, known only once everything accepted is durable.</summary>
+/// <param name="Accepted">True when nothing was rejected.</param>
+/// <param name="Outcomes">One per record (signed batch) or per EPCIS event (hosted capture), in order.</param>
+/// <param name="Height">The block written for it, when something new was written.</param>
+public sealed record SubmitResult(bool Accepted, IReadOnlyList<RecordOutcome> Outcomes, long? Height);
+
+/// <summary>A suspect-product alert with its evidence.</summary>
+/// <param name="Sequence">Position in the node's alert log (from 1).</param>
+/// <param name="Kind">What was detected.</param>
+/// <param name="Item">The item concerned.</param>
+/// <param name="Record">The record that raised it (on the ledger when <paramref name="Accepted"/>; otherwise in <paramref name="RejectedRecord"/>).</param>
+/// <param name="Accepted">Whether the raising record was accepted.</param>
+/// <param name="Author">The raising record's author.</param>
+/// <param name="TimeMs">The raising record's time.</param>
+/// <param name="Evidence">What was seen.</param>
+/// <param name="RejectedRecord">The canonical encoding of a rejected raising record, kept as evidence.</param>
+public sealed record LedgerAlert(long Sequence, CustodyAlertKind Kind, ItemId? Item, Hash32 Record, bool Accepted, Address Author, long TimeMs,
+    string Evidence, byte[]? RejectedRecord);
+
+/// <summary>The lane's committed head: what every read is answered against.</summary>
+/// <param name="Height">Height of the last block (0 before the first).</param>
+/// <param name="Header">The last signed header (null before the first block).</param>
+/// <param name="Certificate">Its certificate (this node's cosignature: quorum 1 in a single-node consortium).</param>
+/// <param name="LogSize">Records in the lane log.</param>
+public sealed record LaneHead(long Height, SignedHeader? Header, Certificate? Certificate, long LogSize);
+
+/// <summary>Where a record is: block height, batch and position, and its index in the lane log.</summary>
+public readonly record struct RecordLocation(long Height, int Batch, int Index, long LogIndex);
+
+/// <summary>The sequencer's queue is full: retry after the given time (HTTP 503 + Retry-After).</summary>
+public sealed class LaneOverloadedException(TimeSpan retryAfter)
+    : Exception($"the lane's queue is full; retry after {retryAfter.TotalSeconds:0} s")
+{
+    /// <summary>When to retry.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>The lane stopped writing after a storage failure: it answers reads but refuses writes until restarted.</summary>
+public sealed class LaneFailedException(string message, Exception? inner) : Exception(message, inner);
+
+/// <summary>A submitted batch is malformed or not signed by its author (checked before sequencing).</summary>
+public sealed class SubmissionRejectedException(string field, string rule, string message) : Exception(message)
+{
+    /// <summary>The field at fault.</summary>
+    public string Field { get; } = field;
+
+    /// <summary>The rule broken.</summary>
+    public string Rule { get; } = rule;
+}
+
+/// <summary>What a hosted-party draft sees while it is built inside the sequencer: the state including earlier records of the same block.</summary>
+public interface ILaneView : ICustodyContext
+{
+    /// <summary>The latest record of each existing item in <paramref name="items"/> (what a new record must name in its deps).</summary>
+    IReadOnlyList<Hash32> DepsFor(IEnumerable<ItemId> items);
+}
+
+/// <summary>
+/// One unit of a hosted submission (e.g. one EPCIS event): builds its records against the current view; throws
+/// <see cref="Ledger.Protocol.Records.RecordFormatException"/> or <see cref="Ledger.Protocol.Mapping.EpcisMappingException"/> to reject.
+/// </summary>
+/// <param name="Key">An idempotency key (the EPCIS event hash ID), or null.</param>
+/// <param name="Build">Builds the unsigned records (author = the hosted party).</param>
+/// <param name="Payload">Stored with the key for later reads (the event's canonical JSON), or null.</param>
+public sealed record Draft(string? Key, Func<ILaneView, IReadOnlyList<LedgerRecord>> Build, byte[]? Payload = null);

@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Ledger.Engine.Consortium;
+using Ledger.Protocol;
+using Ledger.Protocol.Blocks;
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Merkle;
+using Ledger.Protocol.Records;
+using Ledger.Storage.RocksDb;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Ledger.Engine.Lane;
+
+/// <summary>
+/// A node's lane: one sequencer applies submissions in arrival order against the custody rules, groups the accepted
+/// ones into a block (group commit by size and latency), signs and certifies it, makes it durable (segment fsync, then
+/// the RocksDB batch that names it head, with sync), and only then answers. Reads are served from the committed head.
+/// </summary>
+public sealed partial class LedgerEngine : IAsyncDisposable
+{
+    private readonly PrivateKey _nodeKey;
+    private readonly LaneOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _queue;
+    private readonly Task _sequencer;
+    private readonly RocksMerkleNodeStore _logNodes;
+    private readonly RocksSparseNodeStore _stateNodes;
+    private readonly MerkleLog _log;
+    private readonly SparseMerkleTree _state;
+    private readonly Overlay _overlay;
+    private int _queued;
+    private volatile LaneHead _head;
+    private volatile Exception? _failure;
+
+    private LedgerEngine(LaneStore store, PrivateKey nodeKey, ConsortiumDirectory consortium, LaneOptions options, TimeProvider time, ILogger logger)
+    {
+        Store = store;
+        _nodeKey = nodeKey;
+        Consortium = consortium;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _logNodes = new RocksMerkleNodeStore(store);
+        _stateNodes = new RocksSparseNodeStore(store);
+        var head = store.Head;
+        _log = head.LogSize == 0 ? new MerkleLog(_logNodes) : MerkleLog.Restore(_logNodes, head.Frontier);
+        _state = new SparseMerkleTree(_stateNodes, head.StateRoot);
+        _overlay = new Overlay(store, consortium, IsShipCertified);
+        _head = head.Height == 0
+            ? new LaneHead(0, null, null, 0)
+            : new LaneHead(head.Height, store.GetHeader(head.Height), store.GetCertificate(head.Height), head.LogSize);
+        _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+        _sequencer = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>The lane id: the node's address.</summary>
+    public Address Lane => _nodeKey.Address;
+
+    /// <summary>The store (for reads).</summary>
+    public LaneStore Store { get; }
+
+    /// <summary>The consortium the rules are applied with.</summary>
+    public ConsortiumDirectory Consortium { get; }
+
+    /// <summary>The committed head.</summary>
+    public LaneHead Head => _head;
+
+    /// <summary>Submissions waiting for the sequencer.</summary>
+    public int QueueLength => Volatile.Read(ref _queued);
+
+    /// <summary>Set when the lane stopped writing after a storage failure.</summary>
+    public Exception? Failure => _failure;
+
+    /// <summary>Raised after a block is durable (on the sequencer thread; keep handlers short).</summary>
+    public event Action<Block>? BlockCommitted;
+
+    /// <summary>Opens the lane in <paramref name="directory"/> (recovering after a crash) and starts its sequencer.</summary>
+    public static LedgerEngine Open(string directory, PrivateKey nodeKey, ConsortiumDirectory consortium, LaneOptions? options = null,
+        TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(nodeKey);
+        ArgumentNullException.ThrowIfNull(consortium);
+        options ??= new LaneOptions();
+        var store = LaneStore.Open(directory, options.BlockCacheSize);
+        try
+        {
+            if (store.Head.Height > 0 && store.GetHeader(store.Head.Height) is { } h && h.Header.Lane != nodeKey.Address)
+                throw new InvalidOperationException($"the store in {directory} is the lane of {h.Header.Lane}, not of this node's key {nodeKey.Address}");
+            return new LedgerEngine(store, nodeKey, consortium, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Submits a batch signed by its author. The signature and structure are checked here (in parallel across callers);
+    /// the custody rules in the sequencer. The batch is atomic: if any record is refused, none is written. A batch whose
+    /// records are all on the ledger already is answered as duplicate with their original blocks.
+    /// </summary>
+    /// <exception cref="SubmissionRejectedException">Bad signature or an author outside the consortium.</exception>
+    /// <exception cref="LaneOverloadedException">The queue is full.</exception>
+    public Task<SubmitResult> SubmitAsync(SignedBatch batch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var check = batch.Verify();
+        if (!check.IsValid)
+            throw new SubmissionRejectedException("batch.signature", check.Code, check.Reason);
+        if (Consortium.Find(batch.Header.Author) is null)
+            throw new SubmissionRejectedException("batch.author", "unknown-party", $"{batch.Header.Author} is not a party of the consortium");
+        return Enqueue(new Pending(batch, null, null, false), cancellationToken);
+    }
+
+    /// <summary>
+    /// Submits drafts for a party hosted on this node: each draft is built against the state at its turn (so its deps are
+    /// current), its records are checked by the custody rules, and the accepted ones are signed with the party's key as
+    /// one batch. With <paramref name="rollback"/> any refused draft refuses all; otherwise the rest proceed.
+    /// </summary>
+    public Task<SubmitResult> SubmitHostedAsync(PrivateKey partyKey, IReadOnlyList<Draft> drafts, bool rollback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partyKey);
+        ArgumentNullException.ThrowIfNull(drafts);
+        if (Consortium.Find(partyKey.Address) is null)
+            throw new SubmissionRejectedException("author", "unknown-party", $"{partyKey.Address} is not a party of the consortium");
+        return Enqueue(new Pending(null, partyKey, drafts, rollback), cancellationToken);
+    }
+
+    private Task<SubmitResult> Enqueue(Pending pending, CancellationToken cancellationToken)
+    {
+        if (_failure is { } failure)
+            throw new LaneFailedException("the lane stopped writing after a storage failure: " + failure.Message, failure);
+        if (Interlocked.Increment(ref _queued) > _options.MaxQueuedSubmissions)
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new LaneOverloadedException(TimeSpan.FromSeconds(1));
+        }
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new ObjectDisposedException(nameof(LedgerEngine), "the lane is shutting down");
+        }
+        // The caller may stop waiting; the submission itself is not withdrawn (it may already be durable).
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private bool IsShipCertified(Hash32 ship)
+    {
+        if (Store.FindRecord(ship) is not { } loc)
+            return false;
+        return Store.GetCertificate(loc.Height) is { } cert && cert.Cosignatures.Count >= Consortium.Definition.Quorum;
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var work = new List<Pending>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            work.Clear();
+            var records = 0;
+            var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBlockDelay.TotalSeconds * Stopwatch.Frequency);
+            while (records < _options.MaxBlockRecords)
+            {
+                if (reader.TryRead(out var p))
+                {
+                    work.Add(p);
+                    records += p.Size;
+                    continue;
+                }
+                var left = deadline - Stopwatch.GetTimestamp();
+                if (left <= 0 || work.Count == 0)
+                    break;
+                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds((double)left / Stopwatch.Frequency));
+                try
+                {
+                    if (!await reader.WaitToReadAsync(cts.Token).ConfigureAwait(false))
+                        break;
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+            if (work.Count == 0)
+                continue;
+            Interlocked.Add(ref _queued, -work.Count);
+            if (_failure is { } failure)
+            {
+                foreach (var p in work)
+                    p.Done.TrySetException(new LaneFailedException("the lane stopped writing after a storage failure: " + failure.Message, failure));
+                continue;
+            }
+            try
+            {
+                ProcessBlock(work);
+            }
+#pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                _failure = e;
+                LogStorageFailure(_logger, e);
+                foreach (var p in work)
+                    p.Done.TrySetException(new LaneFailedException("the block could not be made durable: " + e.Message, e));
+            }
+        }
+    }
+
+    private void ProcessBlock(List<Pending> work)
+    {
+        _overlay.Reset();
+        _logNodes.Clear();
+        _stateNodes.Clear();
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var accepted = new List<(Pending P, SignedBatch Batch)>();
+        var alerts = new List<LedgerAlert>();
+        var results = new List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)>();
+        foreach (var p in work)
+        {
+            var (result, batches, outcomes) = p.Batch is not null ? ApplySigned(p.Batch, alerts) : ApplyHosted(p, alerts);
+            foreach (var b in batches)
+                accepted.Add((p, b));
+            results.Add((p, result, outcomes));
+        }
+
+        long? height = null;
+        var wb = new WriteBatch();
+        try
+        {
+            var head = Store.Head;
+            var alertSeq = head.AlertSequence;
+            var eventSeq = head.EventSequence;
+            var newHead = head;
+            Block? block = null;
+            if (accepted.Count > 0)
+            {
+                height = head.Height + 1;
+                (block, newHead, eventSeq) = WriteBlock(height.Value, now, accepted, results, wb, eventSeq);
+            }
+            foreach (var a in alerts)
+            {
+                var stored = a with { Sequence = ++alertSeq };
+                var key = StateCodec.BigEndian(stored.Sequence);
+                wb.Put(Store[LaneStore.Alerts], key, StateCodec.Encode(stored));
+                if (stored.Item is { } item)
+                    wb.Put(Store[LaneStore.ItemAlerts], StateCodec.Key(item.StateKey(), stored.Sequence), key);
+            }
+            if (wb.Count > 0)
+            {
+                newHead = newHead with { AlertSequence = alertSeq, EventSequence = eventSeq };
+                wb.Put(Store[LaneStore.Meta], LaneStore.HeadKey, newHead.Encode());
+                Store.Db.Write(wb, sync: true);
+                Store.Head = newHead;
+                if (block is not null)
+                {
+                    _head = new LaneHead(newHead.Height, block.SignedHeader, Store.GetCertificate(newHead.Height), newHead.LogSize);
+                    Store.CacheBlock(newHead.Height, block);
+                }
+            }
+            if (block is not null)
+                BlockCommitted?.Invoke(block);
+        }
+        finally
+        {
+            wb.Dispose();
+        }
+
+        foreach (var (p, result, outcomes) in results)
+        {
+            if (result is not null)
+                p.Done.TrySetResult(result);
+            else
+                p.Done.TrySetResult(new SubmitResult(true, Finish(outcomes!, height), height));
+        }
+    }
+
+    private static List<RecordOutcome> Finish(List<RecordOutcome> outcomes, long? height) =>
+        [.. outcomes.Select(o => o.Status == OutcomeStatus.Accepted || (o.Status == OutcomeStatus.Duplicate && o.Height is null) ? o with { Height = height } : o)];
+
+    /// <summary>Stops taking submissions, finishes the block in flight (every queued submission is answered), and closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _sequencer.ConfigureAwait(false);
+        Store.Dispose();
+    }
+}

@@ -1,0 +1,112 @@
+using Ledger.Protocol;
+using Ledger.Protocol.Blocks;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Merkle;
+using Ledger.Protocol.Records;
+
+namespace Ledger.Engine.Lane;
+
+/// <summary>One record of an item's history with everything needed to check it offline.</summary>
+/// <param name="Record">The record.</param>
+/// <param name="Seal">Its batch header, the author's batch signature and the record's path in the batch.</param>
+/// <param name="Height">The block that holds it.</param>
+/// <param name="LogIndex">Its index in the lane log.</param>
+/// <param name="Proof">Its inclusion proof in the lane log at the answer's header (tree size = header log size).</param>
+public sealed record ProvenanceEntry(LedgerRecord Record, RecordSeal Seal, long Height, long LogIndex, InclusionProof Proof);
+
+/// <summary>
+/// An item's provenance at one certified header: every record that touched it with its seal and inclusion proof, and the
+/// state-root proof that the last of them is the item's latest record (so no later record was left out).
+/// </summary>
+/// <param name="Item">The item.</param>
+/// <param name="State">Its state at the header (null when the ledger does not know it).</param>
+/// <param name="Status">Its effective status now: lot recalls, withdrawals and the expiry date applied.</param>
+/// <param name="Records">Its history in lane order.</param>
+/// <param name="Header">The signed header every proof is against.</param>
+/// <param name="Certificate">The header's certificate.</param>
+/// <param name="StateProof">Sparse Merkle proof of item → latest record id (or absence) at the header's state root.</param>
+/// <param name="Alerts">Alerts about the item.</param>
+/// <param name="Children">The items directly inside it, with their states.</param>
+public sealed record ProvenanceAnswer(
+    ItemId Item,
+    ItemState? State,
+    ItemStatus? Status,
+    IReadOnlyList<ProvenanceEntry> Records,
+    SignedHeader? Header,
+    Certificate? Certificate,
+    SparseMerkleProof? StateProof,
+    IReadOnlyList<LedgerAlert> Alerts,
+    IReadOnlyList<ItemState> Children);
+
+public sealed partial class LedgerEngine
+{
+    /// <summary>The provenance of an item at the committed head (consistent: proofs, state and history are of one header).</summary>
+    public ProvenanceAnswer GetProvenance(ItemId item, DateTimeOffset? asOf = null)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        for (var attempt = 0; ; attempt++)
+        {
+            var head = _head;
+            var answer = BuildProvenance(item, head, asOf ?? _time.GetUtcNow());
+            if (answer is not null)
+                return answer;
+            if (attempt > 100)
+                throw new InvalidOperationException("the head kept moving while the provenance answer was read");
+            Thread.Sleep(1);
+        }
+    }
+
+    private ProvenanceAnswer? BuildProvenance(ItemId item, LaneHead head, DateTimeOffset asOf)
+    {
+        if (head.Header is null)
+            return new ProvenanceAnswer(item, null, null, [], null, null, null, [], []);
+        var key = item.StateKey();
+        var stateTree = new SparseMerkleTree(new RocksSparseNodeStore(Store), head.Header.Header.StateRoot);
+        var latest = stateTree.Get(key);
+        var proof = stateTree.Prove(key);
+        var state = Store.GetItem(item);
+        if (latest is { } l && state is not null && state.LatestRecord != l)
+            return null; // the state is newer than the head just read: read again
+        var log = MerkleLog.Open(new RocksMerkleNodeStore(Store), head.LogSize);
+        var entries = new List<ProvenanceEntry>();
+        foreach (var id in Store.GetHistory(item))
+        {
+            if (Store.FindRecord(id) is not { } loc || loc.LogIndex >= head.LogSize)
+                continue;
+            var block = Store.GetBlock(loc.Height)!;
+            var batch = block.Batches[loc.Batch];
+            entries.Add(new ProvenanceEntry(batch.Records[loc.Index], batch.SealFor(loc.Index), loc.Height, loc.LogIndex,
+                log.CreateInclusionProof(loc.LogIndex, head.LogSize)));
+        }
+        var lots = Store.GetLots();
+        ItemStatus? status = null;
+        if (state is not null)
+        {
+            status = CustodyRules.EffectiveStatus(state, lots);
+            if (status is ItemStatus.Active or ItemStatus.InTransit && CustodyRules.IsExpired(state, asOf.ToUnixTimeMilliseconds()))
+                status = ItemStatus.Expired;
+        }
+        var children = state?.Children.Select(Store.GetItem).OfType<ItemState>().ToList() ?? [];
+        return new ProvenanceAnswer(item, latest is null ? null : state, latest is null ? null : status, entries, head.Header, head.Certificate, proof,
+            Store.GetItemAlerts(item), children);
+    }
+
+    /// <summary>An inclusion proof of the record in the lane log at the head, or null when the record is not on the ledger.</summary>
+    public (RecordLocation Location, InclusionProof Proof, LaneHead Head)? GetInclusionProof(Hash32 recordId)
+    {
+        var head = _head;
+        if (Store.FindRecord(recordId) is not { } loc || loc.LogIndex >= head.LogSize)
+            return null;
+        return (loc, MerkleLog.Open(new RocksMerkleNodeStore(Store), head.LogSize).CreateInclusionProof(loc.LogIndex, head.LogSize), head);
+    }
+
+    /// <summary>A consistency proof between two lane log sizes (both at most the head's).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is negative, above the head's, or old &gt; new.</exception>
+    public ConsistencyProof GetConsistencyProof(long oldSize, long newSize)
+    {
+        var head = _head;
+        if (oldSize < 0 || newSize > head.LogSize || oldSize > newSize)
+            throw new ArgumentOutOfRangeException(nameof(oldSize), $"sizes must satisfy 0 ≤ old ≤ new ≤ {head.LogSize}; got {oldSize} and {newSize}");
+        return MerkleLog.Open(new RocksMerkleNodeStore(Store), head.LogSize).CreateConsistencyProof(oldSize, newSize);
+    }
+}

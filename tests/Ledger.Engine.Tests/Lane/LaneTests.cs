@@ -1,0 +1,136 @@
+using Ledger.Engine.Lane;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Merkle;
+using Ledger.Protocol.Records;
+using Xunit;
+using static Ledger.Engine.Tests.Lane.LaneFixture;
+
+namespace Ledger.Engine.Tests.Lane;
+
+public sealed class LaneTests
+{
+    private static CommissionPayload Commission(params string[] serials) => new(Gtin, "LOT1", "281231", MakerGln, serials);
+
+    [Fact]
+    public async Task Submit_Commission_IsDurableAndProvable()
+    {
+        await using var f = new LaneFixture();
+        var result = await f.Submit(Maker, Commission("A1", "A2"));
+        Assert.True(result.Accepted);
+        Assert.Equal(1, result.Height);
+        var answer = f.Engine.GetProvenance(Pack("A1"));
+        Assert.Equal(ItemStatus.Active, answer.Status);
+        var entry = Assert.Single(answer.Records);
+        Assert.True(entry.Seal.Verify(entry.Record).IsValid);
+        Assert.True(answer.Header!.Verify().IsValid);
+        Assert.True(answer.Certificate!.Verify(answer.Header.Header, LaneFixture.Consortium.NodeAddresses).IsValid);
+        Assert.True(MerkleTree.VerifyInclusion(entry.Proof, MerkleHash.Leaf(entry.Record.Id), answer.Header.Header.LogRoot).IsValid);
+        Assert.True(SparseMerkleTree.Verify(answer.Header.Header.StateRoot, Pack("A1").StateKey(), entry.Record.Id, answer.StateProof!).IsValid);
+    }
+
+    [Fact]
+    public async Task Submit_SameBatchTwice_SecondIsDuplicateAndWritesNothing()
+    {
+        await using var f = new LaneFixture();
+        var batch = SignedBatch.Sign([f.Record(Maker, Commission("B1"))], Maker);
+        var first = await f.Engine.SubmitAsync(batch);
+        var second = await f.Engine.SubmitAsync(batch);
+        Assert.Equal(OutcomeStatus.Accepted, first.Outcomes[0].Status);
+        Assert.Equal(OutcomeStatus.Duplicate, second.Outcomes[0].Status);
+        Assert.Equal(first.Height, second.Outcomes[0].Height);
+        Assert.Equal(1, f.Engine.Head.Height);
+    }
+
+    [Fact]
+    public async Task Submit_RefusedRecord_RefusesWholeBatchAndChangesNothing()
+    {
+        await using var f = new LaneFixture();
+        await f.Submit(Maker, Commission("C1"));
+        var before = f.Engine.Head;
+        // The wholesaler does not own the prefix: its commission is refused, and the valid record beside it too.
+        var batch = SignedBatch.Sign([f.Record(Wholesaler, new CommissionPayload(Gtin, "L", "281231", WholesalerGln, ["C2"]))], Wholesaler);
+        var result = await f.Engine.SubmitAsync(batch);
+        Assert.False(result.Accepted);
+        Assert.Equal(CustodyErrorCodes.PrefixNotOwned, result.Outcomes[0].Code);
+        Assert.Equal(before.Height, f.Engine.Head.Height);
+        Assert.Null(f.Engine.Store.GetItem(Pack("C2")));
+    }
+
+    [Fact]
+    public async Task Flow_ShipReceiveDispense_HistoryAndStatusFollow()
+    {
+        await using var f = new LaneFixture();
+        await f.Submit(Maker, Commission("D1", "D2"));
+        var sscc = ItemId.Sscc("106141412345678908");
+        Assert.True((await f.Submit(Maker, new PackPayload(sscc, [Pack("D1"), Pack("D2")], MakerGln))).Accepted);
+        var ship = await f.Submit(Maker, new ShipPayload([sscc], MakerGln, Wholesaler.Address, WholesalerGln));
+        Assert.True(ship.Accepted);
+        var shipId = ship.Outcomes[0].RecordIds[0];
+        Assert.True((await f.Submit(Wholesaler, new ReceivePayload(shipId, [sscc], WholesalerGln))).Accepted);
+        Assert.True((await f.Submit(Wholesaler, new UnpackPayload(sscc, [], WholesalerGln))).Accepted);
+        var dispense = await f.Submit(Wholesaler, new DecommissionPayload([Pack("D1")], DecommissionState.Supplied, WholesalerGln));
+        Assert.True(dispense.Accepted, dispense.Outcomes[0].Message);
+        var answer = f.Engine.GetProvenance(Pack("D1"));
+        Assert.Equal(ItemStatus.Supplied, answer.Status);
+        Assert.Equal([RecordKind.Commission, RecordKind.Pack, RecordKind.Ship, RecordKind.Receive, RecordKind.Unpack, RecordKind.Decommission],
+            answer.Records.Select(e => e.Record.Kind));
+        Assert.Equal(Wholesaler.Address, answer.State!.Custodian);
+    }
+
+    [Fact]
+    public async Task Reopen_AfterWrites_KeepsHeadStateAndProofs()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "ledger-lane-" + Guid.NewGuid().ToString("N"));
+        await using (var f = new LaneFixture(directory: dir))
+        {
+            for (var i = 0; i < 5; i++)
+                Assert.True((await f.Submit(Maker, Commission($"E{i}"))).Accepted);
+            var head = f.Engine.Head;
+            await f.ReopenAsync();
+            Assert.Equal(head.Height, f.Engine.Head.Height);
+            Assert.Equal(head.Header!.Hash(), f.Engine.Head.Header!.Hash());
+            Assert.True((await f.Submit(Maker, Commission("E9"))).Accepted);
+            var answer = f.Engine.GetProvenance(Pack("E3"));
+            var entry = Assert.Single(answer.Records);
+            Assert.True(MerkleTree.VerifyInclusion(entry.Proof, MerkleHash.Leaf(entry.Record.Id), answer.Header!.Header.LogRoot).IsValid);
+            var consistency = f.Engine.GetConsistencyProof(3, 6);
+            Assert.True(MerkleTree.VerifyConsistency(consistency, f.Engine.Store.GetHeader(3)!.Header.LogRoot, answer.Header.Header.LogRoot).IsValid);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_ManySubmitters_AllAcknowledgedRecordsPresent()
+    {
+        await using var f = new LaneFixture(new LaneOptions { MaxBlockDelay = TimeSpan.FromMilliseconds(2) });
+        var batches = Enumerable.Range(0, 200).Select(i => SignedBatch.Sign([f.Record(Maker, Commission($"F{i}"))], Maker)).ToList();
+        var results = await Task.WhenAll(batches.Select(b => Task.Run(() => f.Engine.SubmitAsync(b))));
+        Assert.All(results, r => Assert.True(r.Accepted));
+        Assert.True(f.Engine.Head.Height < 200, "submissions arriving together share blocks");
+        Assert.Equal(200, f.Engine.Head.LogSize);
+        foreach (var b in batches)
+            Assert.NotNull(f.Engine.Store.FindRecord(b.Records[0].Id));
+    }
+
+    [Fact]
+    public async Task SecondCommissioning_IsRefusedAndAlerted()
+    {
+        await using var f = new LaneFixture();
+        await f.Submit(Maker, Commission("G1"));
+        var again = await f.Submit(Maker, Commission("G1"));
+        Assert.Equal(CustodyErrorCodes.AlreadyCommissioned, again.Outcomes[0].Code);
+        var alert = Assert.Single(f.Engine.Store.GetItemAlerts(Pack("G1")));
+        Assert.Equal(CustodyAlertKind.SecondCommissioning, alert.Kind);
+        Assert.False(alert.Accepted);
+        Assert.NotNull(alert.RejectedRecord);
+    }
+
+    [Fact]
+    public async Task Verify_AtTwoGlnsWithinWindow_RaisesAlert()
+    {
+        await using var f = new LaneFixture();
+        await f.Submit(Maker, Commission("H1"));
+        Assert.True((await f.Submit(Maker, new VerifyPayload(Pack("H1"), "LOT1", "281231", "test", MakerGln, null))).Accepted);
+        Assert.True((await f.Submit(Maker, new VerifyPayload(Pack("H1"), "LOT1", "281231", "test", WholesalerGln, null))).Accepted);
+        Assert.Contains(f.Engine.Store.GetItemAlerts(Pack("H1")), a => a.Kind == CustodyAlertKind.ScanAtTwoLocations);
+    }
+}
