@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Ledger.Protocol.Crypto;
@@ -326,14 +327,15 @@ public static partial class ConsortiumFile
 
     /// <summary>
     /// The file text for <paramref name="definition"/>: indented JSON, members in a fixed order, nodes and parties in the given
-    /// order, roles in the order manufacturer, wholesaler, dispenser, regulator, addresses in EIP-55 form, and a final newline.
+    /// order, roles in the order manufacturer, wholesaler, dispenser, regulator, addresses in EIP-55 form, non-ASCII text
+    /// unescaped (the file is never embedded in HTML), and a final newline.
     /// </summary>
     /// <exception cref="ConsortiumFormatException">The definition breaks a rule of <see cref="Validate"/>.</exception>
     public static string Serialize(ConsortiumDefinition definition)
     {
         Validate(definition);
         var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteString("format", Format);
