@@ -18,6 +18,7 @@ public static class EpcisCommands
         var epcis = new Command("epcis", "EPCIS documents: event hash IDs and conversion between JSON-LD, 2.0 XML and 1.2 XML");
         epcis.Subcommands.Add(HashCommand());
         epcis.Subcommands.Add(ConvertCommand());
+        epcis.Subcommands.Add(EpcisCaptureCommand.Create());
         return epcis;
     }
 

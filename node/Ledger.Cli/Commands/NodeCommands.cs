@@ -6,11 +6,13 @@ namespace Ledger.Cli.Commands;
 /// <summary>The <c>ledger node</c> verbs.</summary>
 public static class NodeCommands
 {
-    /// <summary>Builds <c>node</c> with its <c>run</c> verb.</summary>
+    /// <summary>Builds <c>node</c> with its <c>run</c>, <c>init</c> and <c>add-party</c> verbs.</summary>
     public static Command Create()
     {
         var node = new Command("node", "Run a Ledger node (today: identity, health, GS1 parsing over HTTP; the ledger itself comes with the node issue)");
         node.Subcommands.Add(CreateRun());
+        node.Subcommands.Add(NodePartyCommands.CreateInit());
+        node.Subcommands.Add(NodePartyCommands.CreateAddParty());
         return node;
     }
 

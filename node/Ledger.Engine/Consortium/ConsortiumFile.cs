@@ -1,0 +1,411 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Gs1;
+
+namespace Ledger.Engine.Consortium;
+
+/// <summary>
+/// Reads and writes <c>consortium.json</c> (format <c>ledger-consortium/v1</c>, docs/spec/consortium.md). Every read and every
+/// write validates the whole definition; a broken rule throws <see cref="ConsortiumFormatException"/> naming the JSON path and
+/// the rule id. Unknown members are rejected so that a typo is never silently ignored.
+/// </summary>
+public static partial class ConsortiumFile
+{
+    /// <summary>The value of the <c>format</c> member.</summary>
+    public const string Format = "ledger-consortium/v1";
+
+    /// <summary>The file name inside a node's data directory.</summary>
+    public const string FileName = "consortium.json";
+
+    private static readonly (string Name, PartyRoles Role)[] RoleNames =
+    [
+        ("manufacturer", PartyRoles.Manufacturer),
+        ("wholesaler", PartyRoles.Wholesaler),
+        ("dispenser", PartyRoles.Dispenser),
+        ("regulator", PartyRoles.Regulator),
+    ];
+
+    private static readonly PartyRoles AllRoles = RoleNames.Aggregate(PartyRoles.None, (all, r) => all | r.Role);
+
+    private static readonly string[] RootMembers = ["format", "name", "version", "nodes", "parties"];
+    private static readonly string[] NodeMembers = ["name", "address", "endpoint"];
+    private static readonly string[] PartyMembers = ["name", "address", "node", "roles", "glns", "companyPrefixes", "delegatedGtins"];
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[0-9]{4,12}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PrefixPattern();
+
+    /// <summary>The role names accepted in <c>roles</c>, in file order.</summary>
+    public static IReadOnlyList<string> RoleNameList { get; } = [.. RoleNames.Select(r => r.Name)];
+
+    /// <summary>Maps a role name (<c>manufacturer</c>, <c>wholesaler</c>, <c>dispenser</c>, <c>regulator</c>) to its flag.</summary>
+    public static bool TryParseRole(string? name, out PartyRoles role)
+    {
+        foreach (var (n, r) in RoleNames)
+        {
+            if (string.Equals(n, name, StringComparison.Ordinal))
+            {
+                role = r;
+                return true;
+            }
+        }
+        role = PartyRoles.None;
+        return false;
+    }
+
+    /// <summary>The names of the roles set in <paramref name="roles"/>, in file order.</summary>
+    public static IReadOnlyList<string> RoleNamesOf(PartyRoles roles) => [.. RoleNames.Where(r => (roles & r.Role) != 0).Select(r => r.Name)];
+
+    /// <summary>True when <paramref name="name"/> is a valid party or node name (<c>^[a-z0-9][a-z0-9_-]{0,62}$</c>).</summary>
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    /// <summary>Reads the file at <paramref name="path"/>.</summary>
+    /// <exception cref="ConsortiumFormatException">Field <c>file</c> with rule <c>missing</c> or <c>io</c>, or any rule of <see cref="Parse"/>.</exception>
+    public static ConsortiumDefinition Load(string path)
+    {
+        var full = Path.GetFullPath(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(full, Encoding.UTF8);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConsortiumFormatException("file", "missing", $"{full} does not exist", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConsortiumFormatException("file", "io", $"cannot read {full}: {e.Message}", e);
+        }
+        return Parse(text);
+    }
+
+    /// <summary>Parses and validates the JSON text of a consortium file.</summary>
+    /// <exception cref="ConsortiumFormatException">The text is not JSON, has an unknown, duplicate, missing or mistyped member, or breaks a rule of <see cref="Validate"/>.</exception>
+    public static ConsortiumDefinition Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw new ConsortiumFormatException("$", "syntax", $"not valid JSON: {e.Message}", e);
+        }
+        using (document)
+        {
+            var root = Members(document.RootElement, "$", RootMembers);
+            var format = String(root, "", "format");
+            if (!string.Equals(format, Format, StringComparison.Ordinal))
+                throw new ConsortiumFormatException("format", "format", $"must be \"{Format}\", found \"{format}\"");
+            var name = String(root, "", "name");
+            var versionElement = Required(root, "", "version");
+            if (versionElement.ValueKind != JsonValueKind.Number || !versionElement.TryGetInt64(out var version))
+                throw new ConsortiumFormatException("version", "type", "must be an integer");
+            var nodes = Array(root, "", "nodes", required: true).Select((e, i) => ReadNode(e, $"nodes[{i}]")).ToList();
+            var parties = Array(root, "", "parties", required: true).Select((e, i) => ReadParty(e, $"parties[{i}]")).ToList();
+            var definition = new ConsortiumDefinition(name, version, nodes, parties);
+            Validate(definition);
+            return definition;
+        }
+    }
+
+    private static ConsortiumNode ReadNode(JsonElement element, string path)
+    {
+        var m = Members(element, path, NodeMembers);
+        return new ConsortiumNode(String(m, path, "name"), ReadAddress(m, path, "address"), m.ContainsKey("endpoint") ? String(m, path, "endpoint") : "");
+    }
+
+    private static Party ReadParty(JsonElement element, string path)
+    {
+        var m = Members(element, path, PartyMembers);
+        var name = String(m, path, "name");
+        var address = ReadAddress(m, path, "address");
+        var node = ReadAddress(m, path, "node");
+        var roles = PartyRoles.None;
+        var roleElements = Array(m, path, "roles", required: true);
+        for (var i = 0; i < roleElements.Count; i++)
+        {
+            var field = $"{path}.roles[{i}]";
+            var text = StringValue(roleElements[i], field);
+            if (!TryParseRole(text, out var role))
+                throw new ConsortiumFormatException(field, "role", $"\"{text}\" is not one of {string.Join(", ", RoleNameList)}");
+            if ((roles & role) != 0)
+                throw new ConsortiumFormatException(field, "unique", $"\"{text}\" is listed twice");
+            roles |= role;
+        }
+        return new Party(name, address, roles, Strings(m, path, "glns"), Strings(m, path, "companyPrefixes"), Strings(m, path, "delegatedGtins"), node);
+    }
+
+    private static Dictionary<string, JsonElement> Members(JsonElement element, string path, string[] allowed)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+            throw new ConsortiumFormatException(path, "type", "must be a JSON object");
+        var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var field = Join(path == "$" ? "" : path, property.Name);
+            if (!allowed.Contains(property.Name, StringComparer.Ordinal))
+                throw new ConsortiumFormatException(field, "unknown-member", $"is not a member of this object (allowed: {string.Join(", ", allowed)})");
+            if (!members.TryAdd(property.Name, property.Value))
+                throw new ConsortiumFormatException(field, "duplicate-member", "appears twice");
+        }
+        return members;
+    }
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+    private static JsonElement Required(Dictionary<string, JsonElement> m, string path, string name) =>
+        m.TryGetValue(name, out var value) ? value : throw new ConsortiumFormatException(Join(path, name), "required", "is missing");
+
+    private static string String(Dictionary<string, JsonElement> m, string path, string name) =>
+        StringValue(Required(m, path, name), Join(path, name));
+
+    private static string StringValue(JsonElement element, string field) =>
+        element.ValueKind == JsonValueKind.String ? element.GetString()! : throw new ConsortiumFormatException(field, "type", "must be a string");
+
+    private static Address ReadAddress(Dictionary<string, JsonElement> m, string path, string name)
+    {
+        var field = Join(path, name);
+        var text = String(m, path, name);
+        try
+        {
+            return Address.Parse(text);
+        }
+        catch (CryptoFormatException e)
+        {
+            throw new ConsortiumFormatException(field, "address", $"\"{text}\" {e.Message}", e);
+        }
+    }
+
+    private static List<JsonElement> Array(Dictionary<string, JsonElement> m, string path, string name, bool required)
+    {
+        if (!m.TryGetValue(name, out var element))
+            return required ? throw new ConsortiumFormatException(Join(path, name), "required", "is missing") : [];
+        if (element.ValueKind != JsonValueKind.Array)
+            throw new ConsortiumFormatException(Join(path, name), "type", "must be an array");
+        return [.. element.EnumerateArray()];
+    }
+
+    private static List<string> Strings(Dictionary<string, JsonElement> m, string path, string name) =>
+        [.. Array(m, path, name, required: false).Select((e, i) => StringValue(e, $"{Join(path, name)}[{i}]"))];
+
+    /// <summary>
+    /// Checks every rule of docs/spec/consortium.md on a definition (the rules a parsed file must also meet): names, uniqueness
+    /// of names, addresses and GLNs, node references, roles, GLN and GTIN check digits, company prefixes.
+    /// </summary>
+    /// <exception cref="ConsortiumFormatException">The first rule broken, with the JSON path it would have in the file.</exception>
+    public static void Validate(ConsortiumDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (string.IsNullOrWhiteSpace(definition.Name))
+            throw new ConsortiumFormatException("name", "non-empty", "must not be empty");
+        if (definition.Version < 1)
+            throw new ConsortiumFormatException("version", "range", string.Create(CultureInfo.InvariantCulture, $"must be at least 1, found {definition.Version}"));
+        if (definition.Nodes.Count == 0)
+            throw new ConsortiumFormatException("nodes", "non-empty", "a consortium needs at least one node");
+
+        var addresses = new Dictionary<Address, string>();
+        var nodeNames = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < definition.Nodes.Count; i++)
+        {
+            var node = definition.Nodes[i];
+            var path = $"nodes[{i}]";
+            CheckName(node.Name, path, nodeNames, i, "node");
+            CheckAddress(node.Address, path + ".address", addresses);
+            CheckEndpoint(node.Endpoint, path + ".endpoint");
+        }
+
+        var nodeAddresses = definition.Nodes.Select(n => n.Address).ToHashSet();
+        var partyNames = new Dictionary<string, int>(StringComparer.Ordinal);
+        var glnOwners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var prefixOwners = new List<(string Prefix, int Party, string Field)>();
+        for (var i = 0; i < definition.Parties.Count; i++)
+        {
+            var party = definition.Parties[i];
+            var path = $"parties[{i}]";
+            CheckName(party.Name, path, partyNames, i, "party");
+            CheckAddress(party.Address, path + ".address", addresses);
+            if (!nodeAddresses.Contains(party.Node))
+                throw new ConsortiumFormatException(path + ".node", "unknown-node", $"{party.Node} is not the address of a node in \"nodes\"");
+            if ((party.Roles & ~AllRoles) != 0)
+                throw new ConsortiumFormatException(path + ".roles", "role",
+                    string.Create(CultureInfo.InvariantCulture, $"holds an undefined role flag 0x{(int)(party.Roles & ~AllRoles):x}"));
+
+            for (var j = 0; j < party.Glns.Count; j++)
+            {
+                var field = $"{path}.glns[{j}]";
+                var gln = party.Glns[j];
+                CheckKey(gln, field, 13, "GLN");
+                if (!glnOwners.TryAdd(gln, field))
+                    throw new ConsortiumFormatException(field, "unique", $"GLN {gln} is already listed at {glnOwners[gln]} (a GLN belongs to one party)");
+            }
+
+            for (var j = 0; j < party.CompanyPrefixes.Count; j++)
+            {
+                var field = $"{path}.companyPrefixes[{j}]";
+                var prefix = party.CompanyPrefixes[j];
+                if (prefix is null || !PrefixPattern().IsMatch(prefix))
+                    throw new ConsortiumFormatException(field, "prefix", $"\"{prefix}\" must be 4 to 12 digits");
+                foreach (var (other, owner, otherField) in prefixOwners)
+                {
+                    if (string.Equals(other, prefix, StringComparison.Ordinal))
+                        throw new ConsortiumFormatException(field, "unique", $"company prefix {prefix} is already listed at {otherField}");
+                    if (owner != i && (other.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(other, StringComparison.Ordinal)))
+                        throw new ConsortiumFormatException(field, "overlap",
+                            $"company prefix {prefix} overlaps {other} at {otherField} (a GTIN would have two brand owners)");
+                }
+                prefixOwners.Add((prefix, i, field));
+            }
+
+            var delegated = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var j = 0; j < party.DelegatedGtins.Count; j++)
+            {
+                var field = $"{path}.delegatedGtins[{j}]";
+                var gtin = party.DelegatedGtins[j];
+                CheckKey(gtin, field, 14, "GTIN-14");
+                if (!delegated.TryAdd(gtin, field))
+                    throw new ConsortiumFormatException(field, "unique", $"GTIN {gtin} is already listed at {delegated[gtin]}");
+            }
+        }
+    }
+
+    private static void CheckName(string name, string path, Dictionary<string, int> seen, int index, string what)
+    {
+        if (!IsValidName(name))
+            throw new ConsortiumFormatException(path + ".name", "name",
+                $"\"{name}\" must be 1 to 63 characters: lowercase letters, digits, '-' and '_', starting with a letter or digit");
+        if (!seen.TryAdd(name, index))
+            throw new ConsortiumFormatException(path + ".name", "unique",
+                string.Create(CultureInfo.InvariantCulture, $"{what} name \"{name}\" is already used at index {seen[name]}"));
+    }
+
+    private static void CheckAddress(Address address, string field, Dictionary<Address, string> seen)
+    {
+        if (address == Address.Zero)
+            throw new ConsortiumFormatException(field, "address", "the zero address belongs to no key");
+        if (!seen.TryAdd(address, field))
+            throw new ConsortiumFormatException(field, "unique", $"{address} is already used at {seen[address]} (every node and party has its own key)");
+    }
+
+    private static void CheckEndpoint(string endpoint, string field)
+    {
+        if (endpoint is null)
+            throw new ConsortiumFormatException(field, "url", "must be a string (empty when not published)");
+        if (endpoint.Length == 0)
+            return;
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            throw new ConsortiumFormatException(field, "url", $"\"{endpoint}\" must be an absolute http or https URL without user info, query or fragment");
+    }
+
+    private static void CheckKey(string value, string field, int length, string what)
+    {
+        if (value is null || value.Length != length)
+            throw new ConsortiumFormatException(field, "length",
+                string.Create(CultureInfo.InvariantCulture, $"a {what} has {length} digits, \"{value}\" has {value?.Length ?? 0}"));
+        for (var k = 0; k < value.Length; k++)
+        {
+            if (!char.IsAsciiDigit(value[k]))
+                throw new ConsortiumFormatException(field, "digits",
+                    string.Create(CultureInfo.InvariantCulture, $"{what} \"{value}\": character {k + 1} '{value[k]}' is not a digit"));
+        }
+        var expected = CheckDigit.Compute(value.AsSpan(0, length - 1));
+        if (expected != value[^1])
+            throw new ConsortiumFormatException(field, "check-digit", $"{what} {value}: check digit is {value[^1]}, expected {expected}");
+    }
+
+    /// <summary>
+    /// The file text for <paramref name="definition"/>: indented JSON, members in a fixed order, nodes and parties in the given
+    /// order, roles in the order manufacturer, wholesaler, dispenser, regulator, addresses in EIP-55 form, non-ASCII text
+    /// unescaped (the file is never embedded in HTML), and a final newline.
+    /// </summary>
+    /// <exception cref="ConsortiumFormatException">The definition breaks a rule of <see cref="Validate"/>.</exception>
+    public static string Serialize(ConsortiumDefinition definition)
+    {
+        Validate(definition);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteString("format", Format);
+            json.WriteString("name", definition.Name);
+            json.WriteNumber("version", definition.Version);
+            json.WriteStartArray("nodes");
+            foreach (var node in definition.Nodes)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", node.Name);
+                json.WriteString("address", node.Address.ToString());
+                json.WriteString("endpoint", node.Endpoint);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("parties");
+            foreach (var party in definition.Parties)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", party.Name);
+                json.WriteString("address", party.Address.ToString());
+                json.WriteString("node", party.Node.ToString());
+                WriteStrings(json, "roles", RoleNamesOf(party.Roles));
+                WriteStrings(json, "glns", party.Glns);
+                WriteStrings(json, "companyPrefixes", party.CompanyPrefixes);
+                WriteStrings(json, "delegatedGtins", party.DelegatedGtins);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (var value in values)
+            json.WriteStringValue(value);
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Validates and writes <paramref name="definition"/> to <paramref name="path"/>: the text goes to a temporary file in the
+    /// same directory, is flushed to disk, then renamed over the target, so readers see the old file or the new one, never a mix.
+    /// </summary>
+    /// <exception cref="ConsortiumFormatException">A rule of <see cref="Validate"/>, or field <c>file</c> rule <c>io</c>.</exception>
+    public static void Save(string path, ConsortiumDefinition definition)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Serialize(definition));
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConsortiumFormatException("file", "io", $"cannot write {full}: {e.Message}", e);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+                File.Delete(temporary);
+        }
+    }
+}
