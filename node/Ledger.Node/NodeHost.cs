@@ -122,6 +122,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         });
         app.UseRouting();
         NodeEndpoints.Map(app);
+        Api.LedgerEndpoints.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
         return new NodeHost(app, options);
     }
@@ -144,6 +145,8 @@ public sealed partial class NodeHost : IAsyncDisposable
                 LogKeyLoaded(logger, identity.DataDirectory, identity.Address);
             state.Identity = identity;
         }
+        state.Ledger ??= LedgerService.Open(state.Identity, Options.Lane, Application.Services.GetRequiredService<TimeProvider>(),
+            Application.Services.GetRequiredService<ILoggerFactory>());
         await Application.StartAsync(cancellationToken);
         var server = Application.Services.GetRequiredService<IServer>();
         return [.. server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
@@ -161,8 +164,14 @@ public sealed partial class NodeHost : IAsyncDisposable
         await Application.WaitForShutdownAsync(cancellationToken);
     }
 
-    /// <inheritdoc/>
-    public ValueTask DisposeAsync() => Application.DisposeAsync();
+    /// <summary>Stops the server (requests in flight finish), then the lane (the block in flight is finished and made durable).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        var ledger = State.Ledger;
+        await Application.DisposeAsync();
+        if (ledger is not null)
+            await ledger.DisposeAsync();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "node key created in {DataDirectory}, address {Address}")]
     private static partial void LogKeyCreated(ILogger logger, string dataDirectory, Address address);

@@ -34,6 +34,12 @@ public sealed class NodeOptions
     /// <summary>How long a graceful shutdown (SIGTERM, Ctrl-C) may take before the host gives up waiting.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Group commit and detection settings (section <c>Lane</c>: MaxBlockRecords, MaxBlockDelay, MaxQueuedSubmissions, ScanWindow).</summary>
+    public Ledger.Engine.Lane.LaneOptions Lane { get; set; } = new();
+
+    /// <summary>Write requests (capture, batch submission) served at once; more get 429 with Retry-After.</summary>
+    public int MaxConcurrentWrites { get; set; } = 256;
+
     /// <summary>
     /// Builds the layered configuration: <paramref name="configFile"/> (JSON, optional), then environment variables
     /// prefixed <see cref="EnvironmentPrefix"/>, then <paramref name="overrides"/> (the command-line flags) on top.
@@ -98,6 +104,14 @@ public sealed class NodeOptions
         }
         if (MaxRequestBodyBytes <= 0)
             throw new NodeConfigurationException(nameof(MaxRequestBodyBytes), "range", $"must be positive, got {MaxRequestBodyBytes}");
+        if (Lane.MaxBlockRecords < 1 || Lane.MaxBlockRecords > 1_000_000)
+            throw new NodeConfigurationException("Lane:MaxBlockRecords", "range", $"must be 1 to 1,000,000, got {Lane.MaxBlockRecords}");
+        if (Lane.MaxBlockDelay < TimeSpan.Zero || Lane.MaxBlockDelay > TimeSpan.FromSeconds(10))
+            throw new NodeConfigurationException("Lane:MaxBlockDelay", "range", $"must be 0 to 10 seconds, got {Lane.MaxBlockDelay}");
+        if (Lane.MaxQueuedSubmissions < 1)
+            throw new NodeConfigurationException("Lane:MaxQueuedSubmissions", "range", $"must be positive, got {Lane.MaxQueuedSubmissions}");
+        if (MaxConcurrentWrites < 1)
+            throw new NodeConfigurationException(nameof(MaxConcurrentWrites), "range", $"must be positive, got {MaxConcurrentWrites}");
         if (ShutdownTimeout <= TimeSpan.Zero)
             throw new NodeConfigurationException(nameof(ShutdownTimeout), "range", $"must be positive, got {ShutdownTimeout}");
     }

@@ -2,11 +2,12 @@ namespace Ledger.Node;
 
 /// <summary>
 /// What the running node has loaded so far. <see cref="IsReady"/> (served at <c>/readyz</c>) turns true once the
-/// node key is loaded; the node issue adds its storage and peers here.
+/// node key and the ledger are loaded and the lane is writing.
 /// </summary>
 public sealed class NodeState
 {
     private volatile NodeIdentity? _identity;
+    private volatile LedgerService? _ledger;
 
     /// <summary>The node's identity, once loaded.</summary>
     public NodeIdentity? Identity
@@ -15,9 +16,17 @@ public sealed class NodeState
         internal set => _identity = value;
     }
 
-    /// <summary>True when every part the node needs to serve is loaded.</summary>
-    public bool IsReady => _identity is not null;
+    /// <summary>The ledger, once opened.</summary>
+    public LedgerService? Ledger
+    {
+        get => _ledger;
+        internal set => _ledger = value;
+    }
 
-    /// <summary>The parts not loaded yet (empty when ready).</summary>
-    public IReadOnlyList<string> Pending => _identity is null ? ["key"] : [];
+    /// <summary>True when every part the node needs to serve is loaded and the lane has not failed.</summary>
+    public bool IsReady => Pending.Count == 0;
+
+    /// <summary>The parts not loaded (or failed) yet: empty when ready.</summary>
+    public IReadOnlyList<string> Pending =>
+        [.. (_identity is null ? ["key"] : Array.Empty<string>()), .. (_ledger is null ? ["ledger"] : _ledger.Engine.Failure is not null ? ["lane-failed"] : Array.Empty<string>())];
 }

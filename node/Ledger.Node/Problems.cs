@@ -41,6 +41,21 @@ public static class ProblemTypes
     /// <summary>500: a bug in the node; the detail is in the node's log, not in the response.</summary>
     public const string Internal = Base + "internal";
 
+    /// <summary>Type of a request without valid credentials (401).</summary>
+    public const string Unauthorized = Base + "unauthorized";
+
+    /// <summary>Type of a request the authenticated party may not make (403).</summary>
+    public const string Forbidden = Base + "forbidden";
+
+    /// <summary>Type of a malformed record, batch or signature (400).</summary>
+    public const string RecordFormat = Base + "record-format";
+
+    /// <summary>Type of a submission the custody rules refused (422); <c>code</c> carries the rule's stable code.</summary>
+    public const string CustodyRejected = Base + "custody-rejected";
+
+    /// <summary>Type of an overloaded node (429 / 503 with Retry-After).</summary>
+    public const string Overloaded = Base + "overloaded";
+
     /// <summary>The type for a status code that has no more specific type.</summary>
     public static string ForStatus(int status) => status switch
     {
@@ -87,6 +102,13 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
             Gs1FormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.Gs1Format, "Invalid GS1 identifier", e.Message, e.Field, e.Rule),
             Ledger.Protocol.Epcis.EpcisFormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "Invalid EPCIS document", e.Message, e.Field, e.Rule),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyTooLarge(httpContext),
+            Api.AuthenticationException e => ProblemTypes.Create(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Unauthorized", e.Message, e.Field, e.Rule),
+            Ledger.Engine.Lane.SubmissionRejectedException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid batch", e.Message, e.Field, e.Rule),
+            Ledger.Protocol.Records.RecordFormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid record", e.Message, e.Field, e.Rule),
+            Ledger.Protocol.Rlp.RlpException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid encoding", e.Message, e.Field, e.Rule),
+            Ledger.Protocol.Mapping.EpcisMappingException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "EPCIS event cannot be mapped", e.Message, e.Field, e.Rule),
+            Ledger.Engine.Lane.LaneOverloadedException e => Overloaded(httpContext, StatusCodes.Status503ServiceUnavailable, e.RetryAfter, e.Message),
+            Ledger.Engine.Lane.LaneFailedException e => Overloaded(httpContext, StatusCodes.Status503ServiceUnavailable, TimeSpan.FromSeconds(30), e.Message),
             BadHttpRequestException e => ProblemTypes.Create(e.StatusCode, ProblemTypes.ForStatus(e.StatusCode), "Bad request", e.Message, "request", "http"),
             _ => null,
         };
@@ -94,6 +116,12 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
             return false;
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static ProblemDetails Overloaded(HttpContext httpContext, int status, TimeSpan retryAfter, string detail)
+    {
+        httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ProblemTypes.Create(status, ProblemTypes.Overloaded, status == 429 ? "Too many requests" : "Service unavailable", detail, "request", "capacity");
     }
 
     internal static ProblemDetails BodyTooLarge(HttpContext httpContext)

@@ -15,6 +15,9 @@ public static class DomainTags
     /// <summary>An item's key in the state map.</summary>
     public const string Item = "ledger/item/v1";
 
+    /// <summary>Tag of a signed HTTP request to a node (docs/spec/crypto.md).</summary>
+    public const string Request = "ledger/request/v1";
+
     /// <summary>SHA-256(tag || 0x00 || encoded), hashed in one call over one buffer (stack for small objects).</summary>
     public static Hash32 Hash(string tag, ReadOnlySpan<byte> encoded)
     {

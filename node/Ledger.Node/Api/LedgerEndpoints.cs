@@ -1,0 +1,214 @@
+using System.Globalization;
+using Ledger.Engine.Lane;
+using Ledger.Protocol;
+using Ledger.Protocol.Gs1;
+using Ledger.Protocol.Records;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Ledger.Node.Api;
+
+/// <summary>The ledger's own API under /v1 (docs/spec/api.md).</summary>
+public static class LedgerEndpoints
+{
+    /// <summary>Media type of a canonical (RLP) signed batch body.</summary>
+    public const string BatchMediaType = "application/vnd.ledger.batch";
+
+    /// <summary>Maps the endpoints.</summary>
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/batches", (Delegate)SubmitBatchAsync)
+            .WithSummary("Submit a signed record batch (body: its canonical RLP as application/vnd.ledger.batch, or JSON {\"batch\":\"0x…\"}); answered once durable");
+        app.MapGet("/v1/provenance", (string? id, HttpContext c) => ProvenanceAsync(id, c))
+            .WithSummary("Provenance of an identifier (?id= scan data, Digital Link, EPC URN, element string, GTIN+serial, SSCC) with every proof");
+        app.MapGet("/v1/provenance/{**id}", (string id, HttpContext c) => ProvenanceAsync(id, c))
+            .WithSummary("The same with the identifier in the path");
+        app.MapGet("/v1/head", (Delegate)((HttpContext c) => WithCaller(c, (ledger, _) => ledger.Engine.Head is { Header: { } h } head
+                ? Results.Json(LedgerJson.Header(h, head.Certificate))
+                : Results.Json(new { height = 0 }))))
+            .WithSummary("The lane's latest signed header and certificate");
+        app.MapGet("/v1/headers/{height:long}", (long height, HttpContext c) => WithCaller(c, (ledger, _) =>
+                ledger.Engine.Store.GetHeader(height) is { } h ? Results.Json(LedgerJson.Header(h, ledger.Engine.Store.GetCertificate(height))) : NotFound("height", $"no block at height {height}")))
+            .WithSummary("A signed header and its certificate by height");
+        app.MapGet("/v1/blocks/{height:long}", (long height, HttpContext c) => WithCaller(c, (ledger, caller) =>
+            {
+                if (!caller.IsRegulator)
+                    return Forbidden("a whole block is readable by regulators only");
+                return ledger.Engine.Store.GetBlock(height) is { } b
+                    ? Results.Json(new
+                    {
+                        header = LedgerJson.Header(b.SignedHeader, ledger.Engine.Store.GetCertificate(height)),
+                        batches = b.Batches.Select(x => new { author = x.Header.Author.ToString(), records = x.Records.Select(LedgerJson.Record).ToList() }).ToList(),
+                        encoded = Hex.Encode0x(b.Encode()),
+                    })
+                    : NotFound("height", $"no block at height {height}");
+            }))
+            .WithSummary("A whole block (regulators)");
+        app.MapGet("/v1/records/{id}", (string id, HttpContext c) => WithCaller(c, (ledger, caller) =>
+            {
+                var hash = ParseHash(id, "id");
+                if (ledger.Engine.Store.GetRecord(hash) is not { } r)
+                    return NotFound("id", $"record {id} is not on the ledger");
+                if (!caller.IsRegulator && r.Author != caller.Party!.Address)
+                    return Forbidden("a record is readable by its author and regulators; use /v1/provenance for an item you handled");
+                return Results.Json(LedgerJson.Record(r));
+            }))
+            .WithSummary("A record by id (its author or a regulator)");
+        app.MapGet("/v1/proofs/inclusion/{id}", (string id, HttpContext c) => WithCaller(c, (ledger, _) =>
+            {
+                var hash = ParseHash(id, "id");
+                if (ledger.Engine.GetInclusionProof(hash) is not { } p)
+                    return NotFound("id", $"record {id} is not on the ledger");
+                return Results.Json(new
+                {
+                    record = hash.ToString(),
+                    height = p.Location.Height,
+                    logIndex = p.Location.LogIndex,
+                    treeSize = p.Proof.TreeSize,
+                    proof = Hex.Encode0x(p.Proof.Encode()),
+                    header = LedgerJson.Header(p.Head.Header!, p.Head.Certificate),
+                });
+            }))
+            .WithSummary("Inclusion proof of a record in the lane log at the head");
+        app.MapGet("/v1/proofs/consistency", (string? from, string? to, HttpContext c) => WithCaller(c, (ledger, _) =>
+            {
+                var head = ledger.Engine.Head.LogSize;
+                var oldSize = from is null ? 0 : ParseLong(from, "from");
+                var newSize = to is null ? head : ParseLong(to, "to");
+                if (oldSize > newSize || newSize > head)
+                    return BadRequest("from", "range", $"need 0 ≤ from ≤ to ≤ {head} (the head's log size)");
+                var proof = ledger.Engine.GetConsistencyProof(oldSize, newSize);
+                return Results.Json(new { from = oldSize, to = newSize, proof = Hex.Encode0x(proof.Encode()) });
+            }))
+            .WithSummary("Consistency proof between two lane log sizes (?from=&to=, to defaults to the head)");
+        app.MapGet("/v1/alerts", (string? after, string? limit, HttpContext c) => WithCaller(c, (ledger, caller) =>
+            {
+                var afterSeq = after is null ? 0 : ParseLong(after, "after");
+                var max = limit is null ? 100 : (int)Math.Clamp(ParseLong(limit, "limit"), 1, 1000);
+                var alerts = ledger.Engine.Store.GetAlerts(afterSeq, caller.IsRegulator ? max : 10_000)
+                    .Where(a => caller.IsRegulator || a.Author == caller.Party!.Address || (a.Item is { } i && ledger.Engine.Store.GetItem(i)?.Custodian == caller.Party!.Address))
+                    .Take(max).ToList();
+                return Results.Json(new { alerts = alerts.Select(LedgerJson.Alert).ToList(), next = alerts.Count > 0 ? alerts[^1].Sequence : afterSeq });
+            }))
+            .WithSummary("Alerts after a sequence (?after=&limit=); regulators see all, a party those it raised or about items it holds");
+        app.MapGet("/v1/consortium", (Delegate)((HttpContext c) => WithCaller(c, (ledger, _) =>
+            {
+                var d = ledger.Consortium.Definition;
+                return Results.Json(new
+                {
+                    name = d.Name,
+                    version = d.Version,
+                    quorum = d.Quorum,
+                    nodes = d.Nodes.Select(n => new { name = n.Name, address = n.Address.ToString(), endpoint = n.Endpoint }).ToList(),
+                    parties = d.Parties.Select(p => new
+                    {
+                        name = p.Name,
+                        address = p.Address.ToString(),
+                        roles = p.Roles.ToString(),
+                        glns = p.Glns,
+                        companyPrefixes = p.CompanyPrefixes,
+                        node = p.Node.ToString(),
+                    }).ToList(),
+                });
+            })))
+            .WithSummary("The consortium: nodes, parties, quorum");
+    }
+
+    internal static async Task<IResult> WithCallerAsync(HttpContext context, Func<LedgerService, Caller, Task<IResult>> action, bool allowAnonymous = false)
+    {
+        var state = context.RequestServices.GetService(typeof(NodeState)) as NodeState;
+        if (state?.Ledger is not { } ledger)
+            return Results.Problem(ProblemTypes.Create(503, ProblemTypes.NotReady, "Not ready", "the ledger is not open yet", "ledger", "ready"));
+        var time = (TimeProvider)context.RequestServices.GetService(typeof(TimeProvider))!;
+        var caller = await CallerResolver.ResolveAsync(context, ledger, time);
+        if (!caller.IsAuthenticated && !allowAnonymous)
+            return Results.Problem(ProblemTypes.Create(401, ProblemTypes.Unauthorized, "Unauthorized",
+                "authenticate with 'Authorization: Bearer <token>' or a signed request; unauthenticated callers may only verify a product identifier", "Authorization", "required"));
+        return await action(ledger, caller);
+    }
+
+    private static Task<IResult> WithCaller(HttpContext context, Func<LedgerService, Caller, IResult> action) =>
+        WithCallerAsync(context, (l, c) => Task.FromResult(action(l, c)));
+
+    internal static IResult NotFound(string field, string detail) =>
+        Results.Problem(ProblemTypes.Create(404, ProblemTypes.NotFound, "Not found", detail, field, "exists"));
+
+    internal static IResult Forbidden(string detail) =>
+        Results.Problem(ProblemTypes.Create(403, ProblemTypes.Forbidden, "Forbidden", detail, "Authorization", "permission"));
+
+    internal static IResult BadRequest(string field, string rule, string detail) =>
+        Results.Problem(ProblemTypes.Create(400, ProblemTypes.InvalidRequest, "Invalid request", detail, field, rule));
+
+    internal static Hash32 ParseHash(string text, string field) =>
+        Hash32.TryParse(text, out var h) ? h : throw new RecordFormatException(field, "hash", $"'{text}' is not a 32-byte hex hash");
+
+    internal static long ParseLong(string text, string field) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : throw new RecordFormatException(field, "integer", $"'{text}' is not a non-negative integer");
+
+    /// <summary>Any identifier form → the item it names (SGTIN or SSCC).</summary>
+    /// <exception cref="Gs1FormatException">Not a GS1 identifier, or not a serialised item.</exception>
+    public static ItemId ParseItem(string text, string field = "id")
+    {
+        var id = Gs1Identifier.Parse(text);
+        if (id.Value("00") is { } sscc)
+            return ItemId.Sscc(sscc, field);
+        if (id.Value("01") is { } gtin && id.Serial is { } serial)
+            return ItemId.Sgtin(gtin, serial, field);
+        throw new Gs1FormatException(field, "serialised", "names no serialised item: give a GTIN with a serial (AI 01 + 21) or an SSCC (AI 00)");
+    }
+
+    private static Task<IResult> ProvenanceAsync(string? id, HttpContext context) => WithCaller(context, (ledger, caller) =>
+    {
+        if (string.IsNullOrWhiteSpace(id))
+            return BadRequest("id", "required", "give the identifier as ?id=… or in the path");
+        var item = ParseItem(Uri.UnescapeDataString(id));
+        var answer = ledger.Engine.GetProvenance(item);
+        if (!caller.IsRegulator && answer.Records.Count > 0 && !Involved(ledger, caller, answer))
+            return Forbidden($"{caller.Party!.Name} never held, shipped, received or owns the brand of {item}; a regulator can read it");
+        return Results.Json(LedgerJson.Provenance(answer));
+    });
+
+    private static bool Involved(LedgerService ledger, Caller caller, ProvenanceAnswer answer)
+    {
+        var me = caller.Party!.Address;
+        if (answer.State is { } s && (s.Custodian == me || s.PendingShip?.ToParty == me))
+            return true;
+        if (answer.State?.Gtin is { } gtin && ledger.Consortium.BrandOwnerOf(gtin)?.Address == me)
+            return true;
+        return answer.Records.Any(e => e.Record.Author == me || (e.Record.Payload is ShipPayload p && p.ToParty == me));
+    }
+
+    private static async Task<IResult> SubmitBatchAsync(HttpContext context) => await WithCallerAsync(context, async (ledger, caller) =>
+    {
+        var request = context.Request;
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, context.RequestAborted);
+        byte[] encoded;
+        if (request.HasJsonContentType())
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+            if (!json.RootElement.TryGetProperty("batch", out var b) || b.ValueKind != System.Text.Json.JsonValueKind.String || !Hex.TryDecode(b.GetString()!, out encoded))
+                return BadRequest("batch", "hex", "the JSON body must be {\"batch\":\"0x<hex of the canonical signed batch>\"}");
+        }
+        else
+            encoded = buffer.ToArray();
+        var batch = SignedBatch.Decode(encoded);
+        if (batch.Header.Author != caller.Party!.Address)
+            return Forbidden($"the batch is authored by {batch.Header.Author}; {caller.Party.Name} ({caller.Party.Address}) writes only as itself");
+        var result = await ledger.Engine.SubmitAsync(batch, context.RequestAborted);
+        var body = new
+        {
+            accepted = result.Accepted,
+            block = result.Height,
+            outcomes = result.Outcomes.Select(LedgerJson.Outcome).ToList(),
+        };
+        if (result.Accepted)
+            return Results.Json(body);
+        var first = result.Outcomes.First(o => o.Status == OutcomeStatus.Rejected && o.Code != LedgerEngine.BatchRejectedCode);
+        var problem = ProblemTypes.Create(422, ProblemTypes.CustodyRejected, "Refused by the custody rules", first.Message ?? "refused", "records", first.Code);
+        problem.Extensions["code"] = first.Code;
+        problem.Extensions["outcomes"] = body.outcomes;
+        return Results.Problem(problem);
+    });
+}

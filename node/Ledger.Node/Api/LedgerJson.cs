@@ -1,0 +1,112 @@
+using Ledger.Engine.Lane;
+using Ledger.Protocol;
+using Ledger.Protocol.Blocks;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Records;
+
+namespace Ledger.Node.Api;
+
+/// <summary>
+/// JSON shapes of the /v1 API. Every signed or proven object travels as the hex of its canonical encoding (what a
+/// verifier checks) next to a readable summary (what a person reads); docs/spec/api.md.
+/// </summary>
+public static class LedgerJson
+{
+    /// <summary>A signed header with its certificate.</summary>
+    public static object Header(SignedHeader header, Certificate? certificate) => new
+    {
+        lane = header.Header.Lane.ToString(),
+        height = header.Header.Height,
+        hash = header.Hash().ToString(),
+        parent = header.Header.Parent.ToString(),
+        time = DateTimeOffset.FromUnixTimeMilliseconds(header.Header.TimeMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        recordsRoot = header.Header.RecordsRoot.ToString(),
+        recordCount = header.Header.RecordCount,
+        logSize = header.Header.LogSize,
+        logRoot = header.Header.LogRoot.ToString(),
+        stateRoot = header.Header.StateRoot.ToString(),
+        encoded = Hex.Encode0x(header.Encode()),
+        certificate = certificate is null ? null : new
+        {
+            cosigners = certificate.Cosignatures.Select(c => c.Node.ToString()).ToList(),
+            encoded = Hex.Encode0x(certificate.Encode()),
+        },
+    };
+
+    /// <summary>A record: readable fields and its canonical encoding.</summary>
+    public static object Record(LedgerRecord r) => new
+    {
+        id = r.Id.ToString(),
+        kind = r.Kind.ToString(),
+        author = r.Author.ToString(),
+        time = DateTimeOffset.FromUnixTimeMilliseconds(r.TimeMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        items = r.Payload.Items.Select(i => i.ToString()).ToList(),
+        deps = r.Deps.Select(d => d.ToString()).ToList(),
+        encoded = Hex.Encode0x(r.Encode()),
+    };
+
+    /// <summary>An item state.</summary>
+    public static object? State(ItemState? s, ItemStatus? status) => s is null ? null : new
+    {
+        item = s.Item.ToString(),
+        status = (status ?? s.Status).ToString(),
+        storedStatus = s.Status.ToString(),
+        custodian = s.Custodian.ToString(),
+        location = s.Location,
+        gtin = s.Gtin,
+        lot = s.Lot,
+        expiry = s.Expiry,
+        parent = s.Parent?.ToString(),
+        children = s.Children.Select(c => c.ToString()).ToList(),
+        latestRecord = s.LatestRecord.ToString(),
+        inTransitTo = s.PendingShip is { } p ? new { party = p.ToParty.ToString(), location = p.ToLocation, ship = p.Ship.ToString() } : null,
+    };
+
+    /// <summary>An alert.</summary>
+    public static object Alert(LedgerAlert a) => new
+    {
+        sequence = a.Sequence,
+        kind = a.Kind.ToString(),
+        item = a.Item?.ToString(),
+        record = a.Record.ToString(),
+        recordAccepted = a.Accepted,
+        author = a.Author.ToString(),
+        time = DateTimeOffset.FromUnixTimeMilliseconds(a.TimeMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        evidence = a.Evidence,
+        rejectedRecord = a.RejectedRecord is null ? null : Hex.Encode0x(a.RejectedRecord),
+    };
+
+    /// <summary>A provenance answer with every proof.</summary>
+    public static object Provenance(ProvenanceAnswer a) => new
+    {
+        format = "ledger-provenance/v1",
+        item = a.Item.ToString(),
+        itemKey = a.Item.StateKey().ToString(),
+        known = a.State is not null,
+        state = State(a.State, a.Status),
+        children = a.Children.Select(c => State(c, null)).ToList(),
+        header = a.Header is null ? null : Header(a.Header, a.Certificate),
+        stateProof = a.StateProof is null ? null : Hex.Encode0x(a.StateProof.Encode()),
+        records = a.Records.Select(e => new
+        {
+            record = Record(e.Record),
+            height = e.Height,
+            logIndex = e.LogIndex,
+            seal = Hex.Encode0x(Ledger.Protocol.Rlp.Rlp.Encode(e.Seal.ToRlp())),
+            inclusionProof = Hex.Encode0x(e.Proof.Encode()),
+        }).ToList(),
+        alerts = a.Alerts.Select(Alert).ToList(),
+    };
+
+    /// <summary>The outcome of a submission.</summary>
+    public static object Outcome(RecordOutcome o) => new
+    {
+        outcome = o.Status.ToString().ToLowerInvariant(),
+        recordIds = o.RecordIds.Select(i => i.ToString()).ToList(),
+        block = o.Height,
+        code = o.Code,
+        message = o.Message,
+        alerts = o.Alerts.Select(a => new { kind = a.Kind.ToString(), item = a.Item?.ToString(), evidence = a.Evidence }).ToList(),
+        verification = o.Verification is { } v ? new { verified = v.Verified, failureReason = v.FailureCode, additionalInfo = v.AdditionalInfo.ToString() } : null,
+    };
+}

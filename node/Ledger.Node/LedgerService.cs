@@ -1,0 +1,65 @@
+using Ledger.Engine.Consortium;
+using Ledger.Engine.Lane;
+using Ledger.Node.Parties;
+using Microsoft.Extensions.Logging;
+
+namespace Ledger.Node;
+
+/// <summary>The node's ledger: the consortium it runs in, the parties it hosts, and its lane engine.</summary>
+public sealed class LedgerService : IAsyncDisposable
+{
+    /// <summary>The consortium file in the data folder.</summary>
+    public const string ConsortiumFileName = "consortium.json";
+
+    /// <summary>The lane store's folder in the data folder.</summary>
+    public const string LedgerDirectoryName = "ledger";
+
+    private LedgerService(LedgerEngine engine, ConsortiumDirectory consortium, HostedParties parties)
+    {
+        Engine = engine;
+        Consortium = consortium;
+        Parties = parties;
+    }
+
+    /// <summary>The lane engine.</summary>
+    public LedgerEngine Engine { get; }
+
+    /// <summary>The consortium.</summary>
+    public ConsortiumDirectory Consortium { get; }
+
+    /// <summary>The parties this node hosts (their keys and API tokens).</summary>
+    public HostedParties Parties { get; }
+
+    /// <summary>
+    /// Opens the ledger in the identity's data folder; on first run writes a single-node consortium (this node, no parties:
+    /// add them with <c>ledger node init</c> / <c>add-party</c>).
+    /// </summary>
+    /// <exception cref="NodeConfigurationException">The consortium file is invalid or does not list this node.</exception>
+    public static LedgerService Open(NodeIdentity identity, LaneOptions lane, TimeProvider time, ILoggerFactory loggers)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var path = Path.Combine(identity.DataDirectory, ConsortiumFileName);
+        ConsortiumDefinition definition;
+        try
+        {
+            if (!File.Exists(path))
+                ConsortiumFile.Save(path, new ConsortiumDefinition("local", 1, [new ConsortiumNode("node-1", identity.Address, "")], []));
+            definition = ConsortiumFile.Load(path);
+        }
+        catch (ConsortiumFormatException e)
+        {
+            throw new NodeConfigurationException(ConsortiumFileName + ":" + e.Field, e.Rule, e.Message, e);
+        }
+        if (definition.Nodes.All(n => n.Address != identity.Address))
+            throw new NodeConfigurationException(ConsortiumFileName + ":nodes", "this-node", $"the consortium does not list this node ({identity.Address})");
+        var directory = new ConsortiumDirectory(definition);
+        var parties = HostedParties.Load(identity.DataDirectory, directory);
+        var engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
+            loggers.CreateLogger<LedgerEngine>());
+        return new LedgerService(engine, directory, parties);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => Engine.DisposeAsync();
+}
