@@ -25,7 +25,11 @@ public static class EpcisIdentifiers
     }
 
     /// <summary>True when <paramref name="id"/> has a canonical GS1 Digital Link form (it carries a recognised GS1 key).</summary>
-    public static bool IsGs1(string id) => Canonical(id).StartsWith(CanonicalStem, StringComparison.Ordinal);
+    public static bool IsGs1(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return DigitalLinkNormaliser.Normalise(id.Trim()) is not null;
+    }
 }
 
 /// <summary>A canonical identifier split into the parts a pattern looks at.</summary>
@@ -33,9 +37,10 @@ internal readonly record struct EpcisIdKey(string Canonical, string? Ai, string?
 {
     public static EpcisIdKey From(string id)
     {
-        var c = EpcisIdentifiers.Canonical(id);
-        if (!c.StartsWith(EpcisIdentifiers.CanonicalStem, StringComparison.Ordinal))
-            return new(c, null, null, null);
+        var t = id.Trim();
+        var c = DigitalLinkNormaliser.Normalise(t);
+        if (c is null)
+            return new(t, null, null, null);
         var parts = c[EpcisIdentifiers.CanonicalStem.Length..].Split('/');
         return new(c, parts[0], parts.Length > 1 ? parts[1] : null, parts.Length > 3 ? parts[2] : null);
     }
