@@ -14,12 +14,16 @@ public sealed class LedgerService : IAsyncDisposable
     /// <summary>The lane store's folder in the data folder.</summary>
     public const string LedgerDirectoryName = "ledger";
 
-    private LedgerService(LedgerEngine engine, ConsortiumDirectory consortium, HostedParties parties)
+    private LedgerService(LedgerEngine engine, ConsortiumDirectory consortium, HostedParties parties, NodeIdentity identity)
     {
+        Identity = identity;
         Engine = engine;
         Consortium = consortium;
         Parties = parties;
     }
+
+    /// <summary>The node's identity (its key authors verifications for unauthenticated callers).</summary>
+    public NodeIdentity Identity { get; }
 
     /// <summary>The lane engine.</summary>
     public LedgerEngine Engine { get; }
@@ -53,11 +57,17 @@ public sealed class LedgerService : IAsyncDisposable
         }
         if (definition.Nodes.All(n => n.Address != identity.Address))
             throw new NodeConfigurationException(ConsortiumFileName + ":nodes", "this-node", $"the consortium does not list this node ({identity.Address})");
-        var directory = new ConsortiumDirectory(definition);
-        var parties = HostedParties.Load(identity.DataDirectory, directory);
+        // The node itself authors the verifications it records for unauthenticated callers: a party without roles,
+        // GLNs or prefixes, known to the rules but not written to the consortium file.
+        var self = definition.Nodes.First(n => n.Address == identity.Address);
+        var withSelf = definition.Parties.Any(p => p.Address == identity.Address)
+            ? definition
+            : definition with { Parties = [.. definition.Parties, new Party(self.Name, identity.Address, Ledger.Protocol.Custody.PartyRoles.None, [], [], [], identity.Address)] };
+        var directory = new ConsortiumDirectory(withSelf);
+        var parties = HostedParties.Load(identity.DataDirectory, directory, identity.Address);
         var engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
             loggers.CreateLogger<LedgerEngine>());
-        return new LedgerService(engine, directory, parties);
+        return new LedgerService(engine, directory, parties, identity);
     }
 
     /// <inheritdoc/>

@@ -123,6 +123,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         app.UseRouting();
         NodeEndpoints.Map(app);
         Api.LedgerEndpoints.Map(app);
+        Api.EpcisEndpoints.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
         return new NodeHost(app, options);
     }

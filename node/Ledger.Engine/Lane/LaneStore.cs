@@ -129,6 +129,30 @@ public sealed class LaneStore : IDisposable
     public IReadOnlyList<LedgerAlert> GetItemAlerts(ItemId item) =>
         PrefixValues(ItemAlerts, item.StateKey().ToArray(), v => Get(Alerts, v) is { } a ? StateCodec.DecodeAlert(a) : null).OfType<LedgerAlert>().ToList();
 
+    /// <summary>The number of captured EPCIS events.</summary>
+    public long EventCount => Head.EventSequence;
+
+    /// <summary>Captured EPCIS events with a sequence above <paramref name="afterSequence"/>, in capture order (lazy).</summary>
+    public IEnumerable<(long Sequence, StoredEvent Event)> GetEvents(long afterSequence = 0)
+    {
+        using var it = Db.NewIterator(_cf[Events]);
+        for (it.Seek(StateCodec.BigEndian(afterSequence + 1)); it.Valid(); it.Next())
+            yield return (BinaryPrimitives.ReadInt64BigEndian(it.Key()), StoredEvent.Decode(it.Value()));
+    }
+
+    /// <summary>The captured event with this event hash ID (its idempotency key), or null.</summary>
+    public (long Sequence, StoredEvent Event)? GetEvent(string key) =>
+        Get(Keys, System.Text.Encoding.UTF8.GetBytes(key)) is { } seq && Get(Events, seq) is { } ev
+            ? (BinaryPrimitives.ReadInt64BigEndian(seq), StoredEvent.Decode(ev))
+            : null;
+
+    /// <summary>Sequences of the captured events that name the item, in order.</summary>
+    public IReadOnlyList<long> GetItemEventSequences(ItemId item) =>
+        PrefixValues(ItemEvents, item.StateKey().ToArray(), v => BinaryPrimitives.ReadInt64BigEndian(v));
+
+    /// <summary>The captured event at a sequence, or null.</summary>
+    public StoredEvent? GetEventAt(long sequence) => Get(Events, StateCodec.BigEndian(sequence)) is { } ev ? StoredEvent.Decode(ev) : null;
+
     internal static byte[] LotPrefix(string gtin, string lot) => System.Text.Encoding.UTF8.GetBytes(gtin + "\0" + lot + "\0");
 
     internal IReadOnlyList<T> PrefixValues<T>(string family, byte[] prefix, Func<byte[], T> decode, int limit = int.MaxValue)

@@ -91,7 +91,8 @@ public sealed partial class LedgerEngine
     private (CustodyOutcome Outcome, List<LedgerAlert> Alerts) ApplyRecord(LedgerRecord r)
     {
         var outcome = CustodyRules.Apply(r, _overlay);
-        var raised = outcome.Alerts.Select(a => ToAlert(a, r, true)).ToList();
+        // A verification the node records for an unauthenticated caller is not a scan by a party: no non-custodian alert.
+        var raised = outcome.Alerts.Where(a => !(a.Kind == CustodyAlertKind.ScanByNonCustodian && r.Author == Lane)).Select(a => ToAlert(a, r, true)).ToList();
         if (!outcome.IsAccepted)
             return (outcome, raised);
         if (r.Payload is VerifyPayload v && v.Location.Length > 0)
@@ -265,7 +266,7 @@ public sealed partial class LedgerEngine
             {
                 var seq = StateCodec.BigEndian(++eventSeq);
                 var recordIds = records.Select(r => r.Id).ToArray();
-                wb.Put(Store[LaneStore.Events], seq, new StoredEvent(key, payload ?? [], recordIds, height).Encode());
+                wb.Put(Store[LaneStore.Events], seq, new StoredEvent(key, payload ?? [], recordIds, height, p.PartyKey!.Address).Encode());
                 wb.Put(Store[LaneStore.Keys], System.Text.Encoding.UTF8.GetBytes(key), seq);
                 foreach (var item in records.SelectMany(r => r.Payload.Items).Distinct())
                     wb.Put(Store[LaneStore.ItemEvents], StateCodec.Concat(item.StateKey().ToArray(), seq), seq);
@@ -304,16 +305,16 @@ public sealed partial class LedgerEngine
 }
 
 /// <summary>A captured EPCIS event as stored: its idempotency key (event hash ID), canonical JSON, records and block.</summary>
-public sealed record StoredEvent(string Key, byte[] Payload, IReadOnlyList<Hash32> RecordIds, long Height)
+public sealed record StoredEvent(string Key, byte[] Payload, IReadOnlyList<Hash32> RecordIds, long Height, Address Author)
 {
     internal byte[] Encode() => Rlp.Encode(RlpItem.List(RlpItem.Text(Key), RlpItem.Bytes(Payload),
-        RlpItem.List(RecordIds.Select(i => (RlpItem)RlpItem.Hash(i))), RlpItem.UInt((ulong)Height)));
+        RlpItem.List(RecordIds.Select(i => (RlpItem)RlpItem.Hash(i))), RlpItem.UInt((ulong)Height), RlpItem.BytesNoCopy(Author.ToBytes())));
 
     internal static StoredEvent Decode(ReadOnlySpan<byte> bytes)
     {
         const string f = "event";
-        var l = Rlp.Decode(bytes).AsList(f).Expect(f, 4);
+        var l = Rlp.Decode(bytes).AsList(f).Expect(f, 5);
         return new StoredEvent(l[0].AsString(f).ToText(f), l[1].AsString(f).Value.ToArray(), [.. l[2].AsList(f).Items.Select(i => i.AsString(f).ToHash32(f))],
-            (long)l[3].AsString(f).ToUInt64(f));
+            (long)l[3].AsString(f).ToUInt64(f), new Address(l[4].AsString(f).ToFixed(f, 20)));
     }
 }
