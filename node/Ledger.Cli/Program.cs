@@ -14,6 +14,7 @@ public static class Program
             EpcisCommands.Create(),
             KeyCommands.Create(),
             NodeCommands.Create(),
+            StoreCommands.Create(),
         };
         var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0 && parsed.Action is not null && !IsHelp(args))

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Text.Json;
+using Ledger.Engine.Verification;
+
+namespace Ledger.Cli.Commands;
+
+/// <summary>The <c>ledger store</c> verbs: offline checks of a node's data folder.</summary>
+public static class StoreCommands
+{
+    /// <summary>Builds <c>store</c> with its <c>verify</c> verb.</summary>
+    public static Command Create()
+    {
+        var store = new Command("store", "Offline checks of a node's data folder (run on a stopped node or a copy of its data folder)");
+        store.Subcommands.Add(CreateVerify());
+        return store;
+    }
+
+    private static Command CreateVerify()
+    {
+        var dir = new Argument<string>("dir") { Description = "The node's data folder (the lane store is its ledger/ folder)" };
+        var verify = new Command("verify",
+            "Check every block in the lane store: frames, signatures, chain, roots, certificates and the RocksDB index; never writes a segment file. "
+            + "Prints one JSON object {ok, blocks, records, firstFailure, warnings}; exit 0 when every check holds, 1 when one fails, 2 when the folder is missing")
+        {
+            dir,
+        };
+        verify.SetAction(parseResult => Verify(parseResult.GetValue(dir)!));
+        return verify;
+    }
+
+    private static int Verify(string dataDirectory)
+    {
+        if (!Directory.Exists(dataDirectory))
+        {
+            Console.Error.WriteLine($"dir: {dataDirectory} does not exist [directory-not-found]");
+            return ExitCodes.InvalidInput;
+        }
+        var ledger = Path.Combine(dataDirectory, "ledger");
+        StoreReport report;
+        try
+        {
+            report = StoreVerifier.Verify(ledger);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            Console.Error.WriteLine($"dir: {dataDirectory} holds no ledger/ folder, so it is not a node data folder [directory-not-found]");
+            return ExitCodes.InvalidInput;
+        }
+        Console.Out.WriteLine(ToJson(report));
+        return report.Ok ? ExitCodes.Ok : ExitCodes.CheckFailed;
+    }
+
+    /// <summary>The report as one JSON object (docs/spec/store-verify.md).</summary>
+    internal static string ToJson(StoreReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("ok", report.Ok);
+            w.WriteNumber("blocks", report.BlocksChecked);
+            w.WriteNumber("records", report.RecordsChecked);
+            if (report.FirstFailure is { } f)
+            {
+                w.WriteStartObject("firstFailure");
+                if (f.Height is { } h)
+                    w.WriteNumber("height", h);
+                else
+                    w.WriteNull("height");
+                w.WriteString("check", f.Check);
+                w.WriteString("reason", f.Reason);
+                w.WriteEndObject();
+            }
+            else
+            {
+                w.WriteNull("firstFailure");
+            }
+            w.WriteStartArray("warnings");
+            foreach (var warning in report.Warnings)
+                w.WriteStringValue(warning);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
