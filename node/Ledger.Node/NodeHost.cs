@@ -82,6 +82,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NodeState>();
+        builder.Services.AddSingleton<Api.NodeMetrics>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTypes.Customize);
         builder.Services.AddExceptionHandler<NodeExceptionHandler>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -120,10 +121,13 @@ public sealed partial class NodeHost : IAsyncDisposable
             }
             await next(context);
         });
+        Api.NodeMetrics.Use(app, options.MaxConcurrentWrites);
         app.UseRouting();
         NodeEndpoints.Map(app);
         Api.LedgerEndpoints.Map(app);
         Api.EpcisEndpoints.Map(app);
+        Api.ProductEndpoints.Map(app);
+        Api.NodeMetrics.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
         return new NodeHost(app, options);
     }

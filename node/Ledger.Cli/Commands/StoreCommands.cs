@@ -24,12 +24,31 @@ public static class StoreCommands
         {
             dir,
         };
-        verify.SetAction(parseResult => Verify(parseResult.GetValue(dir)!));
+        var consortium = new Option<string>("--consortium")
+        {
+            Description = "The consortium file for the certificate quorum and the state-root replay (default: <dir>/consortium.json when present)",
+        };
+        verify.Options.Add(consortium);
+        verify.SetAction(parseResult => Verify(parseResult.GetValue(dir)!, parseResult.GetValue(consortium)));
         return verify;
     }
 
-    private static int Verify(string dataDirectory)
+    private static int Verify(string dataDirectory, string? consortiumFile)
     {
+        Ledger.Engine.Consortium.ConsortiumDirectory? consortium = null;
+        var path = consortiumFile ?? Path.Combine(dataDirectory, "consortium.json");
+        if (consortiumFile is not null || File.Exists(path))
+        {
+            try
+            {
+                consortium = new Ledger.Engine.Consortium.ConsortiumDirectory(Ledger.Engine.Consortium.ConsortiumFile.Load(path));
+            }
+            catch (Exception e) when (e is Ledger.Engine.Consortium.ConsortiumFormatException or IOException)
+            {
+                Console.Error.WriteLine($"--consortium: {e.Message}");
+                return ExitCodes.InvalidInput;
+            }
+        }
         if (!Directory.Exists(dataDirectory))
         {
             Console.Error.WriteLine($"dir: {dataDirectory} does not exist [directory-not-found]");
@@ -39,7 +58,7 @@ public static class StoreCommands
         StoreReport report;
         try
         {
-            report = StoreVerifier.Verify(ledger);
+            report = StoreVerifier.Verify(ledger, consortium: consortium);
         }
         catch (DirectoryNotFoundException)
         {

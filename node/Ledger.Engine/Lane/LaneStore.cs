@@ -132,6 +132,9 @@ public sealed class LaneStore : IDisposable
     public IReadOnlyList<LedgerAlert> GetItemAlerts(ItemId item) =>
         PrefixValues(ItemAlerts, item.StateKey().ToArray(), v => Get(Alerts, v) is { } a ? StateCodec.DecodeAlert(a) : null).OfType<LedgerAlert>().ToList();
 
+    /// <summary>The number of alerts recorded.</summary>
+    public long AlertCount => Head.AlertSequence;
+
     /// <summary>The number of captured EPCIS events.</summary>
     public long EventCount => Head.EventSequence;
 

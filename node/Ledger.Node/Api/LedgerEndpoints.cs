@@ -164,20 +164,10 @@ public static class LedgerEndpoints
             return BadRequest("id", "required", "give the identifier as ?id=… or in the path");
         var item = ParseItem(Uri.UnescapeDataString(id));
         var answer = ledger.Engine.GetProvenance(item);
-        if (!caller.IsRegulator && answer.Records.Count > 0 && !Involved(ledger, caller, answer))
+        if (!caller.IsRegulator && answer.Records.Count > 0 && !ProductEndpoints.Involved(ledger, caller, answer))
             return Forbidden($"{caller.Party!.Name} never held, shipped, received or owns the brand of {item}; a regulator can read it");
         return Results.Json(LedgerJson.Provenance(answer));
     });
-
-    private static bool Involved(LedgerService ledger, Caller caller, ProvenanceAnswer answer)
-    {
-        var me = caller.Party!.Address;
-        if (answer.State is { } s && (s.Custodian == me || s.PendingShip?.ToParty == me))
-            return true;
-        if (answer.State?.Gtin is { } gtin && ledger.Consortium.BrandOwnerOf(gtin)?.Address == me)
-            return true;
-        return answer.Records.Any(e => e.Record.Author == me || (e.Record.Payload is ShipPayload p && p.ToParty == me));
-    }
 
     private static async Task<IResult> SubmitBatchAsync(HttpContext context) => await WithCallerAsync(context, async (ledger, caller) =>
     {

@@ -142,10 +142,15 @@ public static class CustodyRules
                 throw Fail(CustodyErrorCodes.NotCustodian, $"{s.Item}: the author {_author} is not the custodian ({s.Custodian})");
         }
 
-        private static void RequireLocation(ItemState s, string location, string field)
+        /// <summary>
+        /// The item must be at <paramref name="location"/> or at another location of the author (its custodian): goods move
+        /// between one party's own sites without a record (GS1 US pharma guideline: commissioned at the line, packed at the
+        /// shipping dock); the record's location becomes the item's.
+        /// </summary>
+        private void RequireLocation(ItemState s, string location, string field)
         {
-            if (s.Location != location)
-                throw Fail(CustodyErrorCodes.LocationMismatch, $"{field}: {s.Item} is at {s.Location}, not {location}");
+            if (s.Location != location && !context.Glns(_author).Contains(s.Location))
+                throw Fail(CustodyErrorCodes.LocationMismatch, $"{field}: {s.Item} is at {s.Location}, not {location} nor at another location of {_author}");
         }
 
         private RuleBrokenException Terminal(ItemState s, ItemStatus status, string what)
@@ -231,9 +236,13 @@ public static class CustodyRules
                 children.Add(child);
             }
             parent ??= new ItemState(p.Parent, ItemStatus.Active, _author, p.Location, record.Id);
-            Put(parent with { Children = parent.Children.Union(p.Children) });
+            Put(parent with { Children = parent.Children.Union(p.Children), Location = p.Location });
             foreach (var child in children)
-                Put(child with { Parent = p.Parent });
+            {
+                Put(child with { Parent = p.Parent, Location = p.Location });
+                foreach (var d in Descendants(child))
+                    Put(d with { Location = p.Location });
+            }
             return null;
         }
 
@@ -257,9 +266,13 @@ public static class CustodyRules
                     throw Fail(CustodyErrorCodes.NotInParent, $"payload.children: {c} is not inside {p.Parent}");
                 children.Add(child);
             }
-            Put(parent with { Children = parent.Children.Except(names) });
+            Put(parent with { Children = parent.Children.Except(names), Location = p.Location });
             foreach (var child in children)
-                Put(child with { Parent = null });
+            {
+                Put(child with { Parent = null, Location = p.Location });
+                foreach (var d in Descendants(child))
+                    Put(d with { Location = p.Location });
+            }
             return null;
         }
 
@@ -284,7 +297,7 @@ public static class CustodyRules
             }
             var pending = new PendingShip(record.Id, p.ToParty, p.ToLocation);
             foreach (var s in moving)
-                Put(s with { Status = ItemStatus.InTransit, PendingShip = pending });
+                Put(s with { Status = ItemStatus.InTransit, PendingShip = pending, Location = p.From });
             return null;
         }
 
@@ -390,7 +403,7 @@ public static class CustodyRules
                     var parent = Get(s.Parent)!;
                     Put(parent with { Children = parent.Children.Remove(i) });
                 }
-                Put(s with { Status = target, Parent = null, Decommission = new DecommissionFacts(p.State, record.TimeMs, _author, p.Location) });
+                Put(s with { Status = target, Parent = null, Location = p.Location, Decommission = new DecommissionFacts(p.State, record.TimeMs, _author, p.Location) });
             }
             return null;
         }

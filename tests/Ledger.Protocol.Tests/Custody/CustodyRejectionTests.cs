@@ -88,11 +88,6 @@ public class CustodyRejectionTests
             w.Decommission(M, DecommissionState.Supplied, MSite, A);
             return w.Record(M, new PackPayload(P1, [A], MSite));
         }),
-        ["pack a child at another location"] = new(C.LocationMismatch, w =>
-        {
-            w.Commission("1");
-            return w.Record(M, new PackPayload(P1, [A], MSite2));
-        }),
         ["pack at a GLN the author does not own"] = new(C.GlnNotOwned, w =>
         {
             w.Commission("1");
@@ -154,11 +149,6 @@ public class CustodyRejectionTests
         {
             w.Commission("1");
             return w.Record(M, new ShipPayload([A], WSite, W, WSite));
-        }),
-        ["ship from a location where the item is not"] = new(C.LocationMismatch, w =>
-        {
-            w.Commission("1");
-            return w.Record(M, new ShipPayload([A], MSite2, W, WSite));
         }),
         ["ship an item already in transit"] = new(C.InTransit, w =>
         {
@@ -295,11 +285,6 @@ public class CustodyRejectionTests
             w.Commission("1");
             w.PackInto(M, P1, MSite, A);
             return w.Record(M, new DecommissionPayload([P1], DecommissionState.Destroyed, MSite));
-        }),
-        ["decommission at a location where the item is not"] = new(C.LocationMismatch, w =>
-        {
-            w.Commission("1");
-            return w.Record(M, new DecommissionPayload([A], DecommissionState.Destroyed, MSite2));
         }),
         ["decommission of a recalled pack"] = new(C.TerminalState, w =>
         {
