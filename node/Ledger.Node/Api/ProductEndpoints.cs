@@ -55,7 +55,11 @@ public static class ProductEndpoints
             return LedgerEndpoints.NotFound("01", $"GTIN {request.Gtin.Value} is not under a company prefix of the consortium: no responder for it here");
         // An authenticated hosted party records its own scan; anyone else's is recorded by the node.
         var key = caller.Hosted?.Key ?? ledger.Identity.Key;
-        var location = caller.Hosted is not null && request.RequesterGln is { } g && caller.Party!.Glns.Contains(g.Value) ? g.Value : request.RequesterGln?.Value ?? "";
+        // reqGLN is recorded as the requester states it: checked against the caller's GLNs when a party authenticated,
+        // taken as claimed from an anonymous requester (the record's author, the node, says who vouched for it).
+        if (caller.Hosted is not null && request.RequesterGln is { } g && !caller.Party!.Glns.Contains(g.Value))
+            return LedgerEndpoints.BadRequest("reqGLN", "gln-not-owned", $"{g.Value} is not a location of {caller.Party.Name}");
+        var location = request.RequesterGln?.Value ?? "";
         var draft = new Draft(null, view => [new LedgerRecord(key.Address, NextNonce(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             new VerifyPayload(item, request.Lot, request.Expiry?.Text, request.Context!, location, request.CorrelationId?.ToString()), view.DepsFor([item]))]);
         var result = await ledger.Engine.SubmitHostedAsync(key, [draft], rollback: true, context.RequestAborted);
