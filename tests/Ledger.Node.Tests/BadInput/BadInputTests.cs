@@ -19,28 +19,43 @@ public sealed class BadInputTests(BadInputNode fixture) : IClassFixture<BadInput
 
     // ---- EPCIS capture --------------------------------------------------------------------------------------------
 
-    public static TheoryData<string, string, string> MalformedEpcis => new()
+    public static TheoryData<string, string, string, string, string> MalformedEpcis => new()
     {
-        // case, media type, document
-        { "json-syntax", "application/ld+json", "{\"type\":\"EPCISDocument\",\"epcisBody\":{\"eventList\":[" },
-        { "json-missing-action", "application/ld+json", JsonDocumentOf(CommissioningEvent([Urn("M1")]).Replace("\"action\":\"ADD\",", "", StringComparison.Ordinal)) },
-        { "json-bad-eventTime", "application/ld+json", JsonDocumentOf(CommissioningEvent([Urn("M2")], eventTime: "yesterday")) },
-        { "xml-syntax", "application/xml", "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"><EPCISBody>" },
-        { "xml-missing-action", "application/xml", XmlDocument("M3", Now(), withAction: false) },
-        { "xml-bad-eventTime", "application/xml", XmlDocument("M4", "2026-13-45T99:00:00Z") },
+        // case, media type, document, field, rule
+        { "json-syntax", "application/ld+json", "{\"type\":\"EPCISDocument\",\"epcisBody\":{\"eventList\":[", "$", "syntax" },
+        { "json-missing-action", "application/ld+json", JsonDocumentOf(CommissioningEvent([Urn("M1")]).Replace("\"action\":\"ADD\",", "", StringComparison.Ordinal)),
+            "epcisBody.eventList[0].action", "required" },
+        { "json-bad-eventTime", "application/ld+json", JsonDocumentOf(CommissioningEvent([Urn("M2")], eventTime: "yesterday")), "epcisBody.eventList[0].eventTime", "format" },
+        { "xml-syntax", "application/xml", "<epcis:EPCISDocument xmlns:epcis=\"urn:epcglobal:epcis:xsd:2\"><EPCISBody>", "$", "syntax" },
+        { "xml-missing-action", "application/xml", XmlDocument("M3", Now(), withAction: false), "epcisBody.eventList[0].action", "required" },
+        { "xml-bad-eventTime", "application/xml", XmlDocument("M4", "2026-13-45T99:00:00Z"), "epcisBody.eventList[0].eventTime", "format" },
     };
 
     [Theory]
     [MemberData(nameof(MalformedEpcis))]
-    public async Task Capture_MalformedDocument_400EpcisFormatNothingWritten(string name, string mediaType, string document)
+    public async Task Capture_MalformedDocument_400EpcisFormatNothingWritten(string name, string mediaType, string document, string field, string rule)
     {
         var before = await HeadAsync(Clients.Regulator);
         using var response = await CaptureAsync(Clients.Maker, document, mediaType);
         var problem = await Problem.ReadAsync(response, HttpStatusCode.BadRequest);
         Assert.True(ProblemTypes.EpcisFormat == problem.Type(), $"{name}: {problem}");
-        Assert.False(string.IsNullOrEmpty(problem.Member("field")), $"{name}: {problem}");
-        Assert.False(string.IsNullOrEmpty(problem.Member("rule")), $"{name}: {problem}");
+        Assert.True(field == problem.Member("field") && rule == problem.Member("rule"), $"{name}: expected {field} [{rule}], got {problem}");
         Assert.Equal(before, await HeadAsync(Clients.Regulator));
+    }
+
+    [Fact]
+    public async Task Capture_EventDatedTenMinutesAhead_RejectedTimeInFutureNothingWritten()
+    {
+        var serial = NewSerial("CF");
+        var future = DateTimeOffset.UtcNow.AddMinutes(10).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var before = await HeadAsync(Clients.Regulator);
+        using var response = await CaptureAsync(Clients.Maker, JsonDocumentOf(CommissioningEvent([Urn(serial)], eventTime: future)));
+        var job = await ReadJobAsync(response);
+        Assert.False(job.GetProperty("success").GetBoolean());
+        var error = Assert.Single(job.GetProperty("errors").EnumerateArray());
+        Assert.Equal("time-in-future", error.GetProperty("code").GetString());
+        Assert.Equal(before, await HeadAsync(Clients.Regulator));
+        Assert.Contains("\"known\":false", await ProvenanceAsync(Clients.Regulator, serial), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -127,6 +142,33 @@ public sealed class BadInputTests(BadInputNode fixture) : IClassFixture<BadInput
     }
 
     // ---- signed batches -------------------------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("{\"batch\":", "body", "json")]
+    [InlineData("[1]", "batch", "hex")]
+    [InlineData("{\"batch\":\"0xzz\"}", "batch", "hex")]
+    public async Task Batch_JsonBodyNotABatch_400NamesTheBody(string body, string field, string rule)
+    {
+        var before = await HeadAsync(Clients.Regulator);
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await Clients.Maker.PostAsync("/v1/batches", content);
+        AssertNames(await Problem.ReadAsync(response, HttpStatusCode.BadRequest), "invalid-request", field, rule);
+        Assert.Equal(before, await HeadAsync(Clients.Regulator));
+    }
+
+    [Fact]
+    public async Task Batch_GarbageRlp_400RecordFormat()
+    {
+        var before = await HeadAsync(Clients.Regulator);
+        using var content = new ByteArrayContent([0xc3, 0x01, 0x02]);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/vnd.ledger.batch");
+        using var response = await Clients.Maker.PostAsync("/v1/batches", content);
+        var problem = await Problem.ReadAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(ProblemTypes.RecordFormat, problem.Type());
+        Assert.False(string.IsNullOrEmpty(problem.Member("field")));
+        Assert.False(string.IsNullOrEmpty(problem.Member("rule")));
+        Assert.Equal(before, await HeadAsync(Clients.Regulator));
+    }
 
     [Fact]
     public async Task Batch_FlippedSignatureByte_400BatchSignatureNothingWritten()
