@@ -117,6 +117,7 @@ public sealed partial class LedgerEngine
         var accepted = new List<LedgerRecord>();
         var pendingAlerts = new List<LedgerAlert>();
         var anyRejected = false;
+        var limit = _time.GetUtcNow().Add(MaxClockSkew).ToUnixTimeMilliseconds();
         foreach (var draft in p.Drafts!)
         {
             if (draft.Key is { } k && (_overlay.HasKey(k) || Store.Get(LaneStore.Keys, System.Text.Encoding.UTF8.GetBytes(k)) is not null))
@@ -146,6 +147,12 @@ public sealed partial class LedgerEngine
                 if (r.Author != key.Address)
                 {
                     (code, message) = ("author", $"record {r.Id} is authored by {r.Author}, not the hosted party {key.Address}");
+                    break;
+                }
+                if (r.TimeMs > limit)
+                {
+                    // The same rule as for signed batches: a captured event dated ahead of the node's clock is refused.
+                    (code, message) = (TimeInFutureCode, $"record time {DateTimeOffset.FromUnixTimeMilliseconds(r.TimeMs):O} is more than {MaxClockSkew.TotalMinutes:0} minutes ahead of the node's clock");
                     break;
                 }
                 if (_overlay.HasRecord(r.Id))

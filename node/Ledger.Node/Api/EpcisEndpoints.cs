@@ -92,7 +92,8 @@ public static class EpcisEndpoints
             createdAt = now,
             finishedAt = now,
             running = false,
-            success = result.Accepted,
+            // With proceed the engine accepts the submission even when an event is refused: success means no event was.
+            success = result.Accepted && events.All(e => e.outcome != "rejected"),
             captureErrorBehaviour = behaviour,
             errors = events.Where(e => e.outcome == "rejected").Select(e => new { eventID = e.eventID, code = e.code, message = e.message }).ToList(),
             events,

@@ -177,9 +177,21 @@ public static class LedgerEndpoints
         byte[] encoded;
         if (request.HasJsonContentType())
         {
-            using var json = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
-            if (!json.RootElement.TryGetProperty("batch", out var b) || b.ValueKind != System.Text.Json.JsonValueKind.String || !Hex.TryDecode(b.GetString()!, out encoded))
-                return BadRequest("batch", "hex", "the JSON body must be {\"batch\":\"0x<hex of the canonical signed batch>\"}");
+            System.Text.Json.JsonDocument json;
+            try
+            {
+                json = System.Text.Json.JsonDocument.Parse(buffer.ToArray());
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                return BadRequest("body", "json", "the body is not JSON: " + e.Message);
+            }
+            using (json)
+            {
+                if (json.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object || !json.RootElement.TryGetProperty("batch", out var b)
+                    || b.ValueKind != System.Text.Json.JsonValueKind.String || !Hex.TryDecode(b.GetString()!, out encoded))
+                    return BadRequest("batch", "hex", "the JSON body must be {\"batch\":\"0x<hex of the canonical signed batch>\"}");
+            }
         }
         else
             encoded = buffer.ToArray();
