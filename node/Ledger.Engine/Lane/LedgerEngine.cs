@@ -274,7 +274,11 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             if (result is not null)
                 p.Done.TrySetResult(result);
             else
-                p.Done.TrySetResult(new SubmitResult(true, Finish(outcomes!, height), height));
+            {
+                var finished = Finish(outcomes!, height);
+                p.Done.TrySetResult(new SubmitResult(finished.All(o => o.Status != OutcomeStatus.Rejected), finished,
+                    finished.Any(o => o.Status == OutcomeStatus.Accepted) ? height : null));
+            }
         }
     }
 

@@ -97,7 +97,10 @@ public static class CallerResolver
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
         context.Request.Body.Position = 0;
-        var digest = RequestDigest(context.Request.Method, context.Request.Path + context.Request.QueryString, timeMs, buffer.ToArray());
+        // The path and query exactly as sent (still percent-encoded), so a client signs what it puts on the wire.
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget
+            ?? context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+        var digest = RequestDigest(context.Request.Method, target, timeMs, buffer.ToArray());
         if (Secp256k1.RecoverAddress(digest, signature) != address)
             throw new AuthenticationException("Authorization.signature", "signature", "the signature does not verify for the address over this request");
         return new Caller(party, ledger.Parties.Find(address));

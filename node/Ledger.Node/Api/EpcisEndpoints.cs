@@ -31,7 +31,9 @@ public static class EpcisEndpoints
         app.MapPost("/epcis/capture", (Delegate)CaptureAsync)
             .WithSummary("Capture an EPCIS document as the token's hosted party; answered 202 once every accepted event is durable, with the outcome per event");
         app.MapGet("/epcis/capture/{captureId}", (string captureId, HttpContext c) => LedgerEndpoints.WithCallerAsync(c, (ledger, caller) =>
-                Task.FromResult(ReadJob(ledger, captureId) is { } job ? Results.Text(job, "application/json") : LedgerEndpoints.NotFound("captureId", $"no capture job {captureId}"))))
+                Task.FromResult(ReadJob(ledger, captureId) is { } job && (caller.IsRegulator || OwnedBy(job, caller))
+                    ? Results.Text(job, "application/json")
+                    : LedgerEndpoints.NotFound("captureId", $"no capture job {captureId} of {caller.Party!.Name}"))))
             .WithSummary("A capture job");
         app.MapGet("/epcis/events", (Delegate)((HttpContext c) => QueryAsync(c, null)))
             .WithSummary("Query events (EPCIS 2.0 query parameters: eventType, EQ_bizStep, EQ_disposition, MATCH_epc, MATCH_anyEPC, EQ_bizLocation, GE_eventTime, LT_eventTime, EQ_bizTransaction_<type>, perPage, nextPageToken, …)");
@@ -92,9 +94,9 @@ public static class EpcisEndpoints
             createdAt = now,
             finishedAt = now,
             running = false,
-            // With proceed the engine accepts the submission even when an event is refused: success means no event was.
-            success = result.Accepted && events.All(e => e.outcome != "rejected"),
+            success = result.Accepted,
             captureErrorBehaviour = behaviour,
+            party = hosted.Address.ToString(),
             errors = events.Where(e => e.outcome == "rejected").Select(e => new { eventID = e.eventID, code = e.code, message = e.message }).ToList(),
             events,
         };
@@ -102,6 +104,12 @@ public static class EpcisEndpoints
         context.Response.Headers.Location = "/epcis/capture/" + captureId;
         return Results.Json(job, statusCode: StatusCodes.Status202Accepted);
     });
+
+    private static bool OwnedBy(string job, Caller caller)
+    {
+        using var json = JsonDocument.Parse(job);
+        return json.RootElement.TryGetProperty("party", out var p) && Address.TryParse(p.GetString(), out var a) && a == caller.Party!.Address;
+    }
 
     private static void SaveJob(LedgerService ledger, string id, string json)
     {
