@@ -15,6 +15,7 @@ public static class Program
             KeyCommands.Create(),
             NodeCommands.Create(),
             StoreCommands.Create(),
+            BenchCommands.Create(),
         };
         var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0 && parsed.Action is not null && !IsHelp(args))

@@ -1,0 +1,429 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Ledger.Engine.Consortium;
+using Ledger.Engine.Lane;
+using Ledger.Protocol;
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Records;
+using Ledger.Storage.RocksDb;
+
+namespace Ledger.Cli.Commands;
+
+/// <summary>
+/// <c>ledger bench ingest</c>: runs a lane in-process on a fresh data folder and measures durable ingest, acknowledgement
+/// latency, bytes on disk, provenance reads, and — in the same run, on the same disk and cores — the raw limits the node is
+/// compared with (RocksDB batch puts with sync, signature recoveries on all cores).
+/// </summary>
+public static class BenchCommands
+{
+    private const string Gtin = "00614141123452";
+    private const string Site = "0614141000005";
+    private const int RawKeyLength = 32;
+    private const int RawValueLength = 200;
+    private const int RawBatch = 1_000;
+
+    /// <summary>Builds <c>bench</c> with its <c>ingest</c> verb.</summary>
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Measurements of this machine and the node (not part of a running node)");
+        bench.Subcommands.Add(CreateIngest());
+        return bench;
+    }
+
+    private static Command CreateIngest()
+    {
+        var records = new Option<int>("--records") { Description = "Records to ingest (Commission of one fresh serial each)", Required = true };
+        var batch = new Option<int>("--batch") { Description = "Records per signed batch (1 to 100,000)", Required = true };
+        var json = new Option<string>("--json") { Description = "Write the figures as one JSON object to this file", Required = true };
+        var data = new Option<string>("--data") { Description = "Use (and keep) this data folder instead of a temporary one; it must be empty or missing" };
+        var writers = new Option<int>("--writers") { Description = "Concurrent writers (default: 2 × cores)" };
+        var depth = new Option<int>("--depth") { Description = "Batches each writer keeps in flight (default: 2)" };
+        var single = new Option<int>("--single") { Description = "Signed single-record batches submitted concurrently after the ingest, for the verification ratio (default: 2,000)" };
+        var queries = new Option<int>("--queries") { Description = "Provenance queries of random items after the ingest (default: 2,000)" };
+        var rawSeconds = new Option<double>("--raw-seconds") { Description = "How long each raw limit is measured, in seconds (default: 3)" };
+        var ingest = new Command("ingest",
+            "Ingest N pre-signed records through the node's own submission path (signature check, custody rules, group commit, fsync) into a fresh "
+            + "data folder, then query provenance; measure raw RocksDB sync batch puts and signature recoveries on all cores in the same run. "
+            + "Prints a table and writes JSON (records_per_sec, ack_p50_ms, ack_p99_ms, bytes_per_record, query_p50_ms, query_p99_ms, "
+            + "raw_storage_puts_per_sec, raw_verify_per_sec, storage_ratio, verify_ratio, …)")
+        {
+            records, batch, json, data, writers, depth, single, queries, rawSeconds,
+        };
+        ingest.SetAction(parseResult =>
+        {
+            var settings = new IngestSettings(
+                parseResult.GetValue(records),
+                parseResult.GetValue(batch),
+                parseResult.GetValue(json)!,
+                parseResult.GetValue(data),
+                parseResult.GetResult(writers) is null ? 2 * Environment.ProcessorCount : parseResult.GetValue(writers),
+                parseResult.GetResult(depth) is null ? 2 : parseResult.GetValue(depth),
+                parseResult.GetResult(single) is null ? 2_000 : parseResult.GetValue(single),
+                parseResult.GetResult(queries) is null ? 2_000 : parseResult.GetValue(queries),
+                parseResult.GetResult(rawSeconds) is null ? 3 : parseResult.GetValue(rawSeconds));
+            if (settings.Check() is { } problem)
+            {
+                Console.Error.WriteLine(problem);
+                return ExitCodes.InvalidInput;
+            }
+            return RunIngestAsync(settings).GetAwaiter().GetResult();
+        });
+        return ingest;
+    }
+
+    private sealed record IngestSettings(int Records, int Batch, string Json, string? Data, int Writers, int Depth, int Single, int Queries, double RawSeconds)
+    {
+        public string? Check()
+        {
+            if (Records < 1)
+                return $"--records: must be at least 1, got {Records} [range]";
+            if (Batch is < 1 or > BatchHeader.MaxRecords)
+                return $"--batch: must be 1 to {BatchHeader.MaxRecords}, got {Batch} [range]";
+            if (Writers < 1)
+                return $"--writers: must be at least 1, got {Writers} [range]";
+            if (Depth < 1)
+                return $"--depth: must be at least 1, got {Depth} [range]";
+            if (Single < 1)
+                return $"--single: must be at least 1, got {Single} [range]";
+            if (Queries < 1)
+                return $"--queries: must be at least 1, got {Queries} [range]";
+            if (!double.IsFinite(RawSeconds) || RawSeconds is <= 0 or > 600)
+                return $"--raw-seconds: must be above 0 and at most 600, got {RawSeconds.ToString(CultureInfo.InvariantCulture)} [range]";
+            if (Data is not null && Directory.Exists(Data) && Directory.EnumerateFileSystemEntries(Data).Any())
+                return $"--data: {Data} is not empty; the benchmark needs a fresh data folder [not-empty]";
+            var jsonDir = Path.GetDirectoryName(Path.GetFullPath(Json));
+            if (jsonDir is not null && !Directory.Exists(jsonDir))
+                return $"--json: the folder {jsonDir} does not exist [directory-not-found]";
+            return null;
+        }
+    }
+
+    private sealed class Figures
+    {
+        public Dictionary<string, double> Values { get; } = new(StringComparer.Ordinal);
+
+        public double this[string key]
+        {
+            get => Values[key];
+            set => Values[key] = value;
+        }
+    }
+
+    private static async Task<int> RunIngestAsync(IngestSettings s)
+    {
+        var f = new Figures();
+        var scratch = Path.Combine(Path.GetTempPath(), "ledger-bench-" + Guid.NewGuid().ToString("N"));
+        var dataDir = s.Data ?? Path.Combine(scratch, "data");
+        Directory.CreateDirectory(scratch);
+        try
+        {
+            Console.Error.WriteLine("measuring raw RocksDB batch puts with sync …");
+            f["raw_storage_puts_per_sec"] = MeasureRawStorage(Path.Combine(scratch, "raw-db"), TimeSpan.FromSeconds(s.RawSeconds));
+            Console.Error.WriteLine("measuring raw signature recoveries on all cores …");
+            f["raw_verify_per_sec"] = MeasureRawVerify(TimeSpan.FromSeconds(s.RawSeconds));
+
+            var nodeKey = PrivateKey.Generate();
+            var maker = PrivateKey.Generate();
+            var consortium = new ConsortiumDirectory(new ConsortiumDefinition("bench", 1,
+                [new ConsortiumNode("node-1", nodeKey.Address, "")],
+                [new Party("maker", maker.Address, PartyRoles.Manufacturer, [Site], ["0614141"], [], nodeKey.Address)]));
+
+            Console.Error.WriteLine($"building and signing {s.Records:N0} records in batches of {s.Batch:N0} and {s.Single:N0} single-record batches …");
+            var t0 = DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds();
+            var batches = BuildBatches(maker, 0, s.Records, s.Batch, t0);
+            var singles = BuildBatches(maker, s.Records, s.Single, 1, t0);
+
+            var ledgerDir = Path.Combine(dataDir, "ledger");
+            var engine = LedgerEngine.Open(ledgerDir, nodeKey, consortium,
+                new LaneOptions { MaxQueuedSubmissions = Math.Max(4_096, 2 * s.Writers * s.Depth) });
+            try
+            {
+                Console.Error.WriteLine($"ingesting with {s.Writers} writers × {s.Depth} in flight …");
+                var (wall, latencies) = await SubmitAllAsync(engine, batches, s.Writers, s.Depth).ConfigureAwait(false);
+                f["records"] = s.Records;
+                f["batch"] = s.Batch;
+                f["writers"] = s.Writers;
+                f["depth"] = s.Depth;
+                f["wall_sec"] = wall.TotalSeconds;
+                f["records_per_sec"] = s.Records / wall.TotalSeconds;
+                f["batches_per_sec"] = batches.Length / wall.TotalSeconds;
+                f["ack_p50_ms"] = Percentile(latencies, 0.50);
+                f["ack_p99_ms"] = Percentile(latencies, 0.99);
+                f["blocks"] = engine.Head.Height;
+                f["bytes_on_disk"] = FolderSize(dataDir);
+                f["bytes_per_record"] = f["bytes_on_disk"] / s.Records;
+
+                Console.Error.WriteLine($"submitting {s.Single:N0} single-record batches concurrently …");
+                var (singleWall, singleLatencies) = await SubmitAllAsync(engine, singles, s.Writers, Math.Max(s.Depth, 256 / s.Writers)).ConfigureAwait(false);
+                f["single"] = s.Single;
+                f["single_per_sec"] = s.Single / singleWall.TotalSeconds;
+                f["single_ack_p50_ms"] = Percentile(singleLatencies, 0.50);
+                f["single_ack_p99_ms"] = Percentile(singleLatencies, 0.99);
+
+                Console.Error.WriteLine($"querying provenance of {s.Queries:N0} random items …");
+                var queryTimes = QueryProvenance(engine, s.Records, s.Queries);
+                f["queries"] = s.Queries;
+                f["query_p50_ms"] = Percentile(queryTimes, 0.50);
+                f["query_p99_ms"] = Percentile(queryTimes, 0.99);
+            }
+            finally
+            {
+                await engine.DisposeAsync().ConfigureAwait(false);
+            }
+
+            f["storage_ratio"] = f["records_per_sec"] / f["raw_storage_puts_per_sec"];
+            f["verify_ratio"] = f["single_per_sec"] / f["raw_verify_per_sec"];
+            f["cores"] = Environment.ProcessorCount;
+            if (LoadAverage() is { } load)
+                f["load_1min"] = load;
+
+            PrintTable(f);
+            WriteJson(s.Json, f);
+            return ExitCodes.Ok;
+        }
+        catch (BenchFailedException e)
+        {
+            Console.Error.WriteLine($"bench: {e.Message}");
+            return ExitCodes.CheckFailed;
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+    }
+
+    private sealed class BenchFailedException(string message) : Exception(message);
+
+    /// <summary>Commission records of fresh serials <c>S{first}</c>…, <paramref name="batchSize"/> per batch, signed by the maker (in parallel).</summary>
+    private static SignedBatch[] BuildBatches(PrivateKey maker, int first, int count, int batchSize, long timeMs)
+    {
+        var batches = new SignedBatch[(count + batchSize - 1) / batchSize];
+        var author = maker.Address;
+        Parallel.For(0, batches.Length, b =>
+        {
+            var start = first + b * batchSize;
+            var n = Math.Min(batchSize, first + count - start);
+            var records = new LedgerRecord[n];
+            for (var i = 0; i < n; i++)
+            {
+                var serial = Serial(start + i);
+                records[i] = new LedgerRecord(author, (ulong)(start + i + 1), timeMs, new CommissionPayload(Gtin, "LOT1", "301231", Site, [serial]));
+            }
+            batches[b] = SignedBatch.Sign(records, maker);
+        });
+        return batches;
+    }
+
+    private static string Serial(int index) => "S" + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Submits every batch through <see cref="LedgerEngine.SubmitAsync"/> from <paramref name="writers"/> concurrent writers, each
+    /// keeping up to <paramref name="depth"/> batches in flight; returns the wall time and each batch's acknowledgement latency (ms).
+    /// </summary>
+    private static async Task<(TimeSpan Wall, double[] Latencies)> SubmitAllAsync(LedgerEngine engine, SignedBatch[] batches, int writers, int depth)
+    {
+        var latencies = new double[batches.Length];
+        var next = -1;
+        string? failure = null;
+
+        async Task SubmitOneAsync(int i)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var result = await engine.SubmitAsync(batches[i]).ConfigureAwait(false);
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (!result.Accepted)
+            {
+                var bad = result.Outcomes.First(o => o.Status != OutcomeStatus.Accepted);
+                Interlocked.CompareExchange(ref failure, $"batch {i} was not accepted: {bad.Code}: {bad.Message}", null);
+            }
+        }
+
+        async Task WriterAsync()
+        {
+            var pending = new List<Task>(depth);
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < batches.Length && failure is null)
+            {
+                if (pending.Count >= depth)
+                {
+                    var done = await Task.WhenAny(pending).ConfigureAwait(false);
+                    pending.Remove(done);
+                    await done.ConfigureAwait(false);
+                }
+                pending.Add(SubmitOneAsync(i));
+            }
+            await Task.WhenAll(pending).ConfigureAwait(false);
+        }
+
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(WriterAsync))).ConfigureAwait(false);
+        watch.Stop();
+        if (failure is not null)
+            throw new BenchFailedException(failure);
+        return (watch.Elapsed, latencies);
+    }
+
+    private static double[] QueryProvenance(LedgerEngine engine, int records, int queries)
+    {
+        var random = new Random(12345);
+        var times = new double[queries];
+        // Warm-up outside the figures (JIT, first block reads).
+        for (var i = 0; i < Math.Min(50, queries); i++)
+            engine.GetProvenance(ItemId.Sgtin(Gtin, Serial(random.Next(records))));
+        for (var i = 0; i < queries; i++)
+        {
+            var item = ItemId.Sgtin(Gtin, Serial(random.Next(records)));
+            var start = Stopwatch.GetTimestamp();
+            var answer = engine.GetProvenance(item);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (answer.Records.Count != 1 || answer.State is null)
+                throw new BenchFailedException($"provenance of {item} has {answer.Records.Count} records, expected its one Commission");
+        }
+        return times;
+    }
+
+    /// <summary>RocksDB batches of 1,000 puts (32-byte random keys, 200-byte values) written with sync for about <paramref name="duration"/>; puts/s.</summary>
+    private static double MeasureRawStorage(string directory, TimeSpan duration)
+    {
+        var random = new Random(42);
+        var values = new byte[RawBatch][];
+        for (var i = 0; i < RawBatch; i++)
+        {
+            values[i] = new byte[RawValueLength];
+            random.NextBytes(values[i]);
+        }
+        var keys = new byte[RawBatch * RawKeyLength];
+        using var db = RocksDb.Open(directory, new RocksDbOptions(), [RocksDb.DefaultColumnFamilyName, "blocks"]);
+        var cf = db.GetColumnFamily("blocks");
+        using var batch = new WriteBatch();
+        void WriteOne()
+        {
+            random.NextBytes(keys);
+            batch.Clear();
+            for (var i = 0; i < RawBatch; i++)
+                batch.Put(cf, keys.AsSpan(i * RawKeyLength, RawKeyLength), values[i]);
+            db.Write(batch, sync: true);
+        }
+        for (var i = 0; i < 20; i++)
+            WriteOne(); // warm-up
+        var watch = Stopwatch.StartNew();
+        long puts = 0;
+        while (watch.Elapsed < duration)
+        {
+            WriteOne();
+            puts += RawBatch;
+        }
+        return puts / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Public-key recoveries to an address (the node's signer check) of distinct signatures, in parallel on all cores; recoveries/s.</summary>
+    private static double MeasureRawVerify(TimeSpan duration)
+    {
+        const int distinct = 8_192;
+        var key = PrivateKey.Generate();
+        var digests = new Hash32[distinct];
+        var signatures = new Signature[distinct];
+        Parallel.For(0, distinct, i =>
+        {
+            digests[i] = Sha256.Hash(BitConverter.GetBytes(i));
+            signatures[i] = key.Sign(digests[i]);
+        });
+        var expected = key.Address;
+        int Round()
+        {
+            var bad = 0;
+            Parallel.For(0, distinct, i =>
+            {
+                if (Secp256k1.RecoverAddress(digests[i], signatures[i]) != expected)
+                    Interlocked.Increment(ref bad);
+            });
+            if (bad > 0)
+                throw new BenchFailedException($"{bad} signatures did not recover to their signer");
+            return distinct;
+        }
+        Round(); // warm-up
+        var watch = Stopwatch.StartNew();
+        long done = 0;
+        while (watch.Elapsed < duration)
+            done += Round();
+        return done / watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        var index = Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1);
+        return sorted[index];
+    }
+
+    private static long FolderSize(string directory) =>
+        new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(file => file.Length);
+
+    private static double? LoadAverage()
+    {
+        try
+        {
+            var text = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg") : null;
+            return text is null ? null : double.Parse(text.Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+                Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"bench: could not delete {directory}: {e.Message}");
+        }
+    }
+
+    private static void PrintTable(Figures f)
+    {
+        var rows = new (string Name, string Value)[]
+        {
+            ("records", Format(f["records"], "N0")),
+            ("batch size", Format(f["batch"], "N0")),
+            ("writers × in flight", $"{Format(f["writers"], "N0")} × {Format(f["depth"], "N0")}"),
+            ("blocks", Format(f["blocks"], "N0")),
+            ("wall time", Format(f["wall_sec"], "N2") + " s"),
+            ("durable records/s", Format(f["records_per_sec"], "N0")),
+            ("ack latency p50 / p99", $"{Format(f["ack_p50_ms"], "N2")} / {Format(f["ack_p99_ms"], "N2")} ms"),
+            ("bytes on disk per record", Format(f["bytes_per_record"], "N1")),
+            ("single-record batches/s", Format(f["single_per_sec"], "N0")),
+            ("single ack p50 / p99", $"{Format(f["single_ack_p50_ms"], "N2")} / {Format(f["single_ack_p99_ms"], "N2")} ms"),
+            ("provenance p50 / p99", $"{Format(f["query_p50_ms"], "N3")} / {Format(f["query_p99_ms"], "N3")} ms"),
+            ("raw RocksDB sync puts/s", Format(f["raw_storage_puts_per_sec"], "N0")),
+            ("raw signature recoveries/s (all cores)", Format(f["raw_verify_per_sec"], "N0")),
+            ("storage ratio (records/s ÷ raw puts/s)", Format(f["storage_ratio"], "N3")),
+            ("verify ratio (singles/s ÷ raw recoveries/s)", Format(f["verify_ratio"], "N3")),
+            ("cores / load (1 min)", $"{Format(f["cores"], "N0")} / {(f.Values.TryGetValue("load_1min", out var l) ? Format(l, "N2") : "n/a")}"),
+        };
+        var width = rows.Max(r => r.Name.Length);
+        foreach (var (name, value) in rows)
+            Console.Out.WriteLine($"{name.PadRight(width)}  {value}");
+    }
+
+    private static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static void WriteJson(string path, Figures f)
+    {
+        using var stream = File.Create(path);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        foreach (var (key, value) in f.Values)
+            w.WriteNumber(key, value);
+        w.WriteEndObject();
+    }
+}
