@@ -180,6 +180,28 @@ public sealed class LaneChecker(Address lane)
     }
 
     /// <summary>
+    /// Whether the record is on the ledger: 200 with an inclusion proof that verifies against its signed header (true),
+    /// or 404 (false); anything else, or a proof that does not verify, fails.
+    /// </summary>
+    public async Task<bool> IsPresentAsync(HttpClient client, Hash32 id, string context, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var response = await client.GetAsync("/v1/proofs/inclusion/" + id, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return false;
+        if (response.StatusCode != HttpStatusCode.OK)
+            throw new XunitException(string.Create(CultureInfo.InvariantCulture, $"{context}: GET /v1/proofs/inclusion/{id}: HTTP {(int)response.StatusCode}"));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        var root = json.RootElement;
+        var header = VerifyHeader(root.GetProperty("header"), context);
+        var check = MerkleTree.VerifyInclusion(Hex.Decode(root.GetProperty("proof").GetString()!), MerkleHash.Leaf(id), header.LogRoot);
+        if (Hash32.Parse(root.GetProperty("record").GetString()!) != id || root.GetProperty("treeSize").GetInt64() != header.LogSize || !check.IsValid)
+            throw new XunitException(string.Create(CultureInfo.InvariantCulture,
+                $"{context}: {id}: the inclusion proof does not verify against the log root of height {header.Height} ({check.Failure})"));
+        return true;
+    }
+
+    /// <summary>
     /// For every id: GET /v1/proofs/inclusion/{id} is 200 and its proof verifies against the log root of the signed header it
     /// comes with. Runs <paramref name="parallel"/> requests at a time; reports every missing id (up to 20) at once.
     /// </summary>
@@ -190,19 +212,8 @@ public sealed class LaneChecker(Address lane)
         var problems = new ConcurrentQueue<string>();
         await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (id, ct) =>
         {
-            using var response = await client.GetAsync("/v1/proofs/inclusion/" + id, ct);
-            if (response.StatusCode != HttpStatusCode.OK)
-            {
-                problems.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{id}: HTTP {(int)response.StatusCode}"));
-                return;
-            }
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-            var root = json.RootElement;
-            var header = VerifyHeader(root.GetProperty("header"), context);
-            var proof = Hex.Decode(root.GetProperty("proof").GetString()!);
-            var check = MerkleTree.VerifyInclusion(proof, MerkleHash.Leaf(id), header.LogRoot);
-            if (Hash32.Parse(root.GetProperty("record").GetString()!) != id || root.GetProperty("treeSize").GetInt64() != header.LogSize || !check.IsValid)
-                problems.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{id}: the inclusion proof does not verify against the log root of height {header.Height} ({check.Failure})"));
+            if (!await IsPresentAsync(client, id, context, ct))
+                problems.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{id}: HTTP 404"));
         });
         if (!problems.IsEmpty)
             throw new XunitException(string.Create(CultureInfo.InvariantCulture,
