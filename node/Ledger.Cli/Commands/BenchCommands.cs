@@ -138,7 +138,7 @@ public static class BenchCommands
 
             var ledgerDir = Path.Combine(dataDir, "ledger");
             var engine = LedgerEngine.Open(ledgerDir, nodeKey, consortium,
-                new LaneOptions { MaxQueuedSubmissions = Math.Max(4_096, 2 * s.Writers * s.Depth) });
+                new LaneOptions { MaxQueuedSubmissions = Math.Max(4_096, 2 * s.Writers * s.Depth), StateCacheNodes = StateCacheFromEnvironment() });
             try
             {
                 Console.Error.WriteLine($"ingesting with {s.Writers} writers × {s.Depth} in flight …");
@@ -426,4 +426,9 @@ public static class BenchCommands
             w.WriteNumber(key, value);
         w.WriteEndObject();
     }
+
+    /// <summary>LEDGER_BENCH_STATE_CACHE overrides the state-map node cache (0 turns it off, for before/after comparisons).</summary>
+    private static int StateCacheFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable("LEDGER_BENCH_STATE_CACHE"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : new LaneOptions().StateCacheNodes;
 }

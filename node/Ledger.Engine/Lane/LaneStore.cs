@@ -307,21 +307,46 @@ internal sealed class RocksMerkleNodeStore(LaneStore store) : IMerkleNodeStore
     public void Clear() => _pending.Clear();
 }
 
-/// <summary>Sparse Merkle nodes in RocksDB (content-addressed), with uncommitted nodes in memory until <see cref="WriteTo"/>.</summary>
-internal sealed class RocksSparseNodeStore(LaneStore store) : ISparseMerkleNodeStore
+/// <summary>
+/// Sparse Merkle nodes in RocksDB (content-addressed), with uncommitted nodes in memory until <see cref="WriteTo"/>,
+/// and a two-generation cache of recently read or written nodes: an update walks ~log2(items) nodes from the root, and
+/// the upper levels are shared by every path, so most reads are served from memory instead of RocksDB. Nodes are
+/// immutable (keyed by their hash), so a cached node can never be stale.
+/// </summary>
+internal sealed class RocksSparseNodeStore(LaneStore store, int cacheCapacity = 0) : ISparseMerkleNodeStore
 {
     private readonly Dictionary<Hash32, SparseMerkleNode> _pending = [];
+    private Dictionary<Hash32, SparseMerkleNode> _recent = [];
+    private Dictionary<Hash32, SparseMerkleNode> _older = [];
 
     public bool TryGet(Hash32 hash, out SparseMerkleNode node)
     {
-        if (_pending.TryGetValue(hash, out node))
+        if (_pending.TryGetValue(hash, out node) || _recent.TryGetValue(hash, out node))
             return true;
+        if (_older.TryGetValue(hash, out node))
+        {
+            Remember(hash, node);
+            return true;
+        }
         if (store.Get(LaneStore.Smt, hash.ToArray()) is { } b)
         {
             node = SparseMerkleNode.Decode(b);
+            Remember(hash, node);
             return true;
         }
         return false;
+    }
+
+    private void Remember(Hash32 hash, SparseMerkleNode node)
+    {
+        if (cacheCapacity <= 0)
+            return;
+        if (_recent.Count >= cacheCapacity)
+        {
+            _older = _recent;
+            _recent = new Dictionary<Hash32, SparseMerkleNode>(cacheCapacity);
+        }
+        _recent[hash] = node;
     }
 
     public void Put(Hash32 hash, SparseMerkleNode node) => _pending.TryAdd(hash, node);
@@ -331,6 +356,14 @@ internal sealed class RocksSparseNodeStore(LaneStore store) : ISparseMerkleNodeS
         var cf = store[LaneStore.Smt];
         foreach (var (hash, node) in _pending)
             batch.Put(cf, hash.ToArray(), node.Encode());
+    }
+
+    /// <summary>After a durable commit: the block's nodes join the cache.</summary>
+    public void Committed()
+    {
+        foreach (var (hash, node) in _pending)
+            Remember(hash, node);
+        _pending.Clear();
     }
 
     public void Clear() => _pending.Clear();

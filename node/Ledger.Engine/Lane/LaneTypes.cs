@@ -21,6 +21,9 @@ public sealed record LaneOptions
     /// <summary>Two verifications of one item at two different GLNs within this window raise an alert.</summary>
     public TimeSpan ScanWindow { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>State-map (sparse Merkle) nodes the sequencer keeps in memory, per generation (two generations; ~100 bytes each).</summary>
+    public int StateCacheNodes { get; init; } = 1_000_000;
+
     /// <summary>Decoded blocks kept in memory for provenance reads.</summary>
     public int BlockCacheSize { get; init; } = 256;
 }

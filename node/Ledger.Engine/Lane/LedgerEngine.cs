@@ -43,7 +43,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _time = time;
         _logger = logger;
         _logNodes = new RocksMerkleNodeStore(store);
-        _stateNodes = new RocksSparseNodeStore(store);
+        _stateNodes = new RocksSparseNodeStore(store, options.StateCacheNodes);
         var head = store.Head;
         _log = head.LogSize == 0 ? new MerkleLog(_logNodes) : MerkleLog.Restore(_logNodes, head.Frontier);
         _state = new SparseMerkleTree(_stateNodes, head.StateRoot);
@@ -255,6 +255,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                 wb.Put(Store[LaneStore.Meta], LaneStore.HeadKey, newHead.Encode());
                 Store.Db.Write(wb, sync: true);
                 Store.Head = newHead;
+                _stateNodes.Committed();
                 if (block is not null)
                 {
                     _head = new LaneHead(newHead.Height, block.SignedHeader, Store.GetCertificate(newHead.Height), newHead.LogSize);
