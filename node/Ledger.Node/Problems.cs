@@ -108,6 +108,7 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
             Ledger.Protocol.Rlp.RlpException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid encoding", e.Message, e.Field, e.Rule),
             Ledger.Protocol.Mapping.EpcisMappingException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "EPCIS event cannot be mapped", e.Message, e.Field, e.Rule),
             Ledger.Engine.Lane.LaneOverloadedException e => Overloaded(httpContext, StatusCodes.Status503ServiceUnavailable, e.RetryAfter, e.Message),
+            ObjectDisposedException e when e.ObjectName == nameof(Ledger.Engine.Lane.LedgerEngine) => Overloaded(httpContext, StatusCodes.Status503ServiceUnavailable, TimeSpan.FromSeconds(5), "the node is shutting down; retry against it after it restarts"),
             Ledger.Engine.Lane.LaneFailedException e => Overloaded(httpContext, StatusCodes.Status503ServiceUnavailable, TimeSpan.FromSeconds(30), e.Message),
             BadHttpRequestException e => ProblemTypes.Create(e.StatusCode, ProblemTypes.ForStatus(e.StatusCode), "Bad request", e.Message, "request", "http"),
             _ => null,
