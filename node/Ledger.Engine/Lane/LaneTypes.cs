@@ -58,6 +58,12 @@ public sealed record RecordOutcome(
 {
     /// <summary>True for accepted or duplicate.</summary>
     public bool IsOnLedger => Status != OutcomeStatus.Rejected;
+
+    /// <summary>For an event refused as malformed: the field at fault (e.g. <c>eventList[2].epcList[0]</c>).</summary>
+    public string? Field { get; init; }
+
+    /// <summary>For an event refused as malformed: the rule broken (e.g. <c>check-digit</c>).</summary>
+    public string? Rule { get; init; }
 }
 
 /// <summary>The outcome of a submission, known only once everything accepted is durable.</summary>

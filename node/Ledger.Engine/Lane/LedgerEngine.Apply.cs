@@ -133,7 +133,15 @@ public sealed partial class LedgerEngine
             catch (Exception e) when (e is RecordFormatException or EpcisMappingException or Gs1FormatException or RlpException)
             {
                 anyRejected = true;
-                outcomes.Add(new RecordOutcome(OutcomeStatus.Rejected, [], null, InvalidEventCode, e.Message, []));
+                var (field, rule) = e switch
+                {
+                    RecordFormatException x => (x.Field, x.Rule),
+                    EpcisMappingException x => (x.Field, x.Rule),
+                    Gs1FormatException x => (x.Field, x.Rule),
+                    RlpException x => (x.Field, x.Rule),
+                    _ => ((string?)null, (string?)null),
+                };
+                outcomes.Add(new RecordOutcome(OutcomeStatus.Rejected, [], null, InvalidEventCode, e.Message, []) { Field = field, Rule = rule });
                 if (p.Rollback)
                     break;
                 continue;

@@ -85,6 +85,8 @@ public static class EpcisEndpoints
             block = o.Height,
             code = o.Code,
             message = o.Message,
+            field = o.Field,
+            rule = o.Rule,
             alerts = o.Alerts.Select(a => new { kind = a.Kind.ToString(), item = a.Item?.ToString(), evidence = a.Evidence }).ToList(),
         }).ToList();
         var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
@@ -97,7 +99,7 @@ public static class EpcisEndpoints
             success = result.Accepted,
             captureErrorBehaviour = behaviour,
             party = hosted.Address.ToString(),
-            errors = events.Where(e => e.outcome == "rejected").Select(e => new { eventID = e.eventID, code = e.code, message = e.message }).ToList(),
+            errors = events.Where(e => e.outcome == "rejected").Select(e => new { eventID = e.eventID, code = e.code, message = e.message, field = e.field, rule = e.rule }).ToList(),
             events,
         };
         SaveJob(ledger, captureId, JsonSerializer.Serialize(job));

@@ -73,6 +73,8 @@ public sealed class BadInputTests(BadInputNode fixture) : IClassFixture<BadInput
         Assert.Equal("invalid-event", error.GetProperty("code").GetString());
         Assert.Contains("AI (01)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Contains("check-digit", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("check-digit", error.GetProperty("rule").GetString());
+        Assert.StartsWith("eventList[0]", error.GetProperty("field").GetString(), StringComparison.Ordinal);
         Assert.Equal(before, await HeadAsync(Clients.Regulator));
         Assert.Contains("\"known\":false", await ProvenanceAsync(Clients.Regulator, serial), StringComparison.Ordinal);
     }
