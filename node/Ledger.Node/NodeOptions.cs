@@ -37,6 +37,9 @@ public sealed class NodeOptions
     /// <summary>Group commit and detection settings (section <c>Lane</c>: MaxBlockRecords, MaxBlockDelay, MaxQueuedSubmissions, ScanWindow).</summary>
     public Ledger.Engine.Lane.LaneOptions Lane { get; set; } = new();
 
+    /// <summary>Log lines on stderr: <c>text</c> (one readable line per event) or <c>json</c> (one JSON object per event, with named values).</summary>
+    public string LogFormat { get; set; } = "text";
+
     /// <summary>Write requests (capture, batch submission) served at once; more get 429 with Retry-After.</summary>
     public int MaxConcurrentWrites { get; set; } = 256;
 
@@ -110,6 +113,8 @@ public sealed class NodeOptions
             throw new NodeConfigurationException("Lane:MaxBlockDelay", "range", $"must be 0 to 10 seconds, got {Lane.MaxBlockDelay}");
         if (Lane.MaxQueuedSubmissions < 1)
             throw new NodeConfigurationException("Lane:MaxQueuedSubmissions", "range", $"must be positive, got {Lane.MaxQueuedSubmissions}");
+        if (LogFormat is not ("text" or "json"))
+            throw new NodeConfigurationException(nameof(LogFormat), "value", $"must be text or json, got '{LogFormat}'");
         if (MaxConcurrentWrites < 1)
             throw new NodeConfigurationException(nameof(MaxConcurrentWrites), "range", $"must be positive, got {MaxConcurrentWrites}");
         if (ShutdownTimeout <= TimeSpan.Zero)

@@ -24,20 +24,25 @@ public static class NodeCommands
         };
         var config = new Option<string>("--config")
         {
-            Description = "JSON configuration file (DataDirectory, Urls, MaxRequestBodyBytes, ShutdownTimeout, Logging); env LEDGER_* and flags override it",
+            Description = "JSON configuration file (DataDirectory, Urls, MaxRequestBodyBytes, ShutdownTimeout, Lane, MaxConcurrentWrites, LogFormat, Logging); env LEDGER_* and flags override it",
         };
         var urls = new Option<string>("--urls")
         {
             Description = $"Listen addresses separated by ';' (default {NodeOptions.DefaultUrls}; port 0 picks a free port; env LEDGER_URLS)",
         };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Log lines on stderr: text (default) or json (one object per event with named values; setting LogFormat, env LEDGER_LOGFORMAT)",
+        };
         var run = new Command("run", "Start one node and serve until SIGTERM or Ctrl-C; prints 'listening on <url>' per bound address on stdout, logs on stderr")
         {
-            data, config, urls,
+            data, config, urls, logFormat,
         };
         run.SetAction(parseResult => Run(parseResult.GetValue(config), new Dictionary<string, string?>
         {
             [nameof(NodeOptions.DataDirectory)] = parseResult.GetValue(data),
             [nameof(NodeOptions.Urls)] = parseResult.GetValue(urls),
+            [nameof(NodeOptions.LogFormat)] = parseResult.GetValue(logFormat),
         }));
         return run;
     }
