@@ -156,7 +156,7 @@ public static class EpcisEndpoints
 
     private static async Task<IResult> QueryAsync(HttpContext context, string? epc) => await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) =>
     {
-        var parameters = context.Request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v))).ToList();
+        var parameters = LedgerEndpoints.QueryParameters(context);
         EpcisQuery query;
         try
         {

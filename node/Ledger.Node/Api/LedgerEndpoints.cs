@@ -131,6 +131,10 @@ public static class LedgerEndpoints
     private static Task<IResult> WithCaller(HttpContext context, Func<LedgerService, Caller, IResult> action) =>
         WithCallerAsync(context, (l, c) => Task.FromResult(action(l, c)));
 
+    /// <summary>Every query parameter, decoded, repeated keys kept in order.</summary>
+    internal static List<KeyValuePair<string, string?>> QueryParameters(HttpContext context) =>
+        [.. context.Request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v)))];
+
     internal static IResult NotFound(string field, string detail) =>
         Results.Problem(ProblemTypes.Create(404, ProblemTypes.NotFound, "Not found", detail, field, "exists"));
 

@@ -32,7 +32,7 @@ public static class ProductEndpoints
     {
         var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
         var path = raw.Split('?', 2)[0];
-        var query = context.Request.Query.SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v))).ToList();
+        var query = LedgerEndpoints.QueryParameters(context);
         LvmRequest request;
         try
         {
