@@ -26,6 +26,9 @@ public sealed partial class LedgerEngine
     /// <summary>Code of a record dated too far in the future.</summary>
     public const string TimeInFutureCode = "time-in-future";
 
+    /// <summary>Key prefix of the event-store entries of records submitted as signed batches (rendered to EPCIS on read).</summary>
+    public const string RecordEventKeyPrefix = "record:";
+
     /// <summary>Code of an EPCIS event that cannot be turned into records.</summary>
     public const string InvalidEventCode = "invalid-event";
 
@@ -276,6 +279,20 @@ public sealed partial class LedgerEngine
             wb.Put(Store[LaneStore.Scans], item.StateKey().ToArray(), Overlay.EncodeScan(scan.Gln, scan.TimeMs));
         _logNodes.WriteTo(wb);
         _stateNodes.WriteTo(wb);
+        // Records submitted as signed batches are listed in the EPCIS event store too, rendered from the record when
+        // read (an empty payload), so EPCIS queries see every custody step, not only captured documents.
+        foreach (var (p, batch) in accepted)
+        {
+            if (p.Batch is null)
+                continue;
+            foreach (var r in batch.Records)
+            {
+                var seq = StateCodec.BigEndian(++eventSeq);
+                wb.Put(Store[LaneStore.Events], seq, new StoredEvent(RecordEventKeyPrefix + r.Id, [], [r.Id], height, r.Author).Encode());
+                foreach (var item in r.Payload.Items)
+                    wb.Put(Store[LaneStore.ItemEvents], StateCodec.Concat(item.StateKey().ToArray(), seq), seq);
+            }
+        }
         foreach (var (p, _, _) in results)
             foreach (var (key, payload, records) in p.Captured)
             {

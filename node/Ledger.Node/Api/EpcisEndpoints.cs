@@ -147,12 +147,38 @@ public static class EpcisEndpoints
     });
 
     private static JsonNode EventJson(long sequence, LedgerService ledger) =>
-        JsonNode.Parse(ledger.Engine.Store.GetEventAt(sequence)!.Payload)!["epcisBody"]!["eventList"]![0]!.DeepClone();
+        JsonNode.Parse(DocumentOf(ledger, ledger.Engine.Store.GetEventAt(sequence)!))!["epcisBody"]!["eventList"]![0]!.DeepClone();
+
+    /// <summary>The stored single-event document; for a record submitted as a signed batch, rendered from the record now.</summary>
+    private static string DocumentOf(LedgerService ledger, StoredEvent stored)
+    {
+        if (stored.Payload.Length > 0)
+            return Encoding.UTF8.GetString(stored.Payload);
+        var record = ledger.Engine.Store.GetRecord(stored.RecordIds[0])!;
+        var e = RecordEpcisMapper.ToEvent(record, new DirectoryMappingContext(ledger));
+        e = e with { EventId = EpcisEventHash.Compute(e) };
+        return EpcisWriter.Write(new EpcisDocument { SchemaVersion = "2.0", CreationDate = e.EventTime, Events = [e] }, EpcisBinding.JsonLd);
+    }
 
     private static IEnumerable<(long Sequence, EpcisEvent Event)> Visible(LedgerService ledger, Caller caller, long after) =>
         ledger.Engine.Store.GetEvents(after)
             .Where(x => caller.IsRegulator || x.Event.Author == caller.Party!.Address)
-            .Select(x => (x.Sequence, EpcisReader.Read(Encoding.UTF8.GetString(x.Event.Payload)).Events[0]));
+            .Select(x => (x.Sequence, Event: Render(ledger, x.Event)))
+            .Where(x => x.Event is not null)
+            .Select(x => (x.Sequence, x.Event!));
+
+    /// <summary>The event, or null for a signed-batch record EPCIS cannot state (e.g. a recall by a regulator that has no GLN).</summary>
+    private static EpcisEvent? Render(LedgerService ledger, StoredEvent stored)
+    {
+        try
+        {
+            return EpcisReader.Read(DocumentOf(ledger, stored)).Events[0];
+        }
+        catch (EpcisMappingException) when (stored.Payload.Length == 0)
+        {
+            return null;
+        }
+    }
 
     private static async Task<IResult> QueryAsync(HttpContext context, string? epc) => await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) =>
     {
@@ -194,6 +220,16 @@ public static class EpcisEndpoints
         }
         return Task.FromResult(Results.Text(body.ToJsonString(), "application/ld+json"));
     });
+
+    /// <summary>The mapping context for rendering stored records: GLN owners from the consortium, ships from the record's own fields.</summary>
+    private sealed class DirectoryMappingContext(LedgerService ledger) : IEpcisMappingContext
+    {
+        public Address? PartyForGln(string gln) => ledger.Consortium.OwnerOfGln(gln)?.Address;
+
+        public string? GlnForParty(Address party) => ledger.Consortium.Find(party) is { Glns.Count: > 0 } p ? p.Glns[0] : null;
+
+        public Hash32? ShipFor(IReadOnlyList<ItemId> items) => null;
+    }
 
     /// <summary>The mapping context over the sequencer's view: GLN owners from the consortium, ships from item state.</summary>
     private sealed class ViewMappingContext(LedgerService ledger, ILaneView view) : IEpcisMappingContext
