@@ -22,10 +22,12 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     private readonly Dictionary<ItemId, (string Gln, long TimeMs)> _submissionScans = [];
     private LotFacts? _blockLots;
     private LotFacts? _submissionLots;
+    private bool _lotsChanged;
 
     public LotFacts Lots => _submissionLots ?? _blockLots ?? (_blockLots = store.GetLots());
 
-    public bool LotsChanged => _blockLots is not null;
+    /// <summary>True when a record of this block changed the lot facts (a recall or withdrawal): only then are they written.</summary>
+    public bool LotsChanged => _lotsChanged;
 
     public IReadOnlyDictionary<ItemId, ItemState> BlockItems => _block;
 
@@ -62,7 +64,9 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     {
         foreach (var s in outcome.Updates)
             _submission[s.Item] = s;
-        _submissionLots = outcome.Lots;
+        // The rules hand back the very same facts when a record changes none of them.
+        if (outcome.Lots is { } lots && !ReferenceEquals(lots, Lots))
+            _submissionLots = lots;
         _submissionRecords.Add(recordId);
     }
 
@@ -79,7 +83,10 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         foreach (var (k, v) in _submissionScans)
             _blockScans[k] = v;
         if (_submissionLots is not null)
+        {
             _blockLots = _submissionLots;
+            _lotsChanged = true;
+        }
         DropSubmission();
     }
 
@@ -100,6 +107,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _blockKeys.Clear();
         _blockScans.Clear();
         _blockLots = null;
+        _lotsChanged = false;
     }
 
     public static byte[] EncodeScan(string gln, long timeMs) => StateCodec.Concat(StateCodec.BigEndian(timeMs), System.Text.Encoding.ASCII.GetBytes(gln));

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -22,8 +21,6 @@ public static class EpcisEndpoints
 {
     /// <summary>The capture error behaviour header of the EPCIS 2.0 REST binding.</summary>
     public const string ErrorBehaviourHeader = "GS1-Capture-Error-Behaviour";
-
-    private static readonly ConcurrentDictionary<string, object> RecentJobs = new(StringComparer.Ordinal);
 
     /// <summary>Maps the endpoints.</summary>
     public static void Map(IEndpointRouteBuilder app)
@@ -118,15 +115,12 @@ public static class EpcisEndpoints
         var dir = Path.Combine(ledger.Identity.DataDirectory, "captures");
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, id + ".json"), json);
-        RecentJobs[id] = json;
     }
 
     private static string? ReadJob(LedgerService ledger, string id)
     {
         if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower))
             return null;
-        if (RecentJobs.TryGetValue(id, out var json))
-            return (string)json;
         var path = Path.Combine(ledger.Identity.DataDirectory, "captures", id + ".json");
         return File.Exists(path) ? File.ReadAllText(path) : null;
     }
