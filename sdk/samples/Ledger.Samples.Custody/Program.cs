@@ -1,0 +1,3 @@
+// Placeholder until the SDK client lands (SDK issue).
+Console.WriteLine("Ledger custody sample: not written yet.");
+return 0;
