@@ -1,4 +1,5 @@
 using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Engine.Lane;
 using Ledger.Node.Parties;
 using Microsoft.Extensions.Logging;
@@ -48,8 +49,8 @@ public sealed class LedgerService : IAsyncDisposable
         try
         {
             if (!File.Exists(path))
-                ConsortiumFile.Save(path, new ConsortiumDefinition("local", 1, [new ConsortiumNode("node-1", identity.Address, "")], []));
-            definition = ConsortiumFile.Load(path);
+                ConsortiumStore.Save(path, new ConsortiumDefinition("local", 1, [new ConsortiumNode("node-1", identity.Address, "")], []));
+            definition = ConsortiumStore.Load(path);
         }
         catch (ConsortiumFormatException e)
         {

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Engine.Lane;
 using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;

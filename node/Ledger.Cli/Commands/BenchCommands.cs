@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Engine.Lane;
 using Ledger.Protocol;
 using Ledger.Protocol.Crypto;

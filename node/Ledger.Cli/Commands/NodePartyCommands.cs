@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Node;
 using Ledger.Node.Parties;
 using Ledger.Protocol.Crypto;
@@ -144,7 +145,7 @@ internal static class NodePartyCommands
         ConsortiumDefinition current;
         try
         {
-            current = ConsortiumFile.Load(consortiumPath);
+            current = ConsortiumStore.Load(consortiumPath);
         }
         catch (ConsortiumFormatException e)
         {
@@ -227,7 +228,7 @@ internal static class NodePartyCommands
         }
         try
         {
-            ConsortiumFile.Save(consortiumPath, definition);
+            ConsortiumStore.Save(consortiumPath, definition);
         }
         catch (ConsortiumFormatException e)
         {

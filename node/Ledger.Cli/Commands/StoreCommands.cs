@@ -35,15 +35,15 @@ public static class StoreCommands
 
     private static int Verify(string dataDirectory, string? consortiumFile)
     {
-        Ledger.Engine.Consortium.ConsortiumDirectory? consortium = null;
+        Ledger.Protocol.Consortium.ConsortiumDirectory? consortium = null;
         var path = consortiumFile ?? Path.Combine(dataDirectory, "consortium.json");
         if (consortiumFile is not null || File.Exists(path))
         {
             try
             {
-                consortium = new Ledger.Engine.Consortium.ConsortiumDirectory(Ledger.Engine.Consortium.ConsortiumFile.Load(path));
+                consortium = new Ledger.Protocol.Consortium.ConsortiumDirectory(Ledger.Engine.Consortium.ConsortiumStore.Load(path));
             }
-            catch (Exception e) when (e is Ledger.Engine.Consortium.ConsortiumFormatException or IOException)
+            catch (Exception e) when (e is Ledger.Protocol.Consortium.ConsortiumFormatException or IOException)
             {
                 Console.Error.WriteLine($"--consortium: {e.Message}");
                 return ExitCodes.InvalidInput;

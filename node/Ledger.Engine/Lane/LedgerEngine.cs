@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Protocol;
 using Ledger.Protocol.Blocks;
 using Ledger.Protocol.Crypto;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Engine.Lane;
 using Ledger.Protocol;
 using Ledger.Protocol.Blocks;

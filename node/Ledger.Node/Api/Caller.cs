@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Node.Parties;
 using Ledger.Protocol;
 using Ledger.Protocol.Crypto;

@@ -2,7 +2,7 @@ using System.Buffers.Text;
 using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Protocol.Crypto;
 
 namespace Ledger.Node.Parties;

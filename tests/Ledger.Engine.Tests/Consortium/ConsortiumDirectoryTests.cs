@@ -1,4 +1,4 @@
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
 using Xunit;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
 using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
 using Ledger.Protocol.Gs1;
@@ -269,9 +270,9 @@ public sealed class ConsortiumFileTests : IDisposable
     {
         var path = Path.Combine(_dir.FullName, ConsortiumFile.FileName);
         var d = ConsortiumFile.Parse(Canonical);
-        ConsortiumFile.Save(path, d);
-        ConsortiumFile.Save(path, d with { Version = 4 });
-        Assert.Equal(4, ConsortiumFile.Load(path).Version);
+        ConsortiumStore.Save(path, d);
+        ConsortiumStore.Save(path, d with { Version = 4 });
+        Assert.Equal(4, ConsortiumStore.Load(path).Version);
         Assert.Equal(Canonical.Replace("\"version\": 3", "\"version\": 4", StringComparison.Ordinal), File.ReadAllText(path));
         Assert.Equal([ConsortiumFile.FileName], _dir.GetFiles().Select(f => f.Name));
     }
@@ -281,7 +282,7 @@ public sealed class ConsortiumFileTests : IDisposable
     {
         var path = Path.Combine(_dir.FullName, ConsortiumFile.FileName);
         var d = ConsortiumFile.Parse(Canonical);
-        var e = Assert.Throws<ConsortiumFormatException>(() => ConsortiumFile.Save(path, d with { Version = 0 }));
+        var e = Assert.Throws<ConsortiumFormatException>(() => ConsortiumStore.Save(path, d with { Version = 0 }));
         Assert.Equal(("version", "range"), (e.Field, e.Rule));
         Assert.Empty(_dir.GetFiles());
     }
@@ -289,7 +290,7 @@ public sealed class ConsortiumFileTests : IDisposable
     [Fact]
     public void Load_MissingFile_ThrowsMissing()
     {
-        var e = Assert.Throws<ConsortiumFormatException>(() => ConsortiumFile.Load(Path.Combine(_dir.FullName, "absent.json")));
+        var e = Assert.Throws<ConsortiumFormatException>(() => ConsortiumStore.Load(Path.Combine(_dir.FullName, "absent.json")));
         Assert.Equal(("file", "missing"), (e.Field, e.Rule));
     }
 

@@ -1,4 +1,4 @@
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Engine.Lane;
 using Ledger.Protocol;
 using Ledger.Protocol.Crypto;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Engine.Lane;
 using Ledger.Engine.Tests.Lane;
 using Ledger.Engine.Verification;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Ledger.Engine.Consortium;
+using Ledger.Protocol.Consortium;
 using Ledger.Node.Parties;
 using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;

@@ -1,4 +1,4 @@
-namespace Ledger.Engine.Consortium;
+namespace Ledger.Protocol.Consortium;
 
 /// <summary>
 /// A <c>consortium.json</c> (or a definition about to be written) that breaks a rule: <see cref="Field"/> is the JSON path

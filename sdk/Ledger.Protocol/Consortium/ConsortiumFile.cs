@@ -8,12 +8,12 @@ using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
 using Ledger.Protocol.Gs1;
 
-namespace Ledger.Engine.Consortium;
+namespace Ledger.Protocol.Consortium;
 
 /// <summary>
-/// Reads and writes <c>consortium.json</c> (format <c>ledger-consortium/v1</c>, docs/spec/consortium.md). Every read and every
+/// Reads and writes the text of <c>consortium.json</c> (format <c>ledger-consortium/v1</c>, docs/spec/consortium.md). Every read and every
 /// write validates the whole definition; a broken rule throws <see cref="ConsortiumFormatException"/> naming the JSON path and
-/// the rule id. Unknown members are rejected so that a typo is never silently ignored.
+/// the rule id (reading and writing the file itself: the node's <c>ConsortiumStore</c>). Unknown members are rejected so that a typo is never silently ignored.
 /// </summary>
 public static partial class ConsortiumFile
 {
@@ -66,27 +66,6 @@ public static partial class ConsortiumFile
 
     /// <summary>True when <paramref name="name"/> is a valid party or node name (<c>^[a-z0-9][a-z0-9_-]{0,62}$</c>).</summary>
     public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
-
-    /// <summary>Reads the file at <paramref name="path"/>.</summary>
-    /// <exception cref="ConsortiumFormatException">Field <c>file</c> with rule <c>missing</c> or <c>io</c>, or any rule of <see cref="Parse"/>.</exception>
-    public static ConsortiumDefinition Load(string path)
-    {
-        var full = Path.GetFullPath(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(full, Encoding.UTF8);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ConsortiumFormatException("file", "missing", $"{full} does not exist", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConsortiumFormatException("file", "io", $"cannot read {full}: {e.Message}", e);
-        }
-        return Parse(text);
-    }
 
     /// <summary>Parses and validates the JSON text of a consortium file.</summary>
     /// <exception cref="ConsortiumFormatException">The text is not JSON, has an unknown, duplicate, missing or mistyped member, or breaks a rule of <see cref="Validate"/>.</exception>
@@ -376,36 +355,5 @@ public static partial class ConsortiumFile
         foreach (var value in values)
             json.WriteStringValue(value);
         json.WriteEndArray();
-    }
-
-    /// <summary>
-    /// Validates and writes <paramref name="definition"/> to <paramref name="path"/>: the text goes to a temporary file in the
-    /// same directory, is flushed to disk, then renamed over the target, so readers see the old file or the new one, never a mix.
-    /// </summary>
-    /// <exception cref="ConsortiumFormatException">A rule of <see cref="Validate"/>, or field <c>file</c> rule <c>io</c>.</exception>
-    public static void Save(string path, ConsortiumDefinition definition)
-    {
-        var bytes = Encoding.UTF8.GetBytes(Serialize(definition));
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConsortiumFormatException("file", "io", $"cannot write {full}: {e.Message}", e);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
     }
 }

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
 
-namespace Ledger.Engine.Consortium;
+namespace Ledger.Protocol.Consortium;
 
 /// <summary>Fast lookups over a <see cref="ConsortiumDefinition"/> (thread-safe, immutable).</summary>
 public sealed class ConsortiumDirectory

@@ -1,7 +1,7 @@
 using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
 
-namespace Ledger.Engine.Consortium;
+namespace Ledger.Protocol.Consortium;
 
 /// <summary>A legal entity of the consortium: its key's address, the locations and company prefixes it owns, its roles.</summary>
 /// <param name="Name">A short unique name (letters, digits, '-', '_'); also the name of its key and token files on its hosting node.</param>
