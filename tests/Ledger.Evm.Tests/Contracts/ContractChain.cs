@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -12,6 +13,7 @@ namespace Ledger.Evm.Tests.Contracts;
 /// </summary>
 public sealed partial class ContractChain : IAsyncLifetime
 {
+    private static readonly ConcurrentDictionary<string, string> Addresses = new(StringComparer.Ordinal);
     private AnvilProcess? _anvil;
 
     /// <summary>The anvil JSON-RPC endpoint.</summary>
@@ -72,9 +74,15 @@ public sealed partial class ContractChain : IAsyncLifetime
     public static async Task<string> ErrorDataAsync(string errorSignature, params string[] args)
         => (await Cast.OutputAsync(["calldata", errorSignature, .. args])).ToLowerInvariant();
 
-    /// <summary>The address of a private key.</summary>
+    /// <summary>The address of a private key (EIP-55), as cast derives it; cached per key.</summary>
     public static async Task<string> AddressOfAsync(string key)
-        => await Cast.OutputAsync("wallet", "address", "--private-key", key);
+    {
+        if (Addresses.TryGetValue(key, out var known))
+            return known;
+        var address = await Cast.OutputAsync("wallet", "address", "--private-key", key);
+        Addresses[key] = address;
+        return address;
+    }
 
     /// <summary>Decimal text of a number for cast arguments.</summary>
     public static string Dec(ulong value) => value.ToString(CultureInfo.InvariantCulture);
