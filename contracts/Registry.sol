@@ -128,16 +128,16 @@ contract Registry {
     // ---------------------------------------------------------------- changes
 
     /// @notice Inserts or updates a node (the lane id is its address).
-    function setNode(address node, string calldata nodeName, string calldata endpoint) external onlyChange {
+    function setNode(address node, string calldata name, string calldata endpoint) external onlyChange {
         if (node == address(0)) revert ZeroAddress();
         if (_nodeSlot[node] == 0) {
             _nodeList.push(node);
             _nodeSlot[node] = _nodeList.length;
         }
         Node storage n = _nodes[node];
-        n.name = nodeName;
+        n.name = name;
         n.endpoint = endpoint;
-        emit NodeSet(node, nodeName, endpoint);
+        emit NodeSet(node, name, endpoint);
     }
 
     /// @notice Removes a node that hosts no party.
@@ -158,7 +158,7 @@ contract Registry {
     ///         (1 manufacturer, 2 wholesaler, 4 dispenser, 8 regulator).
     function setParty(
         address party,
-        string calldata partyName,
+        string calldata name,
         address node,
         uint8 roles,
         string[] calldata glns,
@@ -175,13 +175,13 @@ contract Registry {
             _nodeParties[p.node] -= 1;
         }
         _nodeParties[node] += 1;
-        p.name = partyName;
+        p.name = name;
         p.node = node;
         p.roles = roles;
         _copy(p.glns, glns);
         _copy(p.companyPrefixes, companyPrefixes);
         _copy(p.delegatedGtins, delegatedGtins);
-        emit PartySet(party, partyName, node, roles);
+        emit PartySet(party, name, node, roles);
     }
 
     /// @notice Removes a party; refused (BadThreshold) when fewer parties than the threshold would remain.
@@ -266,7 +266,7 @@ contract Registry {
     }
 
     /// @notice Node number `i` (0-based). Reverts with Panic(0x32) when out of range.
-    function nodeAt(uint256 i) external view returns (address node, string memory nodeName, string memory endpoint) {
+    function nodeAt(uint256 i) external view returns (address node, string memory name, string memory endpoint) {
         node = _nodeList[i];
         Node storage n = _nodes[node];
         return (node, n.name, n.endpoint);
@@ -283,7 +283,7 @@ contract Registry {
         view
         returns (
             address party,
-            string memory partyName,
+            string memory name,
             address node,
             uint8 roles,
             string[] memory glns,
