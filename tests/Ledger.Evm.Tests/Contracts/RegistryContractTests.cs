@@ -132,6 +132,47 @@ public sealed class RegistryContractTests(ContractChain chain) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Bootstrap_RemovePartyThenNode_MovesLastEntryIntoTheHole()
+    {
+        var registry = await DeployConsortiumAsync(endBootstrap: false);
+        var maker = await ContractChain.AddressOfAsync(Parties[0].Key);
+        await chain.SendAsync(Admin, registry, "removeParty(address)", maker);
+
+        Assert.Equal(3, await NumberAsync(registry, "partyCount()(uint256)"));
+        Assert.False((await chain.CallAsync(registry, "isParty(address)(bool)", maker))[0].GetBoolean());
+        var moved = await chain.CallAsync(registry, PartyAt, "0");
+        Assert.Equal(await ContractChain.AddressOfAsync(Parties[3].Key), moved[0].GetString());
+        Assert.Equal(Parties[3].Name, moved[1].GetString());
+        Assert.Equal(Parties[1].Name, (await chain.CallAsync(registry, PartyAt, "1"))[1].GetString());
+
+        // node-1 still hosts the wholesaler; once it moves to node-2 the node can go, and node-2 takes index 0.
+        var wholesaler = Parties[1];
+        await chain.SendAsync(Admin, registry, SetParty, await ContractChain.AddressOfAsync(wholesaler.Key), wholesaler.Name, Nodes[1].Address,
+            "2", StringArray(wholesaler.Glns), "[]", "[]");
+        await chain.SendAsync(Admin, registry, "removeNode(address)", Nodes[0].Address);
+        Assert.Equal(1, await NumberAsync(registry, "nodeCount()(uint256)"));
+        Assert.Equal(Nodes[1].Address, (await chain.CallAsync(registry, NodeAt, "0"))[0].GetString());
+        Assert.False((await chain.CallAsync(registry, "isNode(address)(bool)", Nodes[0].Address))[0].GetBoolean());
+        Assert.Equal(9, await NumberAsync(registry, "version()(uint64)"));
+    }
+
+    [Fact]
+    public async Task Execute_RemovalBelowThreshold_RevertsCallFailedBadThreshold()
+    {
+        var registry = await DeployConsortiumAsync(endBootstrap: true);
+        var sorted = await SortedPartyKeysAsync(4);
+        var first = await Cast.OutputAsync("calldata", "removeParty(address)", await ContractChain.AddressOfAsync(sorted[3]));
+        await chain.SendAsync(Admin, registry, Execute, first, BytesArray(await SignAsync(registry, first, sorted[..3])));
+        Assert.Equal(3, await NumberAsync(registry, "partyCount()(uint256)"));
+
+        var second = await Cast.OutputAsync("calldata", "removeParty(address)", await ContractChain.AddressOfAsync(sorted[2]));
+        var inner = await ContractChain.ErrorDataAsync("BadThreshold(uint256,uint256)", "3", "2");
+        Assert.Equal(
+            await ContractChain.ErrorDataAsync("CallFailed(bytes)", inner),
+            await chain.RevertDataAsync(Admin, registry, Execute, second, BytesArray(await SignAsync(registry, second, sorted[..3]))));
+    }
+
+    [Fact]
     public async Task ProposalDigest_AnyData_MatchesTheSpecifiedEncoding()
     {
         var registry = await DeployConsortiumAsync(endBootstrap: true);
