@@ -13,6 +13,7 @@ public static class Program
             Gs1Commands.Create(),
             EpcisCommands.Create(),
             KeyCommands.Create(),
+            EvmCommands.Create(),
             NodeCommands.Create(),
             StoreCommands.Create(),
             BenchCommands.Create(),

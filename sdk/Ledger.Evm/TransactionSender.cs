@@ -172,10 +172,10 @@ public sealed class TransactionSender : IDisposable
     /// <summary>
     /// Waits until the transaction's receipt is in a block that is <paramref name="confirmations"/> deep (1 = mined in
     /// the head block) and that block is still canonical (its hash at that height is re-checked). A reorg that removes
-    /// the block makes it wait again; if the node then no longer knows the transaction it is reported dropped. On
-    /// success the transaction leaves <see cref="Pending"/>.
+    /// the block makes it wait again: a transaction of this sender that the node no longer knows is re-broadcast (same
+    /// raw bytes, same nonce); any other is reported dropped. On success the transaction leaves <see cref="Pending"/>.
     /// </summary>
-    /// <exception cref="TransactionDroppedException">It was mined, then reorged out, and the node no longer has it.</exception>
+    /// <exception cref="TransactionDroppedException">It was mined, then reorged out, the node no longer has it and it is not this sender's to re-broadcast.</exception>
     /// <exception cref="TimeoutException">Not confirmed within <paramref name="timeout"/>.</exception>
     public async Task<EthereumReceipt> WaitForReceiptAsync(Hash32 transactionHash, int confirmations, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
@@ -193,13 +193,19 @@ public sealed class TransactionSender : IDisposable
                 {
                     if (seenInBlock is not null && await _rpc.GetTransactionAsync(transactionHash, deadline.Token).ConfigureAwait(false) is null)
                     {
-                        ForgetHash(transactionHash);
-                        throw new TransactionDroppedException(transactionHash, $"its block {seenInBlock} left the canonical chain and the node no longer has it");
+                        var record = Pending.FirstOrDefault(p => p.Hash == transactionHash);
+                        if (record is null)
+                            throw new TransactionDroppedException(transactionHash, $"its block {Hex.Encode0x(seenInBlock.Value.ToArray())} left the canonical chain and the node no longer has it");
+                        await BroadcastAsync(_rpc, record.Raw, deadline.Token).ConfigureAwait(false);
                     }
                 }
                 else
                 {
-                    seenInBlock = receipt.BlockHash;
+                    if (seenInBlock != receipt.BlockHash)
+                    {
+                        ReceiptObserved?.Invoke(new ReceiptObservation(receipt, seenInBlock));
+                        seenInBlock = receipt.BlockHash;
+                    }
                     var head = await _rpc.GetBlockNumberAsync(deadline.Token).ConfigureAwait(false);
                     if (head + 1 >= receipt.BlockNumber + depth)
                     {
@@ -219,6 +225,12 @@ public sealed class TransactionSender : IDisposable
             throw new TimeoutException($"transaction {Hex.Encode0x(transactionHash.ToArray())}: not {depth} blocks deep within {timeout}");
         }
     }
+
+    /// <summary>
+    /// Called by <see cref="WaitForReceiptAsync"/> whenever it sees the receipt in a block it had not seen it in: the
+    /// first time (<see cref="ReceiptObservation.PreviousBlockHash"/> null) and after a reorg moved it (non-null).
+    /// </summary>
+    public Action<ReceiptObservation>? ReceiptObserved { get; set; }
 
     /// <summary>Sends and waits for <paramref name="confirmations"/>; a failed receipt is returned, not thrown (check <see cref="EthereumReceipt.Succeeded"/>).</summary>
     public async Task<EthereumReceipt> SendAndWaitAsync(Address? to, byte[] data, BigInteger value, int confirmations, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -280,6 +292,9 @@ public sealed class TransactionSender : IDisposable
         new NonceState(ChainId, Address, _nextNonce, snapshot).Save(_nonceFile);
     }
 }
+
+/// <summary>A receipt seen by <see cref="TransactionSender.WaitForReceiptAsync"/>; <paramref name="PreviousBlockHash"/> is the block it was seen in before a reorg, null the first time.</summary>
+public sealed record ReceiptObservation(EthereumReceipt Receipt, Hash32? PreviousBlockHash);
 
 /// <summary>The fee fields of a transaction: EIP-1559 (max fee = 2 × base fee + tip) or legacy gas price.</summary>
 /// <param name="Type">Which transaction type the fees are for.</param>
