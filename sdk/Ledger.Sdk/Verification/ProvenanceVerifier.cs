@@ -14,8 +14,8 @@ namespace Ledger.Sdk.Verification;
 /// </summary>
 public static class ProvenanceVerifier
 {
-    /// <summary>Check names, in report order.</summary>
-    public const string Seal = "seal", Inclusion = "inclusion", HeaderSignature = "header-signature", CertificateCheck = "certificate",
+    /// <summary>Check names (report order: header-signature, certificate, seal…, inclusion…, completeness, order, custody, anchor, anchor-chain).</summary>
+    public const string HeaderSignature = "header-signature", CertificateCheck = "certificate", Seal = "seal", Inclusion = "inclusion",
         Completeness = "completeness", Order = "order", Custody = "custody", Anchor = "anchor", AnchorChain = "anchor-chain";
 
     /// <summary>Runs every offline check.</summary>
@@ -48,12 +48,13 @@ public static class ProvenanceVerifier
         var directory = new ConsortiumDirectory(consortium);
         var checks = new List<VerificationCheck>();
         var header = answer.Header?.SignedHeader.Header;
+        // Trust flows from the consortium's node keys to the header, and from the header to everything proven against it.
+        checks.Add(CheckHeader(answer, directory));
+        checks.Add(CheckCertificate(answer, directory));
         for (var i = 0; i < answer.Records.Count; i++)
             checks.Add(CheckSeal(answer.Records[i], i, directory));
         for (var i = 0; i < answer.Records.Count; i++)
             checks.Add(CheckInclusion(answer.Records[i], i, header));
-        checks.Add(CheckHeader(answer, directory));
-        checks.Add(CheckCertificate(answer, directory));
         checks.Add(CheckCompleteness(answer));
         checks.Add(CheckOrder(answer));
         checks.Add(CustodyReplay.Check(answer, directory));
