@@ -158,3 +158,10 @@ public sealed class ProvenanceFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>One real node flow shared by every verifier test class.</summary>
+[CollectionDefinition(Name)]
+public sealed class ProvenanceFixtureGroup : ICollectionFixture<ProvenanceFixture>
+{
+    public const string Name = "provenance-verifier";
+}

@@ -10,7 +10,8 @@ using static Ledger.Sdk.Tests.Verification.VerifierKit;
 namespace Ledger.Sdk.Tests.Verification;
 
 /// <summary>The offline verifier against a real node's answer: untouched it passes; every tampering is caught by the right check.</summary>
-public sealed class ProvenanceVerifierTests(ProvenanceFixture fixture) : IClassFixture<ProvenanceFixture>
+[Collection(ProvenanceFixtureGroup.Name)]
+public sealed class ProvenanceVerifierTests(ProvenanceFixture fixture)
 {
     /// <summary>The fixture flow writes nine records about the item (see <see cref="ProvenanceFixture"/>).</summary>
     public const int RecordCount = 9;
