@@ -1,0 +1,135 @@
+using Ledger.Protocol;
+using Ledger.Protocol.Consortium;
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Records;
+using Ledger.Sdk.Provenance;
+
+namespace Ledger.Sdk.Verification;
+
+/// <summary>
+/// Replays an answer's records through <see cref="CustodyRules"/> as the node applied them, and compares the result with
+/// the state the answer states. The node lists a record in an item's history when the record names the item or changes
+/// its state (node/Ledger.Engine: payload items ∪ updated items); a lot recall or withdrawal changes no item state and is
+/// not in the history, so the stated status may show it (Recalled/Withdrawn) without a record; Expired is computed.
+/// </summary>
+internal static class CustodyReplay
+{
+    public static VerificationCheck Check(ProvenanceDocument answer, ConsortiumDirectory directory)
+    {
+        var subject = answer.Item.ToString();
+        var context = new ReplayContext(answer, directory);
+        for (var i = 0; i < answer.Records.Count; i++)
+        {
+            var r = answer.Records[i].Record;
+            context.Current = r;
+            CustodyOutcome outcome;
+            try
+            {
+                outcome = CustodyRules.Apply(r, context);
+            }
+            catch (InvalidOperationException e)
+            {
+                return Fail(subject, "replay", $"records[{i}] {r.Kind} {r.Id} cannot be replayed: {e.Message}");
+            }
+            if (!outcome.IsAccepted)
+                return Fail(subject, "step-rejected", $"records[{i}] {r.Kind} {r.Id} is not allowed after the records before it: {outcome.ErrorCode}: {outcome.Message}");
+            if (!r.Payload.Items.Contains(answer.Item) && outcome.Updates.All(u => u.Item != answer.Item))
+                return Fail(subject, "not-about-item", $"records[{i}] {r.Kind} {r.Id} neither names {answer.Item} nor changes its state");
+            context.Commit(outcome);
+        }
+        var replayed = context.Subject;
+        var stated = answer.State;
+        if (replayed is null && stated is null)
+            return new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok");
+        if (replayed is null)
+            return Fail(subject, "state-without-records", "the answer states a state but carries no record that created it");
+        if (stated is null)
+            return Fail(subject, "state-missing", $"the records leave the item {replayed.Status} at {replayed.Custodian} but the answer states no state");
+        var mismatch = Compare(stated, replayed);
+        return mismatch is null
+            ? new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok")
+            : Fail(subject, "state-mismatch", mismatch);
+    }
+
+    private static VerificationCheck Fail(string subject, string code, string detail) =>
+        new(ProvenanceVerifier.Custody, subject, false, $"{code}: {detail}");
+
+    private static string? Compare(ProvenanceState stated, ItemState replayed)
+    {
+        if (stated.StoredStatus != replayed.Status)
+            return $"state.storedStatus is {stated.StoredStatus}, the records make it {replayed.Status}";
+        if (stated.Status != stated.StoredStatus && !EffectiveAllowed(stated.Status, replayed))
+            return $"state.status is {stated.Status}, which lot facts or expiry cannot make of {replayed.Status}";
+        if (stated.Custodian != replayed.Custodian)
+            return $"state.custodian is {stated.Custodian}, the records make it {replayed.Custodian}";
+        if (!string.Equals(stated.Location, replayed.Location, StringComparison.Ordinal))
+            return $"state.location is {stated.Location}, the records make it {replayed.Location}";
+        if (stated.LatestRecord != replayed.LatestRecord)
+            return $"state.latestRecord is {stated.LatestRecord}, the records make it {replayed.LatestRecord}";
+        if (stated.Parent != replayed.Parent)
+            return $"state.parent is {stated.Parent?.ToString() ?? "none"}, the records make it {replayed.Parent?.ToString() ?? "none"}";
+        if (!stated.Children.ToHashSet().SetEquals(replayed.Children))
+            return $"state.children are [{string.Join(", ", stated.Children)}], the records make them [{string.Join(", ", replayed.Children)}]";
+        if (stated.InTransitTo?.Ship != replayed.PendingShip?.Ship)
+            return $"state.inTransitTo is {stated.InTransitTo?.Ship.ToString() ?? "none"}, the records make it {replayed.PendingShip?.Ship.ToString() ?? "none"}";
+        if (stated.Gtin != replayed.Gtin || stated.Lot != replayed.Lot || stated.Expiry != replayed.Expiry)
+            return $"state gtin/lot/expiry are {stated.Gtin}/{stated.Lot}/{stated.Expiry}, the records make them {replayed.Gtin}/{replayed.Lot}/{replayed.Expiry}";
+        return null;
+    }
+
+    /// <summary>The node's effective status: a lot recall or withdrawal (not in the item's history) or the expiry date.</summary>
+    private static bool EffectiveAllowed(ItemStatus status, ItemState replayed) => status switch
+    {
+        ItemStatus.Recalled or ItemStatus.Withdrawn => !CustodyRules.IsTerminal(replayed.Status) && replayed.Gtin is not null,
+        ItemStatus.Expired => replayed.Status is ItemStatus.Active or ItemStatus.InTransit && replayed.Expiry is not null,
+        _ => false,
+    };
+
+    /// <summary>
+    /// The custody context of the replay: parties from the consortium; item states from the answer's own records. The
+    /// answer proves the subject item's chain only: other items it names are checked as far as its records show them
+    /// (their own dependencies are not checked; an SGTIN the records never introduced stands where the subject stands).
+    /// </summary>
+    private sealed class ReplayContext(ProvenanceDocument answer, ConsortiumDirectory directory) : ICustodyContext
+    {
+        private readonly Dictionary<ItemId, ItemState> _items = [];
+        private readonly HashSet<Hash32> _ids = [.. answer.Records.Select(r => r.Record.Id)];
+
+        public LedgerRecord? Current { get; set; }
+
+        public LotFacts Lots { get; private set; } = LotFacts.Empty;
+
+        public ItemState? Subject => _items.GetValueOrDefault(answer.Item);
+
+        public void Commit(CustodyOutcome outcome)
+        {
+            foreach (var s in outcome.Updates)
+                _items[s.Item] = s;
+            Lots = outcome.Lots ?? Lots;
+        }
+
+        public IReadOnlyCollection<string> CompanyPrefixes(Address party) => directory.CompanyPrefixes(party);
+
+        public IReadOnlyCollection<string> DelegatedGtins(Address party) => directory.DelegatedGtins(party);
+
+        public IReadOnlyCollection<string> Glns(Address party) => directory.Glns(party);
+
+        public PartyRoles Roles(Address party) => directory.Roles(party);
+
+        // Every record of the answer is in the log under the certified header, so a Ship among them was certified.
+        public bool IsShipCertified(Hash32 shipRecord) => _ids.Contains(shipRecord);
+
+        public ItemState? Get(ItemId item)
+        {
+            if (item == answer.Item)
+                return _items.GetValueOrDefault(item);
+            var dep = Current is { Deps.Count: > 0 } c ? c.Deps[0] : (Hash32?)null;
+            if (_items.TryGetValue(item, out var known))
+                return dep is { } d ? known with { LatestRecord = d } : known;
+            if (item.Scheme == ItemScheme.Sscc || Subject is not { } s)
+                return null;
+            return new ItemState(item, s.Status, s.Custodian, s.Location, dep ?? s.LatestRecord) { PendingShip = s.PendingShip };
+        }
+    }
+}
