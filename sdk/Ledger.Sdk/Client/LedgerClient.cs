@@ -8,6 +8,7 @@ using Ledger.Protocol;
 using Ledger.Protocol.Blocks;
 using Ledger.Protocol.Consortium;
 using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Custody;
 using Ledger.Protocol.Merkle;
 using Ledger.Protocol.Records;
 using Ledger.Protocol.Rlp;
@@ -206,11 +207,11 @@ public sealed partial class LedgerClient : IDisposable
     }
 
     /// <summary>The consortium (GET /v1/consortium) as a validated <see cref="ConsortiumDefinition"/>.</summary>
-    /// <exception cref="ConsortiumFormatException">The node's answer breaks a consortium rule.</exception>
+    /// <remarks>The node lists itself as a party with no roles (the author of the verifications it records).</remarks>
     public async Task<ConsortiumDefinition> GetConsortiumAsync(CancellationToken cancellationToken = default)
     {
         using var doc = await SendJsonAsync(HttpMethod.Get, "/v1/consortium", null, null, retry: true, null, cancellationToken).ConfigureAwait(false);
-        return ConsortiumFile.Parse(ToConsortiumFile(doc!.RootElement));
+        return ReadConsortium(doc!.RootElement);
     }
 
     /// <summary>
@@ -387,55 +388,32 @@ public sealed partial class LedgerClient : IDisposable
     internal static string? NullableString(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    /// <summary>The node's /v1/consortium JSON (roles as "Manufacturer, Regulator") → the ledger-consortium/v1 file form.</summary>
-    private static string ToConsortiumFile(JsonElement r)
+    /// <summary>
+    /// Maps the node's /v1/consortium JSON to a definition. It is not the ledger-consortium/v1 file form (roles are one
+    /// string such as "Manufacturer, Regulator", and the node lists itself as a party with no roles), so it is mapped member by
+    /// member rather than through <see cref="ConsortiumFile.Parse"/>.
+    /// </summary>
+    private static ConsortiumDefinition ReadConsortium(JsonElement r)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        static IReadOnlyList<string> Strings(JsonElement e, string name) =>
+            e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? [.. v.EnumerateArray().Select(x => x.GetString()!)] : [];
+        var nodes = r.GetProperty("nodes").EnumerateArray()
+            .Select(n => new ConsortiumNode(n.GetProperty("name").GetString()!, Address.Parse(n.GetProperty("address").GetString()!), NullableString(n, "endpoint") ?? ""))
+            .ToList();
+        var parties = new List<Party>();
+        foreach (var p in r.GetProperty("parties").EnumerateArray())
         {
-            w.WriteStartObject();
-            w.WriteString("format", "ledger-consortium/v1");
-            w.WriteString("name", r.GetProperty("name").GetString());
-            w.WriteNumber("version", r.GetProperty("version").GetInt64());
-            w.WriteStartArray("nodes");
-            foreach (var n in r.GetProperty("nodes").EnumerateArray())
+            var roles = PartyRoles.None;
+            foreach (var name in (NullableString(p, "roles") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
             {
-                w.WriteStartObject();
-                w.WriteString("name", n.GetProperty("name").GetString());
-                w.WriteString("address", n.GetProperty("address").GetString());
-                w.WriteString("endpoint", NullableString(n, "endpoint") ?? "");
-                w.WriteEndObject();
+                if (ConsortiumFile.TryParseRole(name.ToLowerInvariant(), out var role))
+                    roles |= role;
+                else if (!string.Equals(name, "None", StringComparison.Ordinal))
+                    throw new ConsortiumFormatException("parties[].roles", "role", $"the node answered an unknown role '{name}'");
             }
-            w.WriteEndArray();
-            w.WriteStartArray("parties");
-            foreach (var p in r.GetProperty("parties").EnumerateArray())
-            {
-                w.WriteStartObject();
-                w.WriteString("name", p.GetProperty("name").GetString());
-                w.WriteString("address", p.GetProperty("address").GetString());
-                w.WriteString("node", p.GetProperty("node").GetString());
-                w.WriteStartArray("roles");
-                foreach (var role in (NullableString(p, "roles") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!string.Equals(role, "None", StringComparison.Ordinal))
-                        w.WriteStringValue(role.ToLowerInvariant());
-                }
-                w.WriteEndArray();
-                foreach (var member in new[] { "glns", "companyPrefixes", "delegatedGtins" })
-                {
-                    if (p.TryGetProperty(member, out var list) && list.ValueKind == JsonValueKind.Array)
-                    {
-                        w.WriteStartArray(member);
-                        foreach (var x in list.EnumerateArray())
-                            w.WriteStringValue(x.GetString());
-                        w.WriteEndArray();
-                    }
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
+            parties.Add(new Party(p.GetProperty("name").GetString()!, Address.Parse(p.GetProperty("address").GetString()!), roles,
+                Strings(p, "glns"), Strings(p, "companyPrefixes"), Strings(p, "delegatedGtins"), Address.Parse(p.GetProperty("node").GetString()!)));
         }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return new ConsortiumDefinition(r.GetProperty("name").GetString()!, r.GetProperty("version").GetInt64(), nodes, parties);
     }
 }
