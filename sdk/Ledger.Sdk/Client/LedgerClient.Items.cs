@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ledger.Protocol;
 using Ledger.Protocol.Gs1;
 using Ledger.Protocol.Records;
+using Ledger.Sdk.Provenance;
 
 namespace Ledger.Sdk.Client;
 
@@ -21,6 +22,21 @@ public sealed partial class LedgerClient
             retry: true, null, allowNotFound: false, cancellationToken).ConfigureAwait(false);
         return text!;
     }
+
+    /// <summary>
+    /// An item's provenance (GET /v1/provenance) typed: state, children, every record with its seal and inclusion proof,
+    /// the signed header and state proof, alerts. Check it offline with <c>Ledger.Sdk.Verification</c>; to keep the exact
+    /// bytes the node sent, use <see cref="GetProvenanceJsonAsync"/> and <see cref="ProvenanceDocument.Parse"/>.
+    /// </summary>
+    /// <exception cref="Gs1FormatException">The identifier is malformed or names no serialised item.</exception>
+    /// <exception cref="LedgerRequestException">The node refused (e.g. 403 for a party not involved with the item).</exception>
+    /// <exception cref="ProvenanceFormatException">The node's answer is not a well-formed ledger-provenance/v1 document.</exception>
+    public async Task<ProvenanceDocument> GetProvenanceAsync(string identifier, CancellationToken cancellationToken = default) =>
+        ProvenanceDocument.Parse(await GetProvenanceJsonAsync(identifier, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The same for an item given as GTIN-14 and serial.</summary>
+    public Task<ProvenanceDocument> GetProvenanceAsync(string gtin, string serial, CancellationToken cancellationToken = default) =>
+        GetProvenanceAsync(ItemIdentifier.ToElementString(ItemId.Sgtin(gtin, serial, "identifier")), cancellationToken);
 
     /// <summary>The latest record id of an item (provenance <c>state.latestRecord</c>), or null when the ledger does not know it.</summary>
     public async Task<Hash32?> GetLatestRecordAsync(ItemId item, CancellationToken cancellationToken = default)

@@ -143,6 +143,20 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
     }
 
     [Fact]
+    public async Task GetProvenanceAsync_PackedItem_TypedDocumentWithEveryRecord()
+    {
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        var (pack1, _, @case, result) = await CommissionAndPackAsync(maker);
+        var doc = await maker.GetProvenanceAsync(pack1.Gtin!, pack1.Serial);
+        Assert.Equal(pack1, doc.Item);
+        Assert.True(doc.Known);
+        Assert.Equal(result.Outcomes.Select(o => o.RecordIds[0]), doc.Records.Select(r => r.Record.Id));
+        Assert.NotNull(doc.Header);
+        var sscc = await maker.GetProvenanceAsync(@case.Key);
+        Assert.Equal(@case, sscc.Item);
+    }
+
+    [Fact]
     public async Task GetProvenanceJsonAsync_BadCheckDigit_ThrowsGs1FormatBeforeSending()
     {
         using var maker = fixture.ClientFor(fixture.Consortium.Maker);
