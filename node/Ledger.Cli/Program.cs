@@ -17,6 +17,7 @@ public static class Program
             NodeCommands.Create(),
             StoreCommands.Create(),
             BenchCommands.Create(),
+            ProvenanceCommands.Create(),
             VerifyProofCommands.Create(),
         };
         var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);

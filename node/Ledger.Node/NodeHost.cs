@@ -141,6 +141,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         Api.EpcisEndpoints.Map(app);
         Api.ProductEndpoints.Map(app);
         Api.NodeMetrics.Map(app);
+        Api.FollowEndpoints.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
         return new NodeHost(app, options);
     }
