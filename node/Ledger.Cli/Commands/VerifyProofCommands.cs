@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ledger.Evm;
 using Ledger.Protocol.Consortium;
 using Ledger.Protocol.Crypto;
 using Ledger.Sdk.Provenance;
@@ -55,11 +56,27 @@ public static class VerifyProofCommands
         {
             return Invalid($"--consortium: {e.Message}");
         }
-        var report = ProvenanceVerifier.Verify(answer, definition);
+        VerificationReport report;
+        if (rpc is null)
+        {
+            report = ProvenanceVerifier.Verify(answer, definition);
+        }
+        else
+        {
+            using var source = new ChainAnchorSource(new Uri(rpc), Address.Parse(anchorAddress!));
+            try
+            {
+                report = ProvenanceVerifier.VerifyAsync(answer, definition, new ProvenanceVerifierOptions { AnchorSource = source }, CancellationToken.None)
+                    .GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is EthereumUnavailableException or EthereumRpcException)
+            {
+                Console.Error.WriteLine($"--rpc: cannot read the anchor contract: {e.Message}");
+                return ExitCodes.CheckFailed;
+            }
+        }
         foreach (var check in report.Checks)
             Console.Out.WriteLine(check.ToString());
-        if (rpc is not null)
-            Console.Out.WriteLine("skip anchor-chain: no Ethereum client is wired into this build; the anchor was checked against the header only");
         if (report.Passed)
         {
             Console.Out.WriteLine($"verified: {answer.Item}, {answer.Records.Count} records, {report.Checks.Count} checks passed");
