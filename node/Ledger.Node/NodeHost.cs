@@ -140,6 +140,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         Api.LedgerEndpoints.Map(app);
         Api.EpcisEndpoints.Map(app);
         Api.ProductEndpoints.Map(app);
+        Anchoring.AnchorEndpoints.Map(app);
         Api.NodeMetrics.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
         return new NodeHost(app, options);
