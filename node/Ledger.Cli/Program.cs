@@ -16,6 +16,7 @@ public static class Program
             NodeCommands.Create(),
             StoreCommands.Create(),
             BenchCommands.Create(),
+            AnchorCommands.Create(),
         };
         var parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0 && parsed.Action is not null && !IsHelp(args))
