@@ -1,0 +1,476 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Ledger.Protocol;
+using Ledger.Protocol.Blocks;
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Merkle;
+using Ledger.Protocol.Records;
+
+namespace Ledger.Sdk.Provenance;
+
+/// <summary>
+/// The typed, immutable form of a provenance answer (<c>ledger-provenance/v1</c>, docs/spec/api.md §6). Signed and
+/// proven members are decoded from their canonical hex encodings (what a verifier checks); the readable summary
+/// (state, children, alerts) is kept as the node stated it. Unknown members are ignored, so newer answers still parse.
+/// Two documents are equal when their <see cref="ToJson"/> forms are equal.
+/// </summary>
+public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
+{
+    /// <summary>The format name.</summary>
+    public const string Format = "ledger-provenance/v1";
+
+    /// <summary>Creates a document.</summary>
+    public ProvenanceDocument(ItemId item, ProvenanceState? state, IReadOnlyList<ProvenanceState> children, ProvenanceHeader? header,
+        SparseMerkleProof? stateProof, IReadOnlyList<ProvenanceRecord> records, IReadOnlyList<ProvenanceAlert> alerts, ProvenanceAnchor? anchor = null)
+    {
+        Item = item ?? throw new ArgumentNullException(nameof(item));
+        State = state;
+        Children = children ?? throw new ArgumentNullException(nameof(children));
+        Header = header;
+        StateProof = stateProof;
+        Records = records ?? throw new ArgumentNullException(nameof(records));
+        Alerts = alerts ?? throw new ArgumentNullException(nameof(alerts));
+        Anchor = anchor;
+    }
+
+    /// <summary>The item the answer is about.</summary>
+    public ItemId Item { get; }
+
+    /// <summary>The item's state-map key (derived from <see cref="Item"/>).</summary>
+    public Hash32 ItemKey => Item.StateKey();
+
+    /// <summary>True when the ledger knows the item (it has a state).</summary>
+    public bool Known => State is not null;
+
+    /// <summary>The item's state as the node states it.</summary>
+    public ProvenanceState? State { get; }
+
+    /// <summary>The items directly inside it.</summary>
+    public IReadOnlyList<ProvenanceState> Children { get; }
+
+    /// <summary>The certified header every proof is against; null before the lane's first block.</summary>
+    public ProvenanceHeader? Header { get; }
+
+    /// <summary>Sparse Merkle proof of item → latest record id (or absence) at the header's state root.</summary>
+    public SparseMerkleProof? StateProof { get; }
+
+    /// <summary>The item's history in lane-log order.</summary>
+    public IReadOnlyList<ProvenanceRecord> Records { get; }
+
+    /// <summary>Alerts about the item.</summary>
+    public IReadOnlyList<ProvenanceAlert> Alerts { get; }
+
+    /// <summary>The chain anchor the answer links to, when present.</summary>
+    public ProvenanceAnchor? Anchor { get; }
+
+    /// <summary>Parses an answer.</summary>
+    /// <exception cref="ProvenanceFormatException">A member is missing, of the wrong type, or does not decode; names its JSON path.</exception>
+    public static ProvenanceDocument Parse(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new ProvenanceFormatException("answer", "json", $"not JSON: {e.Message}", e);
+        }
+        using (doc)
+        {
+            var root = new Node(doc.RootElement, "");
+            root.RequireObject();
+            var format = root.Req("format").Str();
+            if (format != Format)
+                throw new ProvenanceFormatException("format", "value", $"is \"{format}\", expected \"{Format}\"");
+            var item = root.Req("item").Item();
+            var state = root.Opt("state") is { } s ? ReadState(s) : null;
+            if (root.Opt("known") is { } known && known.Bool() != state is not null)
+                throw new ProvenanceFormatException("known", "value", $"is {known.Bool().ToString().ToLowerInvariant()} but state is {(state is null ? "null" : "present")}");
+            if (root.Opt("itemKey") is { } key && key.Hash() != item.StateKey())
+                throw new ProvenanceFormatException("itemKey", "value", $"is not the state key of {item} ({item.StateKey()})");
+            var children = root.Opt("children")?.Array(ReadState) ?? [];
+            var header = root.Opt("header") is { } h ? ReadHeader(h) : null;
+            var stateProof = root.Opt("stateProof") is { } sp ? sp.Decode(b => SparseMerkleProof.Decode(b)) : null;
+            var records = root.Req("records").Array(ReadRecord);
+            var alerts = root.Opt("alerts")?.Array(ReadAlert) ?? [];
+            var anchor = root.Opt("anchor") is { } a ? ReadAnchor(a) : null;
+            return new ProvenanceDocument(item, state, children, header, stateProof, records, alerts, anchor);
+        }
+    }
+
+    /// <summary>Parses an answer, or returns false with the reason.</summary>
+    public static bool TryParse(string json, out ProvenanceDocument? document, out ProvenanceFormatException? error)
+    {
+        try
+        {
+            document = Parse(json);
+            error = null;
+            return true;
+        }
+        catch (ProvenanceFormatException e)
+        {
+            document = null;
+            error = e;
+            return false;
+        }
+    }
+
+    private static ProvenanceState ReadState(Node n)
+    {
+        n.RequireObject();
+        var transit = n.Opt("inTransitTo") is { } t
+            ? new ProvenanceTransit(t.Req("party").Address(), t.Req("location").Str(), t.Req("ship").Hash())
+            : null;
+        return new ProvenanceState(
+            n.Req("item").Item(),
+            n.Req("status").Status(),
+            n.Opt("storedStatus")?.Status() ?? n.Req("status").Status(),
+            n.Req("custodian").Address(),
+            n.Req("location").Str(),
+            n.Opt("gtin")?.Str(),
+            n.Opt("lot")?.Str(),
+            n.Opt("expiry")?.Str(),
+            n.Opt("parent")?.Item(),
+            n.Opt("children")?.Array(c => c.Item()) ?? [],
+            n.Req("latestRecord").Hash(),
+            transit);
+    }
+
+    private static ProvenanceHeader ReadHeader(Node n)
+    {
+        n.RequireObject();
+        var header = n.Req("encoded").Decode(b => SignedHeader.Decode(b));
+        var certificate = n.Opt("certificate") is { } c ? c.Req("encoded").Decode(b => Certificate.Decode(b)) : null;
+        return new ProvenanceHeader(header, certificate);
+    }
+
+    private static ProvenanceRecord ReadRecord(Node n)
+    {
+        n.RequireObject();
+        var record = n.Req("record").Req("encoded").Decode(b => LedgerRecord.Decode(b));
+        var height = n.Req("height").Long();
+        var logIndex = n.Req("logIndex").Long();
+        var seal = n.Req("seal").Decode(b => RecordSeal.FromRlp(Ledger.Protocol.Rlp.Rlp.Decode(b), "seal"));
+        var proof = n.Req("inclusionProof").Decode(b => InclusionProof.Decode(b));
+        return new ProvenanceRecord(record, height, logIndex, seal, proof);
+    }
+
+    private static ProvenanceAlert ReadAlert(Node n)
+    {
+        n.RequireObject();
+        return new ProvenanceAlert(n.Req("sequence").Long(), n.Req("kind").Str(), n.Opt("item")?.Item(), n.Req("record").Hash(),
+            n.Req("recordAccepted").Bool(), n.Req("author").Address(), n.Req("time").Time(), n.Opt("evidence")?.Str() ?? "",
+            n.Opt("rejectedRecord")?.HexText());
+    }
+
+    private static ProvenanceAnchor ReadAnchor(Node n)
+    {
+        n.RequireObject();
+        var size = n.Req("size").Long();
+        return new ProvenanceAnchor(n.Req("chainId").ULong(), n.Req("contract").Address(), n.Req("lane").Address(), size,
+            n.Req("root").Hash(), n.Req("txHash").Hash(), n.Req("blockNumber").ULong(), n.Req("blockHash").Hash(),
+            n.Req("consistencyProof").Decode(b => ConsistencyProof.Decode(b)));
+    }
+
+    /// <summary>The canonical JSON form (the node's shape, readable members derived from the encodings).</summary>
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("format", Format);
+            w.WriteString("item", Item.ToString());
+            w.WriteString("itemKey", ItemKey.ToString());
+            w.WriteBoolean("known", Known);
+            w.WritePropertyName("state");
+            WriteState(w, State);
+            w.WriteStartArray("children");
+            foreach (var c in Children)
+                WriteState(w, c);
+            w.WriteEndArray();
+            w.WritePropertyName("header");
+            WriteHeader(w, Header);
+            WriteNullable(w, "stateProof", StateProof is null ? null : Hex.Encode0x(StateProof.Encode()));
+            w.WriteStartArray("records");
+            foreach (var r in Records)
+                WriteRecord(w, r);
+            w.WriteEndArray();
+            w.WriteStartArray("alerts");
+            foreach (var a in Alerts)
+                WriteAlert(w, a);
+            w.WriteEndArray();
+            if (Anchor is { } anchor)
+                WriteAnchor(w, anchor);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static string Time(long ms) => Time(DateTimeOffset.FromUnixTimeMilliseconds(ms));
+
+    private static string Time(DateTimeOffset t) => t.ToString("O", CultureInfo.InvariantCulture);
+
+    private static void WriteNullable(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null)
+            w.WriteNull(name);
+        else
+            w.WriteString(name, value);
+    }
+
+    private static void WriteState(Utf8JsonWriter w, ProvenanceState? s)
+    {
+        if (s is null)
+        {
+            w.WriteNullValue();
+            return;
+        }
+        w.WriteStartObject();
+        w.WriteString("item", s.Item.ToString());
+        w.WriteString("status", s.Status.ToString());
+        w.WriteString("storedStatus", s.StoredStatus.ToString());
+        w.WriteString("custodian", s.Custodian.ToString());
+        w.WriteString("location", s.Location);
+        WriteNullable(w, "gtin", s.Gtin);
+        WriteNullable(w, "lot", s.Lot);
+        WriteNullable(w, "expiry", s.Expiry);
+        WriteNullable(w, "parent", s.Parent?.ToString());
+        w.WriteStartArray("children");
+        foreach (var c in s.Children)
+            w.WriteStringValue(c.ToString());
+        w.WriteEndArray();
+        w.WriteString("latestRecord", s.LatestRecord.ToString());
+        if (s.InTransitTo is { } t)
+        {
+            w.WriteStartObject("inTransitTo");
+            w.WriteString("party", t.Party.ToString());
+            w.WriteString("location", t.Location);
+            w.WriteString("ship", t.Ship.ToString());
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("inTransitTo");
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteHeader(Utf8JsonWriter w, ProvenanceHeader? header)
+    {
+        if (header is null)
+        {
+            w.WriteNullValue();
+            return;
+        }
+        var h = header.SignedHeader.Header;
+        w.WriteStartObject();
+        w.WriteString("lane", h.Lane.ToString());
+        w.WriteNumber("height", h.Height);
+        w.WriteString("hash", h.Hash().ToString());
+        w.WriteString("parent", h.Parent.ToString());
+        w.WriteString("time", Time(h.TimeMs));
+        w.WriteString("recordsRoot", h.RecordsRoot.ToString());
+        w.WriteNumber("recordCount", h.RecordCount);
+        w.WriteNumber("logSize", h.LogSize);
+        w.WriteString("logRoot", h.LogRoot.ToString());
+        w.WriteString("stateRoot", h.StateRoot.ToString());
+        w.WriteString("encoded", Hex.Encode0x(header.SignedHeader.Encode()));
+        if (header.Certificate is { } c)
+        {
+            w.WriteStartObject("certificate");
+            w.WriteStartArray("cosigners");
+            foreach (var cs in c.Cosignatures)
+                w.WriteStringValue(cs.Node.ToString());
+            w.WriteEndArray();
+            w.WriteString("encoded", Hex.Encode0x(c.Encode()));
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("certificate");
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteRecord(Utf8JsonWriter w, ProvenanceRecord e)
+    {
+        var r = e.Record;
+        w.WriteStartObject();
+        w.WriteStartObject("record");
+        w.WriteString("id", r.Id.ToString());
+        w.WriteString("kind", r.Kind.ToString());
+        w.WriteString("author", r.Author.ToString());
+        w.WriteString("time", Time(r.TimeMs));
+        w.WriteStartArray("items");
+        foreach (var i in r.Payload.Items)
+            w.WriteStringValue(i.ToString());
+        w.WriteEndArray();
+        w.WriteStartArray("deps");
+        foreach (var d in r.Deps)
+            w.WriteStringValue(d.ToString());
+        w.WriteEndArray();
+        w.WriteString("encoded", Hex.Encode0x(r.Encode()));
+        w.WriteEndObject();
+        w.WriteNumber("height", e.Height);
+        w.WriteNumber("logIndex", e.LogIndex);
+        w.WriteString("seal", Hex.Encode0x(Ledger.Protocol.Rlp.Rlp.Encode(e.Seal.ToRlp())));
+        w.WriteString("inclusionProof", Hex.Encode0x(e.InclusionProof.Encode()));
+        w.WriteEndObject();
+    }
+
+    private static void WriteAlert(Utf8JsonWriter w, ProvenanceAlert a)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("sequence", a.Sequence);
+        w.WriteString("kind", a.Kind);
+        WriteNullable(w, "item", a.Item?.ToString());
+        w.WriteString("record", a.Record.ToString());
+        w.WriteBoolean("recordAccepted", a.RecordAccepted);
+        w.WriteString("author", a.Author.ToString());
+        w.WriteString("time", Time(a.Time));
+        w.WriteString("evidence", a.Evidence);
+        WriteNullable(w, "rejectedRecord", a.RejectedRecord);
+        w.WriteEndObject();
+    }
+
+    private static void WriteAnchor(Utf8JsonWriter w, ProvenanceAnchor a)
+    {
+        w.WriteStartObject("anchor");
+        w.WriteNumber("chainId", a.ChainId);
+        w.WriteString("contract", a.Contract.ToString());
+        w.WriteString("lane", a.Lane.ToString());
+        w.WriteNumber("size", a.Size);
+        w.WriteString("root", a.Root.ToString());
+        w.WriteString("txHash", a.TxHash.ToString());
+        w.WriteNumber("blockNumber", a.BlockNumber);
+        w.WriteString("blockHash", a.BlockHash.ToString());
+        w.WriteString("consistencyProof", Hex.Encode0x(a.ConsistencyProof.Encode()));
+        w.WriteEndObject();
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(ProvenanceDocument? other) => other is not null && string.Equals(ToJson(), other.ToJson(), StringComparison.Ordinal);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ProvenanceDocument);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Item, Records.Count, Header?.SignedHeader.Hash());
+
+    /// <inheritdoc/>
+    public override string ToString() => $"provenance of {Item}: {Records.Count} records" +
+        (Header is { } h ? $" at {h.SignedHeader.Header.Lane} height {h.SignedHeader.Header.Height}" : "");
+
+    /// <summary>A JSON value with its path, for error messages.</summary>
+    private readonly struct Node(JsonElement element, string path)
+    {
+        private string Path => path.Length == 0 ? "answer" : path;
+
+        private ProvenanceFormatException Error(string rule, string detail) => new(Path, rule, detail);
+
+        public void RequireObject()
+        {
+            if (element.ValueKind != JsonValueKind.Object)
+                throw Error("type", $"must be an object, found {element.ValueKind}");
+        }
+
+        private string Child(string name) => path.Length == 0 ? name : $"{path}.{name}";
+
+        public Node Req(string name)
+        {
+            RequireObject();
+            if (!element.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+                throw new ProvenanceFormatException(Child(name), "required", "is missing");
+            return new Node(v, Child(name));
+        }
+
+        public Node? Opt(string name)
+        {
+            RequireObject();
+            return element.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? new Node(v, Child(name)) : null;
+        }
+
+        public IReadOnlyList<T> Array<T>(Func<Node, T> read)
+        {
+            if (element.ValueKind != JsonValueKind.Array)
+                throw Error("type", $"must be an array, found {element.ValueKind}");
+            var list = new List<T>();
+            var i = 0;
+            foreach (var e in element.EnumerateArray())
+                list.Add(read(new Node(e, $"{path}[{i++}]")));
+            return list;
+        }
+
+        public string Str() => element.ValueKind == JsonValueKind.String
+            ? element.GetString()!
+            : throw Error("type", $"must be a string, found {element.ValueKind}");
+
+        public bool Bool() => element.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? element.GetBoolean()
+            : throw Error("type", $"must be true or false, found {element.ValueKind}");
+
+        public long Long() => element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out var v) && v >= 0
+            ? v
+            : throw Error("type", "must be a non-negative integer");
+
+        public ulong ULong() => element.ValueKind == JsonValueKind.Number && element.TryGetUInt64(out var v)
+            ? v
+            : throw Error("type", "must be a non-negative integer");
+
+        public ItemId Item()
+        {
+            try
+            {
+                return ItemId.Parse(Str(), Path);
+            }
+            catch (RecordFormatException e)
+            {
+                throw new ProvenanceFormatException(Path, "item", e.Message, e);
+            }
+        }
+
+        public Hash32 Hash() => Hash32.TryParse(Str(), out var h) ? h : throw Error("hash", "must be 0x and 64 hex digits");
+
+        public Address Address() => Ledger.Protocol.Crypto.Address.TryParse(Str(), out var a) ? a : throw Error("address", "must be 0x and 40 hex digits (EIP-55 when mixed case)");
+
+        public ItemStatus Status() => Enum.TryParse<ItemStatus>(Str(), false, out var s) && Enum.IsDefined(s) && !char.IsAsciiDigit(Str()[0])
+            ? s
+            : throw Error("value", $"\"{Str()}\" is not an item status");
+
+        public DateTimeOffset Time() => DateTimeOffset.TryParse(Str(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var t)
+            ? t
+            : throw Error("time", "must be an ISO 8601 time");
+
+        public string HexText()
+        {
+            var s = Str();
+            return s.StartsWith("0x", StringComparison.Ordinal) && Hex.TryDecode(s, out _) ? s : throw Error("hex", "must be 0x-prefixed hex");
+        }
+
+        public T Decode<T>(Func<byte[], T> decode)
+        {
+            var s = Str();
+            if (!s.StartsWith("0x", StringComparison.Ordinal) || !Hex.TryDecode(s, out var bytes))
+                throw Error("hex", "must be 0x-prefixed hex with an even number of digits");
+            try
+            {
+                return decode(bytes);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or OverflowException)
+            {
+                var inner = e switch
+                {
+                    RecordFormatException r => $"{r.Field} ({r.Rule})",
+                    MerkleFormatException m => $"{m.Field} ({m.Rule})",
+                    _ => e.GetType().Name,
+                };
+                throw new ProvenanceFormatException(Path, "encoding", $"does not decode: {inner}: {e.Message}", e);
+            }
+        }
+    }
+}
