@@ -161,8 +161,16 @@ public sealed partial class AnchoringService(NodeState state, NodeOptions option
                 store.Put(a with { Status = AnchorStatus.Confirmed, BlockNumber = block?.Number, BlockHash = block?.Hash, Confirmations = block is null ? 0 : chainHead - block.Number + 1, UpdatedMs = Now() });
                 return;
             }
-            if (sender.Pending.Count > 0)
-                return; // the sender still has an unconfirmed transaction: it may be this anchor; wait for it
+            var (chainSize, _) = await contract.LatestAsync(a.Lane, ct);
+            if ((long)chainSize >= a.Size)
+            {
+                // The chain moved past this size with another root: it can never be anchored; a later head will be.
+                store.Put(a with { Status = AnchorStatus.Dropped, UpdatedMs = Now() });
+                return;
+            }
+            var mined = await rpc.GetTransactionCountAsync(sender.Address, "latest", ct);
+            if (sender.Pending.Any(p => p.Nonce >= mined))
+                return; // the sender has a recorded transaction not mined yet: it may be this anchor; wait for it
             // The sender records a transaction before it sends it, so none was sent for this intent: send it now (once).
             await SendAsync(sender, contract, a with { UpdatedMs = Now() }, ct);
             return;

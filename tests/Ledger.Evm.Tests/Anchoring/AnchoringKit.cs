@@ -116,6 +116,9 @@ public static class AnchoringKit
         }
     }
 
+    /// <summary>Hex without 0x, lower case (cast prints 0x, the node's JSON does not for hashes).</summary>
+    public static string Norm(string hex) => (hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex).ToLowerInvariant();
+
     /// <summary>Copies a directory tree.</summary>
     public static void CopyDirectory(string from, string to)
     {

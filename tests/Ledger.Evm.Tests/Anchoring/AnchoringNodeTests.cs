@@ -33,8 +33,8 @@ public sealed class AnchoringNodeTests
         using var anonymous = TestConsortium.ClientFor(node, null);
         using (var header = JsonDocument.Parse(await anonymous.GetStringAsync(new Uri($"/v1/headers?logSize={onChain.Size}", UriKind.Relative))))
         {
-            Assert.Equal(onChain.Root, header.RootElement.GetProperty("logRoot").GetString(), ignoreCase: true);
-            Assert.Equal(lane.ToString(), header.RootElement.GetProperty("lane").GetString(), ignoreCase: true);
+            Assert.Equal(Norm(onChain.Root), Norm(header.RootElement.GetProperty("logRoot").GetString()!));
+            Assert.Equal(Norm(lane.ToString()), Norm(header.RootElement.GetProperty("lane").GetString()!));
         }
 
         // Provenance carries the anchor (once confirmed) with a consistency proof to its header that verifies.
@@ -54,7 +54,7 @@ public sealed class AnchoringNodeTests
             Assert.True(DateTime.UtcNow < deadline, "provenance never carried a confirmed anchor:\n" + node.StdErr);
             await Task.Delay(250);
         }
-        Assert.Equal(anchor.ToString(), anchorJson.GetProperty("contract").GetString(), ignoreCase: true);
+        Assert.Equal(Norm(anchor.ToString()), Norm(anchorJson.GetProperty("contract").GetString()!));
         Assert.Equal(AnvilProcess.ChainId, anchorJson.GetProperty("chainId").GetUInt64());
         var anchoredRoot = Hash32.Parse(anchorJson.GetProperty("root").GetString()!);
         var proof = Hex.Decode(anchorJson.GetProperty("consistencyProof").GetString()!);
@@ -132,7 +132,7 @@ public sealed class AnchoringNodeTests
             anvil = await AnvilProcess.StartAsync(port: port, stateFile: state);
             var caughtUp = await WaitForAnchorAsync(anvil, anchor, lane, head.LogSize, node);
             Assert.Equal(head.LogSize, caughtUp.Size);
-            Assert.Equal(head.LogRoot, caughtUp.Root, ignoreCase: true);
+            Assert.Equal(Norm(head.LogRoot), Norm(caughtUp.Root));
             Assert.Equal(await AnchorCountAsync(anvil, anchor, lane), await NonceAsync(anvil, lane));
         }
         finally
