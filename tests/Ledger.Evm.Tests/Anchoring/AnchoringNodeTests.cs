@@ -184,6 +184,30 @@ public sealed class AnchoringNodeTests
     }
 
     [Fact]
+    public async Task ConfirmedAnchor_ChainRevertedBelowIt_IsReBroadcastAndConfirmedAgain()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        var rpc = anvil.RpcUrl.ToString();
+        var anchor = await DeployAnchorAsync(anvil);
+        using var consortium = await TestConsortium.CreateAsync();
+        var lane = NodeAddress(consortium.DataDirectory);
+        await FundAsync(anvil, lane);
+        var snapshot = (await Cast.OutputAsync("rpc", "--rpc-url", rpc, "evm_snapshot")).Trim('"');
+        await using var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor));
+        await CommissionAsync(node, consortium.Maker);
+        var size = (await HeadAsync(node)).LogSize;
+        await WaitForAnchorAsync(anvil, anchor, lane, size, node);
+
+        // Drop the block that holds the anchor and build another chain of the same height: the anchor vanishes.
+        await Cast.OutputAsync("rpc", "--rpc-url", rpc, "evm_revert", snapshot);
+        await Cast.OutputAsync("rpc", "--rpc-url", rpc, "anvil_mine", "0x3");
+        var back = await WaitForAnchorAsync(anvil, anchor, lane, size, node);
+        Assert.Equal(size, back.Size);
+        Assert.Equal(1, await AnchorCountAsync(anvil, anchor, lane));
+        Assert.Equal(1, await NonceAsync(anvil, lane));
+    }
+
+    [Fact]
     public async Task AnchorVerify_BadLane_Exits2()
     {
         var r = await CliRunner.RunAsync("anchor", "verify", "--rpc", "http://127.0.0.1:1", "--anchor", "0x0000000000000000000000000000000000000001",
