@@ -17,6 +17,7 @@ public static class Program
             NodeCommands.Create(),
             StoreCommands.Create(),
             BenchCommands.Create(),
+            AnchorCommands.Create(),
             ProvenanceCommands.Create(),
             VerifyProofCommands.Create(),
         };

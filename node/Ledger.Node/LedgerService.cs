@@ -1,3 +1,4 @@
+using Ledger.Engine.Anchoring;
 using Ledger.Engine.Consortium;
 using Ledger.Protocol.Consortium;
 using Ledger.Engine.Lane;
@@ -15,8 +16,9 @@ public sealed class LedgerService : IAsyncDisposable
     /// <summary>The lane store's folder in the data folder.</summary>
     public const string LedgerDirectoryName = "ledger";
 
-    private LedgerService(LedgerEngine engine, ConsortiumDirectory consortium, HostedParties parties, NodeIdentity identity)
+    private LedgerService(LedgerEngine engine, ConsortiumDirectory consortium, HostedParties parties, NodeIdentity identity, AnchorStore anchors)
     {
+        Anchors = anchors;
         Identity = identity;
         Engine = engine;
         Consortium = consortium;
@@ -32,6 +34,9 @@ public sealed class LedgerService : IAsyncDisposable
     /// <summary>The consortium.</summary>
     public ConsortiumDirectory Consortium { get; }
 
+    /// <summary>Every anchor this node submitted or saw (<c>&lt;data&gt;/evm/anchors.jsonl</c>; empty when anchoring is off).</summary>
+    public AnchorStore Anchors { get; }
+
     /// <summary>The parties this node hosts (their keys and API tokens).</summary>
     public HostedParties Parties { get; }
 
@@ -40,7 +45,15 @@ public sealed class LedgerService : IAsyncDisposable
     /// add them with <c>ledger node init</c> / <c>add-party</c>).
     /// </summary>
     /// <exception cref="NodeConfigurationException">The consortium file is invalid or does not list this node.</exception>
-    public static LedgerService Open(NodeIdentity identity, LaneOptions lane, TimeProvider time, ILoggerFactory loggers)
+    public static LedgerService Open(NodeIdentity identity, LaneOptions lane, TimeProvider time, ILoggerFactory loggers) =>
+        Open(identity, lane, time, loggers, null, ConsortiumFileName);
+
+    /// <summary>
+    /// Opens the ledger with the consortium <paramref name="consortium"/> (already validated, e.g. read from the Registry
+    /// contract) instead of the file; <paramref name="source"/> prefixes errors. Null reads the file as above.
+    /// </summary>
+    /// <exception cref="NodeConfigurationException">The consortium file is invalid or the consortium does not list this node.</exception>
+    public static LedgerService Open(NodeIdentity identity, LaneOptions lane, TimeProvider time, ILoggerFactory loggers, ConsortiumDefinition? consortium, string source)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(loggers);
@@ -48,16 +61,21 @@ public sealed class LedgerService : IAsyncDisposable
         ConsortiumDefinition definition;
         try
         {
-            if (!File.Exists(path))
-                ConsortiumStore.Save(path, new ConsortiumDefinition("local", 1, [new ConsortiumNode("node-1", identity.Address, "")], []));
-            definition = ConsortiumStore.Load(path);
+            if (consortium is not null)
+                definition = consortium;
+            else
+            {
+                if (!File.Exists(path))
+                    ConsortiumStore.Save(path, new ConsortiumDefinition("local", 1, [new ConsortiumNode("node-1", identity.Address, "")], []));
+                definition = ConsortiumStore.Load(path);
+            }
         }
         catch (ConsortiumFormatException e)
         {
             throw new NodeConfigurationException(ConsortiumFileName + ":" + e.Field, e.Rule, e.Message, e);
         }
         if (definition.Nodes.All(n => n.Address != identity.Address))
-            throw new NodeConfigurationException(ConsortiumFileName + ":nodes", "this-node", $"the consortium does not list this node ({identity.Address})");
+            throw new NodeConfigurationException(source + ":nodes", "this-node", $"the consortium does not list this node ({identity.Address})");
         // The node itself authors the verifications it records for unauthenticated callers: a party without roles,
         // GLNs or prefixes, known to the rules but not written to the consortium file.
         var self = definition.Nodes.First(n => n.Address == identity.Address);
@@ -68,9 +86,26 @@ public sealed class LedgerService : IAsyncDisposable
         var parties = HostedParties.Load(identity.DataDirectory, directory, identity.Address);
         var engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
             loggers.CreateLogger<LedgerEngine>());
-        return new LedgerService(engine, directory, parties, identity);
+        AnchorStore anchors;
+        try
+        {
+            anchors = AnchorStore.Open(Path.Combine(identity.DataDirectory, EvmDirectoryName, AnchorStore.FileName));
+        }
+        catch
+        {
+            engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        return new LedgerService(engine, directory, parties, identity, anchors);
     }
 
+    /// <summary>The folder in the data folder for the EVM side: anchors, the transaction nonce file.</summary>
+    public const string EvmDirectoryName = "evm";
+
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => Engine.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        Anchors.Dispose();
+    }
 }

@@ -96,6 +96,9 @@ public sealed partial class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NodeState>();
         builder.Services.AddSingleton<Api.NodeMetrics>();
+        builder.Services.AddSingleton<Anchoring.AnchoringStatus>();
+        if (options.Evm.AnchoringEnabled)
+            builder.Services.AddHostedService<Anchoring.AnchoringService>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTypes.Customize);
         builder.Services.AddExceptionHandler<NodeExceptionHandler>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -140,6 +143,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         Api.LedgerEndpoints.Map(app);
         Api.EpcisEndpoints.Map(app);
         Api.ProductEndpoints.Map(app);
+        Anchoring.AnchorEndpoints.Map(app);
         Api.NodeMetrics.Map(app);
         Api.FollowEndpoints.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
@@ -164,8 +168,19 @@ public sealed partial class NodeHost : IAsyncDisposable
                 LogKeyLoaded(logger, identity.DataDirectory, identity.Address);
             state.Identity = identity;
         }
-        state.Ledger ??= LedgerService.Open(state.Identity, Options.Lane, Application.Services.GetRequiredService<TimeProvider>(),
-            Application.Services.GetRequiredService<ILoggerFactory>());
+        if (state.Ledger is null)
+        {
+            // The consortium from the Registry contract when asked (validated like a file), else consortium.json.
+            Protocol.Consortium.ConsortiumDefinition? consortium = null;
+            var source = LedgerService.ConsortiumFileName;
+            if (!string.IsNullOrWhiteSpace(Options.Consortium))
+            {
+                consortium = await Anchoring.RegistryConsortium.LoadAsync(Options.Consortium, cancellationToken);
+                source = Anchoring.RegistryConsortium.SourceLabel(Anchoring.RegistryConsortium.ParseSource(Options.Consortium).Registry);
+            }
+            state.Ledger = LedgerService.Open(state.Identity, Options.Lane, Application.Services.GetRequiredService<TimeProvider>(),
+                Application.Services.GetRequiredService<ILoggerFactory>(), consortium, source);
+        }
         await Application.StartAsync(cancellationToken);
         var server = Application.Services.GetRequiredService<IServer>();
         return [.. server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []];

@@ -43,6 +43,15 @@ public sealed class NodeOptions
     /// <summary>Write requests (capture, batch submission) served at once; more get 429 with Retry-After.</summary>
     public int MaxConcurrentWrites { get; set; } = 256;
 
+    /// <summary>The EVM side: anchoring (section <c>Evm</c>: Rpc, Anchor, AnchorEverySeconds, AnchorEveryBlocks, Confirmations).</summary>
+    public Anchoring.EvmOptions Evm { get; set; } = new();
+
+    /// <summary>
+    /// Where the consortium comes from: empty for <c>consortium.json</c> in the data directory, or
+    /// <c>evm:&lt;rpc-url&gt;@&lt;registry-address&gt;</c> to read it from the Registry contract.
+    /// </summary>
+    public string? Consortium { get; set; }
+
     /// <summary>
     /// Builds the layered configuration: <paramref name="configFile"/> (JSON, optional), then environment variables
     /// prefixed <see cref="EnvironmentPrefix"/>, then <paramref name="overrides"/> (the command-line flags) on top.
@@ -119,6 +128,9 @@ public sealed class NodeOptions
             throw new NodeConfigurationException(nameof(MaxConcurrentWrites), "range", $"must be positive, got {MaxConcurrentWrites}");
         if (ShutdownTimeout <= TimeSpan.Zero)
             throw new NodeConfigurationException(nameof(ShutdownTimeout), "range", $"must be positive, got {ShutdownTimeout}");
+        Evm.Validate();
+        if (!string.IsNullOrWhiteSpace(Consortium))
+            Anchoring.RegistryConsortium.ParseSource(Consortium);
     }
 
     /// <summary>The entries of <see cref="Urls"/>.</summary>

@@ -34,15 +34,30 @@ public static class NodeCommands
         {
             Description = "Log lines on stderr: text (default) or json (one object per event with named values; setting LogFormat, env LEDGER_LOGFORMAT)",
         };
+        var evmRpc = new Option<string>("--evm-rpc") { Description = "JSON-RPC URL of the EVM chain to anchor the lane to (setting Evm:Rpc)" };
+        var anchor = new Option<string>("--anchor") { Description = "Address of the Anchor contract; with --evm-rpc turns anchoring on (setting Evm:Anchor)" };
+        var anchorEvery = new Option<string>("--anchor-every") { Description = "Anchor the certified head at most every N seconds when it grew (default 30; Evm:AnchorEverySeconds)" };
+        var anchorBlocks = new Option<string>("--anchor-blocks") { Description = "…or when the lane grew by N blocks (default 100; Evm:AnchorEveryBlocks)" };
+        var anchorConfirmations = new Option<string>("--anchor-confirmations") { Description = "Chain blocks an anchor must be deep to be confirmed (default 2; Evm:Confirmations)" };
+        var consortium = new Option<string>("--consortium")
+        {
+            Description = "Read the consortium from the Registry contract: evm:<rpc-url>@<registry-address> (default: consortium.json in the data directory; setting Consortium)",
+        };
         var run = new Command("run", "Start one node and serve until SIGTERM or Ctrl-C; prints 'listening on <url>' per bound address on stdout, logs on stderr")
         {
-            data, config, urls, logFormat,
+            data, config, urls, logFormat, evmRpc, anchor, anchorEvery, anchorBlocks, anchorConfirmations, consortium,
         };
         run.SetAction(parseResult => Run(parseResult.GetValue(config), new Dictionary<string, string?>
         {
             [nameof(NodeOptions.DataDirectory)] = parseResult.GetValue(data),
             [nameof(NodeOptions.Urls)] = parseResult.GetValue(urls),
             [nameof(NodeOptions.LogFormat)] = parseResult.GetValue(logFormat),
+            ["Evm:Rpc"] = parseResult.GetValue(evmRpc),
+            ["Evm:Anchor"] = parseResult.GetValue(anchor),
+            ["Evm:AnchorEverySeconds"] = parseResult.GetValue(anchorEvery),
+            ["Evm:AnchorEveryBlocks"] = parseResult.GetValue(anchorBlocks),
+            ["Evm:Confirmations"] = parseResult.GetValue(anchorConfirmations),
+            [nameof(NodeOptions.Consortium)] = parseResult.GetValue(consortium),
         }));
         return run;
     }

@@ -24,12 +24,13 @@ public static class LedgerEndpoints
             .WithSummary("Provenance of an identifier (?id= scan data, Digital Link, EPC URN, element string, GTIN+serial, SSCC) with every proof");
         app.MapGet("/v1/provenance/{**id}", (string id, HttpContext c) => ProvenanceAsync(id, c))
             .WithSummary("The same with the identifier in the path");
+        // Headers, the head and consistency proofs carry only roots: anyone may read them (e.g. to check a lane against its anchors).
         app.MapGet("/v1/head", (Delegate)((HttpContext c) => WithCaller(c, (ledger, _) => ledger.Engine.Head is { Header: { } h } head
                 ? Results.Json(LedgerJson.Header(h, head.Certificate))
-                : Results.Json(new { height = 0 }))))
+                : Results.Json(new { height = 0 }), allowAnonymous: true)))
             .WithSummary("The lane's latest signed header and certificate");
         app.MapGet("/v1/headers/{height:long}", (long height, HttpContext c) => WithCaller(c, (ledger, _) =>
-                ledger.Engine.Store.GetHeader(height) is { } h ? Results.Json(LedgerJson.Header(h, ledger.Engine.Store.GetCertificate(height))) : NotFound("height", $"no block at height {height}")))
+                ledger.Engine.Store.GetHeader(height) is { } h ? Results.Json(LedgerJson.Header(h, ledger.Engine.Store.GetCertificate(height))) : NotFound("height", $"no block at height {height}"), allowAnonymous: true))
             .WithSummary("A signed header and its certificate by height");
         app.MapGet("/v1/blocks/{height:long}", (long height, HttpContext c) => WithCaller(c, (ledger, caller) =>
             {
@@ -80,7 +81,7 @@ public static class LedgerEndpoints
                     return BadRequest("from", "range", $"need 0 ≤ from ≤ to ≤ {head} (the head's log size)");
                 var proof = ledger.Engine.GetConsistencyProof(oldSize, newSize);
                 return Results.Json(new { from = oldSize, to = newSize, proof = Hex.Encode0x(proof.Encode()) });
-            }))
+            }, allowAnonymous: true))
             .WithSummary("Consistency proof between two lane log sizes (?from=&to=, to defaults to the head)");
         app.MapGet("/v1/alerts", (string? after, string? limit, HttpContext c) => WithCaller(c, (ledger, caller) =>
             {
@@ -128,8 +129,8 @@ public static class LedgerEndpoints
         return await action(ledger, caller);
     }
 
-    private static Task<IResult> WithCaller(HttpContext context, Func<LedgerService, Caller, IResult> action) =>
-        WithCallerAsync(context, (l, c) => Task.FromResult(action(l, c)));
+    private static Task<IResult> WithCaller(HttpContext context, Func<LedgerService, Caller, IResult> action, bool allowAnonymous = false) =>
+        WithCallerAsync(context, (l, c) => Task.FromResult(action(l, c)), allowAnonymous);
 
     /// <summary>Every query parameter, decoded, repeated keys kept in order.</summary>
     internal static List<KeyValuePair<string, string?>> QueryParameters(HttpContext context) =>
@@ -170,7 +171,7 @@ public static class LedgerEndpoints
         var answer = ledger.Engine.GetProvenance(item);
         if (!caller.IsRegulator && answer.Records.Count > 0 && !ProductEndpoints.Involved(ledger, caller, answer))
             return Forbidden($"{caller.Party!.Name} never held, shipped, received or owns the brand of {item}; a regulator can read it");
-        return Results.Json(LedgerJson.Provenance(answer));
+        return Results.Json(LedgerJson.Provenance(answer, Ledger.Engine.Anchoring.LaneAnchors.ForHeader(ledger.Engine, ledger.Anchors, answer.Header)));
     });
 
     private static async Task<IResult> SubmitBatchAsync(HttpContext context) => await WithCallerAsync(context, async (ledger, caller) =>

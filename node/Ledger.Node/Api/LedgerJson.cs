@@ -1,3 +1,4 @@
+using Ledger.Engine.Anchoring;
 using Ledger.Engine.Lane;
 using Ledger.Protocol;
 using Ledger.Protocol.Blocks;
@@ -77,7 +78,7 @@ public static class LedgerJson
     };
 
     /// <summary>A provenance answer with every proof.</summary>
-    public static object Provenance(ProvenanceAnswer a) => new
+    public static object Provenance(ProvenanceAnswer a, AnchorWithProof? anchor = null) => new
     {
         format = "ledger-provenance/v1",
         item = a.Item.ToString(),
@@ -96,6 +97,37 @@ public static class LedgerJson
             inclusionProof = Hex.Encode0x(e.Proof.Encode()),
         }).ToList(),
         alerts = a.Alerts.Select(Alert).ToList(),
+        anchor = anchor is null ? null : new
+        {
+            chainId = anchor.Anchor.ChainId,
+            contract = anchor.Anchor.Contract.ToString(),
+            lane = anchor.Anchor.Lane.ToString(),
+            size = anchor.Anchor.Size,
+            root = anchor.Anchor.Root.ToString(),
+            txHash = anchor.Anchor.TransactionHash?.ToString(),
+            blockNumber = anchor.Anchor.BlockNumber,
+            blockHash = anchor.Anchor.BlockHash?.ToString(),
+            consistencyProof = Hex.Encode0x(anchor.Proof.Encode()),
+        },
+    };
+
+    /// <summary>An anchor as stored by the node (GET /v1/anchors).</summary>
+    public static object Anchor(AnchorRecord r) => new
+    {
+        sequence = r.Sequence,
+        lane = r.Lane.ToString(),
+        size = r.Size,
+        root = r.Root.ToString(),
+        headerHeight = r.HeaderHeight,
+        headerHash = r.HeaderHash.ToString(),
+        chainId = r.ChainId,
+        contract = r.Contract.ToString(),
+        txHash = r.TransactionHash?.ToString(),
+        txNonce = r.TransactionNonce,
+        status = AnchorStore.StatusName(r.Status),
+        blockNumber = r.BlockNumber,
+        blockHash = r.BlockHash?.ToString(),
+        confirmations = r.Confirmations,
     };
 
     /// <summary>The outcome of a submission.</summary>

@@ -20,6 +20,13 @@ public sealed class NodeMetrics
     private readonly Gauge _events;
     private readonly Gauge _alerts;
     private readonly Gauge _failed;
+    private readonly Gauge _anchoredSize;
+    private readonly Gauge _anchorsPending;
+    private readonly Gauge _anchorError;
+    private readonly Anchoring.AnchoringStatus? _anchoring;
+
+    /// <summary>Creates the metrics with the anchoring gauges fed by <paramref name="anchoring"/>.</summary>
+    public NodeMetrics(Anchoring.AnchoringStatus anchoring) : this() => _anchoring = anchoring;
 
     /// <summary>Creates the metrics.</summary>
     public NodeMetrics()
@@ -33,6 +40,9 @@ public sealed class NodeMetrics
         _events = _registry.CreateGauge("ledger_epcis_events", "Captured EPCIS events");
         _alerts = _registry.CreateGauge("ledger_alerts", "Alerts recorded");
         _failed = _registry.CreateGauge("ledger_lane_failed", "1 when the lane stopped writing after a storage failure");
+        _anchoredSize = _registry.CreateGauge("ledger_anchor_latest_size", "Log size of the lane's latest confirmed anchor (0 when none)");
+        _anchorsPending = _registry.CreateGauge("ledger_anchor_pending", "Anchors sent or decided but not confirmed yet");
+        _anchorError = _registry.CreateGauge("ledger_anchor_last_error_time_seconds", "Unix time of the last anchoring error (0 when none)");
     }
 
     /// <summary>Counts one request.</summary>
@@ -57,6 +67,10 @@ public sealed class NodeMetrics
             _events.Set(ledger.Engine.Store.EventCount);
             _alerts.Set(ledger.Engine.Store.AlertCount);
             _failed.Set(ledger.Engine.Failure is null ? 0 : 1);
+            var anchors = ledger.Anchors.List(0, int.MaxValue);
+            _anchoredSize.Set(ledger.Anchors.LatestConfirmed(ledger.Engine.Lane, long.MaxValue)?.Size ?? 0);
+            _anchorsPending.Set(anchors.Count(a => a.Status == Ledger.Engine.Anchoring.AnchorStatus.Pending));
+            _anchorError.Set((_anchoring?.LastErrorMs ?? 0) / 1000.0);
         }
         return _registry.Render();
     }

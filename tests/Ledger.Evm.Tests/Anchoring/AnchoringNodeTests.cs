@@ -1,0 +1,218 @@
+using System.Text.Json;
+using Ledger.Cli.Tests;
+using Ledger.Evm.Tests.Chain;
+using Ledger.Node.Tests;
+using Ledger.Node.Tests.Network;
+using Ledger.Protocol;
+using Ledger.Protocol.Merkle;
+using Xunit;
+using static Ledger.Evm.Tests.Anchoring.AnchoringKit;
+
+namespace Ledger.Evm.Tests.Anchoring;
+
+[Collection("anchoring")]
+public sealed class AnchoringNodeTests
+{
+    [Fact]
+    public async Task NodeWithAnchoring_RecordsWritten_AnchorOnChainEqualsHeaderAndProvenanceAndVerifyAgree()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        var anchor = await DeployAnchorAsync(anvil);
+        using var consortium = await TestConsortium.CreateAsync();
+        var lane = NodeAddress(consortium.DataDirectory);
+        await FundAsync(anvil, lane);
+        await using var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor));
+
+        string serial = "";
+        for (var i = 0; i < 3; i++)
+            serial = await CommissionAsync(node, consortium.Maker);
+        var head = await HeadAsync(node);
+        var onChain = await WaitForAnchorAsync(anvil, anchor, lane, head.LogSize, node);
+
+        // The chain's (size, root) is a certified header of the lane, byte for byte.
+        using var anonymous = TestConsortium.ClientFor(node, null);
+        using (var header = JsonDocument.Parse(await anonymous.GetStringAsync(new Uri($"/v1/headers?logSize={onChain.Size}", UriKind.Relative))))
+        {
+            Assert.Equal(Norm(onChain.Root), Norm(header.RootElement.GetProperty("logRoot").GetString()!));
+            Assert.Equal(Norm(lane.ToString()), Norm(header.RootElement.GetProperty("lane").GetString()!));
+        }
+
+        // Provenance carries the anchor (once confirmed) with a consistency proof to its header that verifies.
+        using var maker = TestConsortium.ClientFor(node, consortium.Maker);
+        JsonElement anchorJson = default;
+        string headerRoot = "";
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            using var provenance = JsonDocument.Parse(await maker.GetStringAsync(new Uri($"/v1/provenance?id=(01){Gtin}(21){serial}", UriKind.Relative)));
+            if (provenance.RootElement.GetProperty("anchor").ValueKind == JsonValueKind.Object)
+            {
+                anchorJson = provenance.RootElement.GetProperty("anchor").Clone();
+                headerRoot = provenance.RootElement.GetProperty("header").GetProperty("logRoot").GetString()!;
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "provenance never carried a confirmed anchor:\n" + node.StdErr);
+            await Task.Delay(250);
+        }
+        Assert.Equal(Norm(anchor.ToString()), Norm(anchorJson.GetProperty("contract").GetString()!));
+        Assert.Equal(AnvilProcess.ChainId, anchorJson.GetProperty("chainId").GetUInt64());
+        var anchoredRoot = Hash32.Parse(anchorJson.GetProperty("root").GetString()!);
+        var proof = Hex.Decode(anchorJson.GetProperty("consistencyProof").GetString()!);
+        Assert.True(MerkleTree.VerifyConsistency(proof, anchoredRoot, Hash32.Parse(headerRoot)).IsValid);
+
+        // The node lists the anchor as confirmed.
+        using (var anchors = JsonDocument.Parse(await anonymous.GetStringAsync(new Uri("/v1/anchors", UriKind.Relative))))
+            Assert.Contains(anchors.RootElement.GetProperty("anchors").EnumerateArray(), a => a.GetProperty("status").GetString() == "confirmed");
+
+        var verify = await CliRunner.RunAsync("anchor", "verify", "--rpc", anvil.RpcUrl.ToString(), "--anchor", anchor.ToString(), "--lane", lane.ToString(),
+            "--node", node.BaseAddress.ToString());
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+        using var report = JsonDocument.Parse(verify.StdOut);
+        Assert.True(report.RootElement.GetProperty("ok").GetBoolean());
+        Assert.All(report.RootElement.GetProperty("anchors").EnumerateArray(), a => Assert.Equal("ok", a.GetProperty("status").GetString()));
+    }
+
+    [Fact]
+    public async Task NodeKilledMidAnchoring_Restarted_ResumesWithoutAnchoringASizeTwice()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        var anchor = await DeployAnchorAsync(anvil);
+        using var consortium = await TestConsortium.CreateAsync();
+        var lane = NodeAddress(consortium.DataDirectory);
+        await FundAsync(anvil, lane);
+
+        for (var round = 0; round < 3; round++)
+        {
+            await using var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor));
+            await CommissionAsync(node, consortium.Maker);
+            // Kill at different points of the anchoring cycle: right away, and a little later.
+            await Task.Delay(round * 400);
+            Assert.Equal(137, await node.SignalAndWaitForExitAsync("KILL", TimeSpan.FromSeconds(20)));
+        }
+        await using (var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor)))
+        {
+            await CommissionAsync(node, consortium.Maker);
+            var head = await HeadAsync(node);
+            await WaitForAnchorAsync(anvil, anchor, lane, head.LogSize, node);
+        }
+
+        var sizes = await AnchoredSizesAsync(anvil, anchor, lane);
+        Assert.Equal(sizes.Distinct().Count(), sizes.Count);
+        // Every transaction the node key ever sent is one anchor on chain: no duplicate, no reverted second try.
+        Assert.Equal(sizes.Count, await NonceAsync(anvil, lane));
+    }
+
+    [Fact]
+    public async Task ChainStoppedAndRestarted_NodeKeepsWriting_ThenAnchorsTheNewerHead()
+    {
+        using var dir = new TestDirectory();
+        var state = Path.Combine(dir.Path, "anvil-state.json");
+        var anvil = await AnvilProcess.StartAsync(stateFile: state);
+        try
+        {
+            var port = anvil.Port;
+            var anchor = await DeployAnchorAsync(anvil);
+            using var consortium = await TestConsortium.CreateAsync();
+            var lane = NodeAddress(consortium.DataDirectory);
+            await FundAsync(anvil, lane);
+            await using var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor));
+            await CommissionAsync(node, consortium.Maker);
+            var first = await WaitForAnchorAsync(anvil, anchor, lane, (await HeadAsync(node)).LogSize, node);
+
+            await anvil.StopAsync();
+            await anvil.DisposeAsync();
+            // Writes never wait on the chain.
+            for (var i = 0; i < 3; i++)
+                await CommissionAsync(node, consortium.Maker);
+            var head = await HeadAsync(node);
+            Assert.True(head.LogSize > first.Size);
+            using (var anonymous = TestConsortium.ClientFor(node, null))
+                Assert.Equal(System.Net.HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("/readyz", UriKind.Relative))).StatusCode);
+
+            anvil = await AnvilProcess.StartAsync(port: port, stateFile: state);
+            var caughtUp = await WaitForAnchorAsync(anvil, anchor, lane, head.LogSize, node);
+            Assert.Equal(head.LogSize, caughtUp.Size);
+            Assert.Equal(Norm(head.LogRoot), Norm(caughtUp.Root));
+            Assert.Equal(await AnchorCountAsync(anvil, anchor, lane), await NonceAsync(anvil, lane));
+        }
+        finally
+        {
+            await anvil.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task TamperedLane_ServedByACopy_AnchorVerifyExits1NamingTheSize()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        var anchor = await DeployAnchorAsync(anvil);
+        using var consortium = await TestConsortium.CreateAsync();
+        var lane = NodeAddress(consortium.DataDirectory);
+        await FundAsync(anvil, lane);
+        using var copies = new TestDirectory();
+        var fork = Path.Combine(copies.Path, "fork");
+
+        long goodSize;
+        await using (var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor)))
+        {
+            await CommissionAsync(node, consortium.Maker);
+            goodSize = (await HeadAsync(node)).LogSize;
+            await WaitForAnchorAsync(anvil, anchor, lane, goodSize, node);
+        }
+        CopyDirectory(consortium.DataDirectory, fork);
+        long forkedSize;
+        await using (var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor)))
+        {
+            await CommissionAsync(node, consortium.Maker);
+            forkedSize = (await HeadAsync(node)).LogSize;
+            await WaitForAnchorAsync(anvil, anchor, lane, forkedSize, node);
+        }
+
+        // The copy rewrites history after goodSize: same key, a different record at the anchored size.
+        await using var copy = await NodeProcess.StartAsync(fork);
+        await CommissionAsync(copy, consortium.Maker);
+        Assert.Equal(forkedSize, (await HeadAsync(copy)).LogSize);
+
+        var verify = await CliRunner.RunAsync("anchor", "verify", "--rpc", anvil.RpcUrl.ToString(), "--anchor", anchor.ToString(), "--lane", lane.ToString(),
+            "--node", copy.BaseAddress.ToString());
+        Assert.True(verify.ExitCode == 1, verify.StdOut + verify.StdErr);
+        using var report = JsonDocument.Parse(verify.StdOut);
+        var bySize = report.RootElement.GetProperty("anchors").EnumerateArray().ToDictionary(a => a.GetProperty("size").GetInt64());
+        Assert.Equal("ok", bySize[goodSize].GetProperty("status").GetString());
+        Assert.Equal("mismatch", bySize[forkedSize].GetProperty("status").GetString());
+        Assert.Contains("logRoot", bySize[forkedSize].GetProperty("reason").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConfirmedAnchor_ChainRevertedBelowIt_IsReBroadcastAndConfirmedAgain()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        var rpc = anvil.RpcUrl.ToString();
+        var anchor = await DeployAnchorAsync(anvil);
+        using var consortium = await TestConsortium.CreateAsync();
+        var lane = NodeAddress(consortium.DataDirectory);
+        await FundAsync(anvil, lane);
+        var snapshot = (await Cast.OutputAsync("rpc", "--rpc-url", rpc, "evm_snapshot")).Trim('"');
+        await using var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor));
+        await CommissionAsync(node, consortium.Maker);
+        var size = (await HeadAsync(node)).LogSize;
+        await WaitForAnchorAsync(anvil, anchor, lane, size, node);
+
+        // Drop the block that holds the anchor and build another chain of the same height: the anchor vanishes.
+        await Cast.OutputAsync("rpc", "--rpc-url", rpc, "evm_revert", snapshot);
+        await Cast.OutputAsync("rpc", "--rpc-url", rpc, "anvil_mine", "0x3");
+        var back = await WaitForAnchorAsync(anvil, anchor, lane, size, node);
+        Assert.Equal(size, back.Size);
+        Assert.Equal(1, await AnchorCountAsync(anvil, anchor, lane));
+        Assert.Equal(1, await NonceAsync(anvil, lane));
+    }
+
+    [Fact]
+    public async Task AnchorVerify_BadLane_Exits2()
+    {
+        var r = await CliRunner.RunAsync("anchor", "verify", "--rpc", "http://127.0.0.1:1", "--anchor", "0x0000000000000000000000000000000000000001",
+            "--lane", "not-an-address", "--node", "http://127.0.0.1:1");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--lane", r.StdErr, StringComparison.Ordinal);
+    }
+}
