@@ -70,6 +70,22 @@ public sealed class AnchoringNodeTests
         using var report = JsonDocument.Parse(verify.StdOut);
         Assert.True(report.RootElement.GetProperty("ok").GetBoolean());
         Assert.All(report.RootElement.GetProperty("anchors").EnumerateArray(), a => Assert.Equal("ok", a.GetProperty("status").GetString()));
+
+        // An auditor who trusts only the chain: the saved answer verifies offline, its anchor against the contract.
+        var answerFile = Path.Combine(consortium.DataDirectory, "..", "answer.json");
+        var saved = await CliRunner.RunAsync("provenance", $"(01){Gtin}(21){serial}", "--node", node.BaseAddress.ToString(),
+            "--token-file", Path.Combine(consortium.DataDirectory, "tokens", "maker.token"), "--out", answerFile);
+        Assert.True(saved.ExitCode == 0, saved.StdErr);
+        var consortiumFile = Path.Combine(consortium.DataDirectory, "consortium.json");
+        var offline = await CliRunner.RunAsync("verify-proof", answerFile, "--consortium", consortiumFile, "--rpc", anvil.RpcUrl.ToString(), "--anchor", anchor.ToString());
+        Assert.True(offline.ExitCode == 0, offline.StdOut + offline.StdErr);
+        Assert.Contains("ok   anchor-chain", offline.StdOut, StringComparison.Ordinal);
+
+        // The same answer against an Anchor contract that never saw this lane: the chain does not vouch for it.
+        var empty = await DeployAnchorAsync(anvil);
+        var unanchored = await CliRunner.RunAsync("verify-proof", answerFile, "--consortium", consortiumFile, "--rpc", anvil.RpcUrl.ToString(), "--anchor", empty.ToString());
+        Assert.Equal(1, unanchored.ExitCode);
+        Assert.Contains("not-anchored", unanchored.StdErr, StringComparison.Ordinal);
     }
 
     [Fact]
