@@ -172,7 +172,7 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
         n.RequireObject();
         var size = n.Req("size").Long();
         return new ProvenanceAnchor(n.Req("chainId").ULong(), n.Req("contract").Address(), n.Req("lane").Address(), size,
-            n.Req("root").Hash(), n.Req("txHash").Hash(), n.Req("blockNumber").ULong(), n.Req("blockHash").Hash(),
+            n.Req("root").Hash(), n.Opt("txHash")?.Hash(), n.Req("blockNumber").ULong(), n.Opt("blockHash")?.Hash(),
             n.Req("consistencyProof").Decode(b => ConsistencyProof.Decode(b)));
     }
 
@@ -206,6 +206,8 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             w.WriteEndArray();
             if (Anchor is { } anchor)
                 WriteAnchor(w, anchor);
+            else
+                w.WriteNull("anchor");
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -346,9 +348,9 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
         w.WriteString("lane", a.Lane.ToString());
         w.WriteNumber("size", a.Size);
         w.WriteString("root", a.Root.ToString());
-        w.WriteString("txHash", a.TxHash.ToString());
+        WriteNullable(w, "txHash", a.TxHash?.ToString());
         w.WriteNumber("blockNumber", a.BlockNumber);
-        w.WriteString("blockHash", a.BlockHash.ToString());
+        WriteNullable(w, "blockHash", a.BlockHash?.ToString());
         w.WriteString("consistencyProof", Hex.Encode0x(a.ConsistencyProof.Encode()));
         w.WriteEndObject();
     }

@@ -75,9 +75,9 @@ public sealed record ProvenanceAlert(long Sequence, string Kind, ItemId? Item, H
 /// <param name="Lane">The lane anchored.</param>
 /// <param name="Size">The anchored log size.</param>
 /// <param name="Root">The anchored log root.</param>
-/// <param name="TxHash">The anchoring transaction.</param>
+/// <param name="TxHash">The anchoring transaction (null when the node did not record it).</param>
 /// <param name="BlockNumber">The chain block that holds it.</param>
-/// <param name="BlockHash">That block's hash.</param>
+/// <param name="BlockHash">That block's hash (null when the node did not record it).</param>
 /// <param name="ConsistencyProof">From (Size, Root) to the header's (logSize, logRoot).</param>
-public sealed record ProvenanceAnchor(ulong ChainId, Address Contract, Address Lane, long Size, Hash32 Root, Hash32 TxHash,
-    ulong BlockNumber, Hash32 BlockHash, ConsistencyProof ConsistencyProof);
+public sealed record ProvenanceAnchor(ulong ChainId, Address Contract, Address Lane, long Size, Hash32 Root, Hash32? TxHash,
+    ulong BlockNumber, Hash32? BlockHash, ConsistencyProof ConsistencyProof);

@@ -76,6 +76,10 @@ public sealed class AnchoringNodeTests
         var saved = await CliRunner.RunAsync("provenance", $"(01){Gtin}(21){serial}", "--node", node.BaseAddress.ToString(),
             "--token-file", Path.Combine(consortium.DataDirectory, "tokens", "maker.token"), "--out", answerFile);
         Assert.True(saved.ExitCode == 0, saved.StdErr);
+        // The SDK's typed answer keeps the anchor exactly as the node wrote it.
+        var savedJson = await File.ReadAllTextAsync(answerFile);
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(savedJson),
+            System.Text.Json.Nodes.JsonNode.Parse(Ledger.Sdk.Provenance.ProvenanceDocument.Parse(savedJson).ToJson())), savedJson);
         var consortiumFile = Path.Combine(consortium.DataDirectory, "consortium.json");
         var offline = await CliRunner.RunAsync("verify-proof", answerFile, "--consortium", consortiumFile, "--rpc", anvil.RpcUrl.ToString(), "--anchor", anchor.ToString());
         Assert.True(offline.ExitCode == 0, offline.StdOut + offline.StdErr);
