@@ -26,7 +26,7 @@ public sealed class LaneStore : IDisposable
         [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, LotItems, GlnRecords, Alerts, ItemAlerts, Log, Smt, Keys, Events, ItemEvents, Scans];
 
     /// <summary>Every column family of the index, "default" included (for tools that open the index themselves, e.g. store verify).</summary>
-    internal static IReadOnlyList<string> FamilyNames => Families;
+    public static IReadOnlyList<string> FamilyNames => Families;
 
     internal static readonly byte[] HeadKey = "head"u8.ToArray();
     internal static readonly byte[] LotsKey = "lots"u8.ToArray();

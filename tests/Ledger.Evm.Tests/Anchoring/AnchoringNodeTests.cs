@@ -4,6 +4,7 @@ using Ledger.Evm.Tests.Chain;
 using Ledger.Node.Tests;
 using Ledger.Node.Tests.Network;
 using Ledger.Protocol;
+using Ledger.Protocol.Blocks;
 using Ledger.Protocol.Merkle;
 using Xunit;
 using static Ledger.Evm.Tests.Anchoring.AnchoringKit;
@@ -201,6 +202,68 @@ public sealed class AnchoringNodeTests
         Assert.Equal("ok", bySize[goodSize].GetProperty("status").GetString());
         Assert.Equal("mismatch", bySize[forkedSize].GetProperty("status").GetString());
         Assert.Contains("logRoot", bySize[forkedSize].GetProperty("reason").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TamperedHeader_InACopyOfTheStore_AnchorVerifyExits1NamingTheSize()
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        var anchor = await DeployAnchorAsync(anvil);
+        using var consortium = await TestConsortium.CreateAsync();
+        var lane = NodeAddress(consortium.DataDirectory);
+        await FundAsync(anvil, lane);
+        long anchoredSize;
+        await using (var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor)))
+        {
+            await CommissionAsync(node, consortium.Maker);
+            anchoredSize = (await HeadAsync(node)).LogSize;
+            await WaitForAnchorAsync(anvil, anchor, lane, anchoredSize, node);
+            await CommissionAsync(node, consortium.Maker); // the tampered header is not the head
+        }
+        using var copies = new TestDirectory();
+        var copyDirectory = Path.Combine(copies.Path, "copy");
+        CopyDirectory(consortium.DataDirectory, copyDirectory);
+
+        // In the copy, the header at the anchored size gets another logRoot; its signature is left as it was.
+        long tamperedHeight;
+        using (var db = Ledger.Storage.RocksDb.RocksDb.Open(Path.Combine(copyDirectory, "ledger", "index"), new Ledger.Storage.RocksDb.RocksDbOptions(),
+            Ledger.Engine.Lane.LaneStore.FamilyNames))
+        {
+            var headers = db.GetColumnFamily("headers");
+            SignedHeader? found = null;
+            byte[] key = [];
+            for (long height = 1; found is null; height++)
+            {
+                key = BitConverter.GetBytes(height);
+                if (BitConverter.IsLittleEndian)
+                    Array.Reverse(key);
+                var stored = db.Get(headers, key) ?? throw new InvalidOperationException("no header has the anchored log size");
+                var header = SignedHeader.Decode(stored);
+                if (header.Header.LogSize == anchoredSize)
+                    found = header;
+            }
+            var h = found.Header;
+            var forged = new SignedHeader(new BlockHeader(h.Lane, h.Height, h.Parent, h.TimeMs, h.RecordsRoot, h.RecordCount, h.LogSize,
+                Ledger.Protocol.Crypto.Keccak256.Hash("forged"u8), h.StateRoot, h.Refs), found.Signature);
+            db.Put(headers, key, forged.Encode(), sync: true);
+            tamperedHeight = h.Height;
+        }
+
+        await using var copy = await NodeProcess.StartAsync(copyDirectory);
+        var verify = await CliRunner.RunAsync("anchor", "verify", "--rpc", anvil.RpcUrl.ToString(), "--anchor", anchor.ToString(), "--lane", lane.ToString(),
+            "--node", copy.BaseAddress.ToString());
+        Assert.True(verify.ExitCode == 1, verify.StdOut + verify.StdErr);
+        using var report = JsonDocument.Parse(verify.StdOut);
+        Assert.False(report.RootElement.GetProperty("ok").GetBoolean());
+        var check = Assert.Single(report.RootElement.GetProperty("anchors").EnumerateArray(), a => a.GetProperty("size").GetInt64() == anchoredSize);
+        Assert.Equal("mismatch", check.GetProperty("status").GetString());
+        Assert.Contains("signature", check.GetProperty("reason").GetString()!, StringComparison.OrdinalIgnoreCase);
+
+        // The original store still verifies.
+        await using var original = await consortium.StartNodeAsync();
+        var good = await CliRunner.RunAsync("anchor", "verify", "--rpc", anvil.RpcUrl.ToString(), "--anchor", anchor.ToString(), "--lane", lane.ToString(),
+            "--node", original.BaseAddress.ToString());
+        Assert.True(good.ExitCode == 0, good.StdOut + good.StdErr + $" (tampered height {tamperedHeight})");
     }
 
     [Fact]
