@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ledger.Evm;
+using Ledger.Evm.Contracts;
 using Ledger.Protocol.Consortium;
 using Ledger.Protocol.Crypto;
 using Ledger.Sdk.Provenance;
@@ -17,7 +18,7 @@ public static class VerifyProofCommands
     public static Command Create()
     {
         var input = new Argument<string>("file") { Description = "The provenance answer (ledger-provenance/v1 JSON) to verify." };
-        var consortium = new Option<string>("--consortium") { Description = "The consortium file (ledger-consortium/v1) holding the node and party keys.", Required = true };
+        var consortium = new Option<string>("--consortium") { Description = "The consortium: a file (ledger-consortium/v1, e.g. a node's <data>/consortium.json) or the Registry contract as evm:<rpc-url>@<registry-address>.", Required = true };
         var rpc = new Option<string>("--rpc") { Description = "Ethereum JSON-RPC URL to check the answer's anchor against (with --anchor)." };
         var anchor = new Option<string>("--anchor") { Description = "Address of the anchor contract (with --rpc)." };
         var command = new Command("verify-proof", "Verify a provenance answer offline: seals, inclusion proofs, header, certificate, completeness, custody and anchor.")
@@ -36,7 +37,9 @@ public static class VerifyProofCommands
             return Invalid($"--rpc: \"{rpc}\" is not an http(s) URL");
         if (anchorAddress is not null && !Address.TryParse(anchorAddress, out _))
             return Invalid($"--anchor: \"{anchorAddress}\" is not an address (0x and 40 hex digits)");
-        if (!TryRead(file, "file", out var answerText) || !TryRead(consortiumFile, "--consortium", out var consortiumText))
+        var fromRegistry = RegistryConsortiumSource.IsRegistrySource(consortiumFile);
+        var consortiumText = "";
+        if (!TryRead(file, "file", out var answerText) || (!fromRegistry && !TryRead(consortiumFile, "--consortium", out consortiumText)))
             return ExitCodes.InvalidInput;
         ProvenanceDocument answer;
         try
@@ -50,11 +53,16 @@ public static class VerifyProofCommands
         ConsortiumDefinition definition;
         try
         {
-            definition = ConsortiumFile.Parse(consortiumText);
+            definition = fromRegistry ? ReadRegistry(consortiumFile) : ConsortiumFile.Parse(consortiumText);
         }
         catch (ConsortiumFormatException e)
         {
             return Invalid($"--consortium: {e.Message}");
+        }
+        catch (Exception e) when (e is EthereumUnavailableException or EthereumRpcException)
+        {
+            Console.Error.WriteLine($"--consortium: cannot read the Registry: {e.Message}");
+            return ExitCodes.CheckFailed;
         }
         VerificationReport report;
         if (rpc is null)
@@ -84,6 +92,15 @@ public static class VerifyProofCommands
         }
         Console.Error.WriteLine(report.FailureReason);
         return ExitCodes.CheckFailed;
+    }
+
+    /// <summary>The consortium as the Registry contract holds it now (validated like a file).</summary>
+    private static ConsortiumDefinition ReadRegistry(string source)
+    {
+        if (!RegistryConsortiumSource.TryParse(source, out var rpcUrl, out var registry, out var error))
+            throw new ConsortiumFormatException("source", "registry-source", error);
+        using var rpc = new EthereumRpcClient(rpcUrl);
+        return RegistryConsortiumSource.ReadAsync(rpc, registry).GetAwaiter().GetResult();
     }
 
     private static bool TryRead(string path, string field, out string text)

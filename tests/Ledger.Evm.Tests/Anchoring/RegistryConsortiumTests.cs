@@ -51,7 +51,24 @@ public sealed class RegistryConsortiumTests
             Assert.Equal("chain-consortium", json.RootElement.GetProperty("name").GetString());
             Assert.True(json.RootElement.GetProperty("version").GetInt64() >= 1);
             Assert.Equal(file.Parties.Count, json.RootElement.GetProperty("parties").EnumerateArray().Count(p => p.GetProperty("roles").GetString() != "None"));
-            await CommissionAsync(node, consortium.Maker);
+            var serial = await CommissionAsync(node, consortium.Maker);
+
+            // A verifier that takes its keys from the chain: the answer checks against the Registry's consortium.
+            using var work = new TestDirectory();
+            var answerFile = Path.Combine(work.Path, "answer.json");
+            var saved = await Ledger.Cli.Tests.CliRunner.RunAsync("provenance", $"(01){Gtin}(21){serial}", "--node", node.BaseAddress.ToString(),
+                "--token-file", Path.Combine(consortium.DataDirectory, "tokens", "maker.token"), "--out", answerFile);
+            Assert.True(saved.ExitCode == 0, saved.StdErr);
+            var verified = await Ledger.Cli.Tests.CliRunner.RunAsync("verify-proof", answerFile, "--consortium", source);
+            Assert.True(verified.ExitCode == 0, verified.StdOut + verified.StdErr);
+            // A Registry that does not list this node: the header's signer is not a consortium node.
+            var other = await DeployAsync(anvil, ContractArtifacts.Registry.Bytecode, "constructor(string)", "other-consortium");
+            var elsewhere = PrivateKey.Generate().Address;
+            await RegisterAsync(anvil, other, file with { Nodes = [new ConsortiumNode("elsewhere", elsewhere, "")],
+                Parties = [.. file.Parties.Select(p => p with { Node = elsewhere })] });
+            var refused = await Ledger.Cli.Tests.CliRunner.RunAsync("verify-proof", answerFile, "--consortium", $"evm:{anvil.RpcUrl}@{other}");
+            Assert.Equal(1, refused.ExitCode);
+            Assert.Contains("header", refused.StdErr, StringComparison.Ordinal);
         }
 
         // A GLN with a wrong check digit on chain: the node refuses to start, naming the field and the rule like a file would.
