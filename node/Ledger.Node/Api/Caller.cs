@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using Ledger.Protocol.Consortium;
 using Ledger.Node.Parties;
 using Ledger.Protocol;
 using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
-using Ledger.Protocol.Rlp;
 using Microsoft.AspNetCore.Http;
 
 namespace Ledger.Node.Api;
@@ -48,16 +46,11 @@ public static class CallerResolver
 
     /// <summary>The digest a request signature signs.</summary>
     public static Hash32 RequestDigest(string method, string pathAndQuery, long timeMs, ReadOnlySpan<byte> body) =>
-        DomainTags.Hash(DomainTags.Request, Rlp.Encode(RlpItem.List(RlpItem.Text(method.ToUpperInvariant()), RlpItem.Text(pathAndQuery),
-            RlpItem.UInt((ulong)timeMs), RlpItem.Bytes(SHA256.HashData(body)))));
+        SignedRequest.Digest(method, pathAndQuery, timeMs, body);
 
     /// <summary>The Authorization header value for a signed request.</summary>
     public static string SignRequest(PrivateKey key, string method, string pathAndQuery, long timeMs, ReadOnlySpan<byte> body)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        var signature = Secp256k1.Sign(key, RequestDigest(method, pathAndQuery, timeMs, body));
-        return string.Create(CultureInfo.InvariantCulture, $"Ledger-Signature address={key.Address}, time={timeMs}, signature={Hex.Encode0x(signature.ToBytes())}");
-    }
+        => SignedRequest.AuthorizationHeader(key, method, pathAndQuery, timeMs, body);
 
     /// <summary>Resolves the caller; throws <see cref="AuthenticationException"/> for present but invalid credentials.</summary>
     public static async Task<Caller> ResolveAsync(HttpContext context, LedgerService ledger, TimeProvider time)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ledger.Protocol;
@@ -11,7 +10,6 @@ using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
 using Ledger.Protocol.Merkle;
 using Ledger.Protocol.Records;
-using Ledger.Protocol.Rlp;
 
 namespace Ledger.Sdk.Client;
 
@@ -303,15 +301,7 @@ public sealed partial class LedgerClient : IDisposable
     /// SHA-256("ledger/request/v1" || 0x00 || RLP([METHOD, path-and-query, time-ms, SHA-256(body)])).
     /// </summary>
     public static string SignRequest(PrivateKey key, string method, string pathAndQuery, long timeMs, ReadOnlySpan<byte> body)
-    {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(method);
-        ArgumentNullException.ThrowIfNull(pathAndQuery);
-        var digest = DomainTags.Hash(DomainTags.Request, Rlp.Encode(RlpItem.List(RlpItem.Text(method.ToUpperInvariant()), RlpItem.Text(pathAndQuery),
-            RlpItem.UInt((ulong)timeMs), RlpItem.Bytes(SHA256.HashData(body)))));
-        var signature = Secp256k1.Sign(key, digest);
-        return string.Create(CultureInfo.InvariantCulture, $"Ledger-Signature address={key.Address}, time={timeMs}, signature={Hex.Encode0x(signature.ToBytes())}");
-    }
+        => SignedRequest.AuthorizationHeader(key, method, pathAndQuery, timeMs, body);
 
     /// <summary>The delay before attempt <paramref name="attempt"/> + 1: Retry-After when given, else full-jitter exponential backoff.</summary>
     internal TimeSpan Backoff(int attempt, TimeSpan? retryAfter)
