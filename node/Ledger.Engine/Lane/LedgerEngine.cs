@@ -277,8 +277,11 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             else
             {
                 var finished = Finish(outcomes!, height);
-                p.Done.TrySetResult(new SubmitResult(finished.All(o => o.Status != OutcomeStatus.Rejected), finished,
-                    finished.Any(o => o.Status == OutcomeStatus.Accepted) ? height : null));
+                // A submission wholly on the ledger already answers with the block that holds it (api.md §5).
+                var answeredHeight = finished.Any(o => o.Status == OutcomeStatus.Accepted) ? height
+                    : finished.Count > 0 && finished.All(o => o.Status == OutcomeStatus.Duplicate) ? finished.Max(o => o.Height)
+                    : null;
+                p.Done.TrySetResult(new SubmitResult(finished.All(o => o.Status != OutcomeStatus.Rejected), finished, answeredHeight));
             }
         }
     }

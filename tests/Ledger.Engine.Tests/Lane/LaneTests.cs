@@ -38,6 +38,7 @@ public sealed class LaneTests
         Assert.Equal(OutcomeStatus.Accepted, first.Outcomes[0].Status);
         Assert.Equal(OutcomeStatus.Duplicate, second.Outcomes[0].Status);
         Assert.Equal(first.Height, second.Outcomes[0].Height);
+        Assert.Equal(first.Height, second.Height);
         Assert.Equal(1, f.Engine.Head.Height);
     }
 

@@ -236,6 +236,7 @@ public sealed class BadInputTests(BadInputNode fixture) : IClassFixture<BadInput
         var outcome = Assert.Single(json.RootElement.GetProperty("outcomes").EnumerateArray());
         Assert.Equal("duplicate", outcome.GetProperty("outcome").GetString());
         Assert.Equal(before.Height, outcome.GetProperty("block").GetInt64());
+        Assert.Equal(outcome.GetProperty("block").GetInt64(), json.RootElement.GetProperty("block").GetInt64());
         Assert.Equal(before, await HeadAsync(Clients.Regulator));
         Assert.Equal(provenance, await ProvenanceAsync(Clients.Regulator, serial));
     }
