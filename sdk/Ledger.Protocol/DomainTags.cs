@@ -30,7 +30,7 @@ public static class DomainTags
             buffer[written] = 0;
             encoded.CopyTo(buffer[(written + 1)..]);
             Span<byte> digest = stackalloc byte[Hash32.Length];
-            System.Security.Cryptography.SHA256.HashData(buffer, digest);
+            Crypto.Sha256.HashData(buffer, digest);
             return new Hash32(digest);
         }
         finally

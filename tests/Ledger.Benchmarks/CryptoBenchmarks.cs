@@ -40,13 +40,13 @@ public class CryptoSignatureBenchmarks
     public bool Recover() => _backend.TryRecover(_digest, _signature, _recovered);
 }
 
-/// <summary>SHA-256 (System.Security.Cryptography) and Keccak-256 (managed) on 32 B, 256 B and 4 KiB.</summary>
+/// <summary>SHA-256 (the protocol's: libcrypto's low-level calls; and .NET's one-shot through EVP) and Keccak-256 (managed) on 32 B, 65 B (a Merkle node), 256 B and 4 KiB.</summary>
 [MemoryDiagnoser]
 public class CryptoHashBenchmarks
 {
     private byte[] _data = [];
 
-    [Params(32, 256, 4096)]
+    [Params(32, 65, 256, 4096)]
     public int Size { get; set; }
 
     [GlobalSetup]
@@ -59,6 +59,9 @@ public class CryptoHashBenchmarks
 
     [Benchmark(Baseline = true)]
     public Hash32 Sha256Hash() => Sha256.Hash(_data);
+
+    [Benchmark]
+    public Hash32 DotNetSha256HashData() => new(System.Security.Cryptography.SHA256.HashData(_data));
 
     [Benchmark]
     public Hash32 Keccak256Hash() => Keccak256.Hash(_data);

@@ -125,6 +125,36 @@ public class RocksDbTests
             Assert.Equal("v499", S(db.Get(db.GetColumnFamily("index"), B("k0499"))));
     }
 
+    [Theory]
+    [InlineData(10.0, true)]
+    [InlineData(0.0, false)]
+    public void Open_BloomBitsPerKey_WritesFiltersIntoSstFilesOnlyWhenOn(double bits, bool expectFilter)
+    {
+        using var dir = new TempDirectory();
+        using var db = Open(dir.Path, new RocksDbOptions { BloomBitsPerKey = bits, BlockCacheSize = 1024 * 1024 });
+        var index = db.GetColumnFamily("index");
+        for (var i = 0; i < 500; i++)
+            db.Put(index, B($"k{i:D4}"), B($"v{i}"), sync: false);
+        db.Flush();
+        var ssts = Directory.GetFiles(dir.Path, "*.sst");
+        Assert.NotEmpty(ssts);
+        // The full-filter meta block is named after the policy: "fullfilter.rocksdb.BuiltinBloomFilter".
+        var hasFilter = ssts.Any(f => System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(f)).Contains("rocksdb.BuiltinBloomFilter", StringComparison.Ordinal));
+        Assert.Equal(expectFilter, hasFilter);
+        Assert.Equal("v123", S(db.Get(index, B("k0123"))));
+        Assert.Null(db.Get(index, B("k9999")));
+    }
+
+    [Theory]
+    [InlineData(-1.0, 1024L, "BloomBitsPerKey")]
+    [InlineData(10.0, 0L, "BlockCacheSize")]
+    public void Open_InvalidTableOptions_ThrowsNamingTheOption(double bits, long cache, string option)
+    {
+        using var dir = new TempDirectory();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Open(dir.Path, new RocksDbOptions { BloomBitsPerKey = bits, BlockCacheSize = cache }));
+        Assert.Equal(option, e.ParamName);
+    }
+
     [Fact]
     public void Write_Batch_AppliesAllUpdatesAcrossFamilies()
     {

@@ -62,6 +62,16 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_write_buffer_size(OptionsHandle options, nuint value);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_compression(OptionsHandle options, int value);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_increase_parallelism(OptionsHandle options, int totalThreads);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_block_based_table_factory(OptionsHandle options, nint tableOptions);
+
+    // Block-based table options (bloom filters, block cache)
+    [LibraryImport(Lib)] internal static partial nint rocksdb_block_based_options_create();
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_destroy(nint options);
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_filter_policy(nint options, nint policy);
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_block_cache(nint options, nint cache);
+    [LibraryImport(Lib)] internal static partial nint rocksdb_filterpolicy_create_bloom_full(double bitsPerKey);
+    [LibraryImport(Lib)] internal static partial nint rocksdb_cache_create_lru(nuint capacity);
+    [LibraryImport(Lib)] internal static partial void rocksdb_cache_destroy(nint cache);
 
     // Write options
     [LibraryImport(Lib)] internal static partial nint rocksdb_writeoptions_create();

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 
 namespace Ledger.Protocol.Merkle;
 
@@ -18,7 +17,7 @@ public static class MerkleHash
     private const int StackLimit = 512;
 
     /// <summary>The root of the empty tree: SHA-256 of the empty string (e3b0c442…b855).</summary>
-    public static readonly Hash32 EmptyRoot = new(SHA256.HashData(ReadOnlySpan<byte>.Empty));
+    public static readonly Hash32 EmptyRoot = Crypto.Sha256.Hash(ReadOnlySpan<byte>.Empty);
 
     /// <summary>Leaf hash: SHA-256(0x00 || data).</summary>
     public static Hash32 Leaf(ReadOnlySpan<byte> data)
@@ -31,7 +30,7 @@ public static class MerkleHash
             buffer[0] = LeafPrefix;
             data.CopyTo(buffer[1..]);
             Span<byte> digest = stackalloc byte[Hash32.Length];
-            SHA256.HashData(buffer, digest);
+            Crypto.Sha256.HashData(buffer, digest);
             return new Hash32(digest);
         }
         finally
@@ -48,7 +47,7 @@ public static class MerkleHash
         buffer[0] = LeafPrefix;
         recordId.CopyTo(buffer[1..]);
         Span<byte> digest = stackalloc byte[Hash32.Length];
-        SHA256.HashData(buffer, digest);
+        Crypto.Sha256.HashData(buffer, digest);
         return new Hash32(digest);
     }
 
@@ -63,7 +62,7 @@ public static class MerkleHash
         left.CopyTo(buffer[1..]);
         right.CopyTo(buffer[(1 + Hash32.Length)..]);
         Span<byte> digest = stackalloc byte[Hash32.Length];
-        SHA256.HashData(buffer, digest);
+        Crypto.Sha256.HashData(buffer, digest);
         return new Hash32(digest);
     }
 }
