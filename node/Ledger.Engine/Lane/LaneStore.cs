@@ -109,13 +109,31 @@ public sealed class LaneStore : IDisposable
     /// <summary>The ids of every record that touched the item, in lane order.</summary>
     public IReadOnlyList<Hash32> GetHistory(ItemId item) => PrefixValues(History, item.StateKey().ToArray(), v => new Hash32(v));
 
-    /// <summary>Items of a lot (GTIN-14 and lot), in key order, at most <paramref name="limit"/>.</summary>
-    public IReadOnlyList<ItemId> GetLotItems(string gtin, string lot, int limit = 10_000) =>
-        PrefixValues(LotItems, LotPrefix(gtin, lot), v => ItemId.FromRlp(Rlp.Decode(v), "lot-items"), limit);
+    /// <summary>Items commissioned into a lot (GTIN-14 and lot), in lane order, at most <paramref name="limit"/>.</summary>
+    /// <remarks>One entry per lot and block (key: gtin, 0, lot, 0, height), its value the RLP list of the block's items.</remarks>
+    public IReadOnlyList<ItemId> GetLotItems(string gtin, string lot, int limit = 10_000)
+    {
+        var result = new List<ItemId>();
+        foreach (var value in PrefixValues(LotItems, LotPrefix(gtin, lot), v => v))
+            foreach (var item in Rlp.Decode(value).AsList("lot-items").Items)
+            {
+                if (result.Count >= limit)
+                    return result;
+                result.Add(ItemId.FromRlp(item, "lot-items"));
+            }
+        return result;
+    }
 
     /// <summary>Records written at a GLN, in lane order, at most <paramref name="limit"/>.</summary>
-    public IReadOnlyList<Hash32> GetGlnRecords(string gln, int limit = 10_000) =>
-        PrefixValues(GlnRecords, System.Text.Encoding.ASCII.GetBytes(gln + "\0"), v => new Hash32(v), limit);
+    /// <remarks>One entry per GLN and block (key: gln, 0, height), its value the block's record ids concatenated.</remarks>
+    public IReadOnlyList<Hash32> GetGlnRecords(string gln, int limit = 10_000)
+    {
+        var result = new List<Hash32>();
+        foreach (var value in PrefixValues(GlnRecords, System.Text.Encoding.ASCII.GetBytes(gln + "\0"), v => v))
+            for (var i = 0; i + Hash32.Length <= value.Length && result.Count < limit; i += Hash32.Length)
+                result.Add(new Hash32(value.AsSpan(i, Hash32.Length)));
+        return result;
+    }
 
     /// <summary>Alerts from <paramref name="afterSequence"/> on (exclusive), at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<LedgerAlert> GetAlerts(long afterSequence = 0, int limit = 1_000)
@@ -152,7 +170,7 @@ public sealed class LaneStore : IDisposable
             ? (BinaryPrimitives.ReadInt64BigEndian(seq), StoredEvent.Decode(ev))
             : null;
 
-    /// <summary>Sequences of the captured events that name the item, in order.</summary>
+    /// <summary>Sequences of the captured EPCIS documents' events that name the item, in order (records submitted as signed batches are in <see cref="GetHistory"/>).</summary>
     public IReadOnlyList<long> GetItemEventSequences(ItemId item) =>
         PrefixValues(ItemEvents, item.StateKey().ToArray(), v => BinaryPrimitives.ReadInt64BigEndian(v));
 
@@ -316,12 +334,13 @@ internal sealed class RocksMerkleNodeStore(LaneStore store) : IMerkleNodeStore
 internal sealed class RocksSparseNodeStore(LaneStore store, int cacheCapacity = 0) : ISparseMerkleNodeStore
 {
     private readonly Dictionary<Hash32, SparseMerkleNode> _pending = [];
+    private Dictionary<Hash32, SparseMerkleNode> _sealed = [];
     private Dictionary<Hash32, SparseMerkleNode> _recent = [];
     private Dictionary<Hash32, SparseMerkleNode> _older = [];
 
     public bool TryGet(Hash32 hash, out SparseMerkleNode node)
     {
-        if (_pending.TryGetValue(hash, out node) || _recent.TryGetValue(hash, out node))
+        if (_pending.TryGetValue(hash, out node) || _sealed.TryGetValue(hash, out node) || _recent.TryGetValue(hash, out node))
             return true;
         if (_older.TryGetValue(hash, out node))
         {
@@ -358,12 +377,20 @@ internal sealed class RocksSparseNodeStore(LaneStore store, int cacheCapacity = 
             batch.Put(cf, hash.ToArray(), node.Encode());
     }
 
-    /// <summary>After a durable commit: the block's nodes join the cache.</summary>
+    /// <summary>The block's nodes were put in its write batch: they stay readable (for the next block) until <see cref="Committed"/>.</summary>
+    public void Seal()
+    {
+        (_sealed, var empty) = (new Dictionary<Hash32, SparseMerkleNode>(_pending), _sealed);
+        empty.Clear();
+        _pending.Clear();
+    }
+
+    /// <summary>After the sealed block's durable commit: its nodes join the cache.</summary>
     public void Committed()
     {
-        foreach (var (hash, node) in _pending)
+        foreach (var (hash, node) in _sealed)
             Remember(hash, node);
-        _pending.Clear();
+        _sealed.Clear();
     }
 
     public void Clear() => _pending.Clear();

@@ -51,7 +51,7 @@ public sealed partial class LedgerEngine
         var present = records.Select(r => _overlay.HasRecord(r.Id)).ToArray();
         if (present.All(x => x))
         {
-            var dup = records.Select(r => new RecordOutcome(OutcomeStatus.Duplicate, [r.Id], Store.FindRecord(r.Id)?.Height, null, null, [])).ToList();
+            var dup = records.Select(r => new RecordOutcome(OutcomeStatus.Duplicate, [r.Id], _overlay.HeightOf(r.Id), null, null, [])).ToList();
             return (null, [], dup);
         }
         if (present.Any(x => x))
@@ -220,6 +220,8 @@ public sealed partial class LedgerEngine
 
     private RecordOutcome DuplicateOf(string key)
     {
+        if (_overlay.InFlightKey(key) is { } inFlight)
+            return new RecordOutcome(OutcomeStatus.Duplicate, inFlight.RecordIds, inFlight.Height, null, null, []);
         if (Store.Get(LaneStore.Keys, System.Text.Encoding.UTF8.GetBytes(key)) is { } seq && Store.Get(LaneStore.Events, seq) is { } ev)
         {
             var stored = StoredEvent.Decode(ev);
@@ -231,7 +233,7 @@ public sealed partial class LedgerEngine
     private (Block Block, StoredHead Head, long EventSequence) WriteBlock(long height, long now, List<(Pending P, SignedBatch Batch)> accepted,
         List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, WriteBatch wb, long eventSeq)
     {
-        var head = Store.Head;
+        var head = _sequenced;
         var batches = accepted.Select(a => a.Batch).ToList();
         var ids = batches.SelectMany(b => b.Records).Select(r => r.Id).ToArray();
         var leaves = ids.Select(MerkleHash.Leaf).ToArray();
@@ -252,6 +254,10 @@ public sealed partial class LedgerEngine
         wb.Put(Store[LaneStore.Headers], h, signed.Encode());
         wb.Put(Store[LaneStore.Certs], h, certificate.Encode());
         wb.Put(Store[LaneStore.Blocks], h, LaneStore.EncodeLocation(location));
+        // The GLN and lot indexes hold one entry per GLN (lot) and block, listing that block's records (items) in lane
+        // order: a per-record entry cost a RocksDB put each for an index read a block at a time anyway.
+        var glnRecords = new Dictionary<string, List<Hash32>>(StringComparer.Ordinal);
+        var lotItems = new Dictionary<(string Gtin, string Lot), List<ItemId>>();
         var logIndex = logStart;
         for (var b = 0; b < batches.Count; b++)
         {
@@ -261,15 +267,38 @@ public sealed partial class LedgerEngine
                 var r = batches[b].Records[i];
                 var id = r.Id.ToArray();
                 wb.Put(Store[LaneStore.Records], id, LaneStore.EncodeRecordLocation(new RecordLocation(height, b, i, logIndex)));
-                foreach (var item in _touched.GetValueOrDefault(r.Id) ?? [.. r.Payload.Items])
-                    wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
-                foreach (var gln in Locations(r.Payload).Where(g => g.Length > 0).Distinct())
-                    wb.Put(Store[LaneStore.GlnRecords], StateCodec.Concat(System.Text.Encoding.ASCII.GetBytes(gln + "\0"), StateCodec.BigEndian(logIndex)), id);
+                if (_touched.TryGetValue(r.Id, out var touched))
+                    foreach (var item in touched)
+                        wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
+                else
+                    foreach (var item in r.Payload.Items)
+                        wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
+                foreach (var gln in Locations(r.Payload))
+                {
+                    if (gln.Length == 0)
+                        continue;
+                    if (!glnRecords.TryGetValue(gln, out var list))
+                        glnRecords[gln] = list = [];
+                    if (list.Count == 0 || list[^1] != r.Id)
+                        list.Add(r.Id);
+                }
                 if (r.Payload is CommissionPayload c)
-                    foreach (var item in c.Items)
-                        wb.Put(Store[LaneStore.LotItems], StateCodec.Concat(LaneStore.LotPrefix(c.Gtin, c.Lot), item.Encode()), item.Encode());
+                {
+                    if (!lotItems.TryGetValue((c.Gtin, c.Lot), out var items))
+                        lotItems[(c.Gtin, c.Lot)] = items = [];
+                    items.AddRange(c.Items);
+                }
             }
         }
+        foreach (var (gln, atGln) in glnRecords)
+        {
+            var value = new byte[atGln.Count * Hash32.Length];
+            for (var i = 0; i < atGln.Count; i++)
+                atGln[i].CopyTo(value.AsSpan(i * Hash32.Length));
+            wb.Put(Store[LaneStore.GlnRecords], StateCodec.Concat(System.Text.Encoding.ASCII.GetBytes(gln + "\0"), h), value);
+        }
+        foreach (var ((gtin, lot), items) in lotItems)
+            wb.Put(Store[LaneStore.LotItems], StateCodec.Concat(LaneStore.LotPrefix(gtin, lot), h), Rlp.Encode(RlpItem.List(items.Select(x => x.ToRlp()))));
         _touched.Clear();
         foreach (var (item, state) in _overlay.BlockItems)
             wb.Put(Store[LaneStore.Items], item.StateKey().ToArray(), StateCodec.Encode(state));
@@ -288,9 +317,8 @@ public sealed partial class LedgerEngine
             foreach (var r in batch.Records)
             {
                 var seq = StateCodec.BigEndian(++eventSeq);
+                // Not in the item-events index: an item's records are its history (LaneStore.GetHistory).
                 wb.Put(Store[LaneStore.Events], seq, new StoredEvent(RecordEventKeyPrefix + r.Id, [], [r.Id], height, r.Author).Encode());
-                foreach (var item in r.Payload.Items)
-                    wb.Put(Store[LaneStore.ItemEvents], StateCodec.Concat(item.StateKey().ToArray(), seq), seq);
             }
         }
         foreach (var (p, _, _) in results)

@@ -31,6 +31,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     private readonly SparseMerkleTree _state;
     private readonly Overlay _overlay;
     private int _queued;
+    private Task _committing = Task.CompletedTask;
+    private StoredHead _sequenced;
     private volatile LaneHead _head;
     private volatile Exception? _failure;
 
@@ -48,6 +50,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _log = head.LogSize == 0 ? new MerkleLog(_logNodes) : MerkleLog.Restore(_logNodes, head.Frontier);
         _state = new SparseMerkleTree(_stateNodes, head.StateRoot);
         _overlay = new Overlay(store, consortium, IsShipCertified);
+        _sequenced = head;
         _head = head.Height == 0
             ? new LaneHead(0, null, null, 0)
             : new LaneHead(head.Height, store.GetHeader(head.Height), store.GetCertificate(head.Height), head.LogSize);
@@ -149,6 +152,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
 
     private bool IsShipCertified(Hash32 ship)
     {
+        // A ship in the block in flight is certified by this node's own cosignature once that block commits, and a
+        // receive against it commits only after it (blocks commit in order).
+        if (_overlay.IsInFlight(ship))
+            return Consortium.Definition.Quorum <= 1;
         if (Store.FindRecord(ship) is not { } loc)
             return false;
         return Store.GetCertificate(loc.Height) is { } cert && cert.Cosignatures.Count >= Consortium.Definition.Quorum;
@@ -196,7 +203,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             }
             try
             {
-                ProcessBlock(work);
+                await ProcessBlockAsync(work).ConfigureAwait(false);
             }
 #pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
             catch (Exception e)
@@ -208,9 +215,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                     p.Done.TrySetException(new LaneFailedException("the block could not be made durable: " + e.Message, e));
             }
         }
+        await _committing.ConfigureAwait(false);
     }
 
-    private void ProcessBlock(List<Pending> work)
+    private async Task ProcessBlockAsync(List<Pending> work)
     {
         _overlay.Reset();
         _logNodes.Clear();
@@ -229,9 +237,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
 
         long? height = null;
         var wb = new WriteBatch();
+        var handedOver = false;
         try
         {
-            var head = Store.Head;
+            var head = _sequenced;
             var alertSeq = head.AlertSequence;
             var eventSeq = head.EventSequence;
             var newHead = head;
@@ -253,23 +262,74 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             {
                 newHead = newHead with { AlertSequence = alertSeq, EventSequence = eventSeq };
                 wb.Put(Store[LaneStore.Meta], LaneStore.HeadKey, newHead.Encode());
-                Store.Db.Write(wb, sync: true);
-                Store.Head = newHead;
-                _stateNodes.Committed();
-                if (block is not null)
-                {
-                    _head = new LaneHead(newHead.Height, block.SignedHeader, Store.GetCertificate(newHead.Height), newHead.LogSize);
-                    Store.CacheBlock(newHead.Height, block);
-                }
             }
+
+            // One block in flight at a time: this block was built (and its segment frame made durable) while the previous
+            // block's RocksDB write ran; its own write starts only after that one is done, so heads commit in order.
+            await _committing.ConfigureAwait(false);
+            if (_failure is { } failed)
+                throw new LaneFailedException("the block before this one could not be made durable: " + failed.Message, failed);
+            _stateNodes.Committed();
+            if (wb.Count == 0)
+            {
+                // Nothing to write (every submission refused or already on the ledger): answer now, after the block before
+                // it is durable, since a duplicate may name a record of that block.
+                _overlay.SetInFlight(null);
+                Answer(results, height);
+                return;
+            }
+            _stateNodes.Seal();
+            _sequenced = newHead;
+            var keys = new Dictionary<string, IReadOnlyList<Hash32>>(StringComparer.Ordinal);
+            foreach (var (p, _, _) in results)
+                foreach (var (key, _, records) in p.Captured)
+                    keys[key] = [.. records.Select(r => r.Id)];
+            var layer = height is { } hgt ? _overlay.Seal(hgt, keys) : null;
+            _overlay.SetInFlight(layer);
+            var batch = wb;
+            handedOver = true;
+            _committing = Task.Run(() => Commit(batch, block, newHead, results, height));
+        }
+        finally
+        {
+            if (!handedOver)
+                wb.Dispose();
+        }
+    }
+
+    /// <summary>The committer: the block's RocksDB batch with sync, then the head moves and the callers are answered.</summary>
+    private void Commit(WriteBatch wb, Block? block, StoredHead newHead, List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height)
+    {
+        try
+        {
+            Store.Db.Write(wb, sync: true);
+            Store.Head = newHead;
             if (block is not null)
+            {
+                _head = new LaneHead(newHead.Height, block.SignedHeader, Store.GetCertificate(newHead.Height), newHead.LogSize);
+                Store.CacheBlock(newHead.Height, block);
                 BlockCommitted?.Invoke(block);
+            }
+        }
+#pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure = e;
+            LogStorageFailure(_logger, e);
+            foreach (var (p, _, _) in results)
+                p.Done.TrySetException(new LaneFailedException("the block could not be made durable: " + e.Message, e));
+            return;
         }
         finally
         {
             wb.Dispose();
         }
+        Answer(results, height);
+    }
 
+    private static void Answer(List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height)
+    {
         foreach (var (p, result, outcomes) in results)
         {
             if (result is not null)

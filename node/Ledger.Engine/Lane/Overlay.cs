@@ -7,8 +7,9 @@ using Ledger.Protocol.Records;
 namespace Ledger.Engine.Lane;
 
 /// <summary>
-/// The state as the sequencer sees it while building a block: committed state underneath, this block's accepted
-/// changes above it, and the current submission's changes on top (dropped when the submission is rejected).
+/// The state as the sequencer sees it while building a block: committed state underneath, then the block in flight
+/// (handed to the committer, its RocksDB write not yet done), this block's accepted changes above it, and the current
+/// submission's changes on top (dropped when the submission is rejected).
 /// </summary>
 internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, Func<Hash32, bool> isCertified) : ILaneView
 {
@@ -23,8 +24,9 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     private LotFacts? _blockLots;
     private LotFacts? _submissionLots;
     private bool _lotsChanged;
+    private InFlightLayer? _inFlight;
 
-    public LotFacts Lots => _submissionLots ?? _blockLots ?? (_blockLots = store.GetLots());
+    public LotFacts Lots => _submissionLots ?? _blockLots ?? (_blockLots = _inFlight?.Lots ?? store.GetLots());
 
     /// <summary>True when a record of this block changed the lot facts (a recall or withdrawal): only then are they written.</summary>
     public bool LotsChanged => _lotsChanged;
@@ -44,18 +46,33 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     public bool IsShipCertified(Hash32 shipRecord) => isCertified(shipRecord);
 
     public ItemState? Get(ItemId item) =>
-        _submission.TryGetValue(item, out var s) ? s : _block.TryGetValue(item, out s) ? s : store.GetItem(item);
+        _submission.TryGetValue(item, out var s) ? s
+        : _block.TryGetValue(item, out s) ? s
+        : _inFlight is not null && _inFlight.Items.TryGetValue(item, out s) ? s
+        : store.GetItem(item);
 
     public IReadOnlyList<Hash32> DepsFor(IEnumerable<ItemId> items) =>
         [.. items.Select(Get).OfType<ItemState>().Select(s => s.LatestRecord).Distinct().Order()];
 
-    public bool HasRecord(Hash32 id) => _submissionRecords.Contains(id) || _blockRecords.Contains(id) || store.FindRecord(id) is not null;
+    public bool HasRecord(Hash32 id) =>
+        _submissionRecords.Contains(id) || _blockRecords.Contains(id) || _inFlight?.Records.Contains(id) == true || store.FindRecord(id) is not null;
 
-    public bool HasKey(string key) => _submissionKeys.Contains(key) || _blockKeys.Contains(key);
+    /// <summary>The height of a record already on the ledger (committed or in flight), or null.</summary>
+    public long? HeightOf(Hash32 id) => _inFlight?.Records.Contains(id) == true ? _inFlight.Height : store.FindRecord(id)?.Height;
+
+    /// <summary>True when the record is in the block in flight (written to its segment, not yet committed).</summary>
+    public bool IsInFlight(Hash32 id) => _inFlight?.Records.Contains(id) == true;
+
+    public bool HasKey(string key) => _submissionKeys.Contains(key) || _blockKeys.Contains(key) || _inFlight?.Keys.ContainsKey(key) == true;
+
+    /// <summary>The records and height of an EPCIS event captured in the block in flight, or null.</summary>
+    public (IReadOnlyList<Hash32> RecordIds, long Height)? InFlightKey(string key) =>
+        _inFlight is not null && _inFlight.Keys.TryGetValue(key, out var ids) ? (ids, _inFlight.Height) : null;
 
     public (string Gln, long TimeMs)? LastScan(ItemId item)
     {
-        if (_submissionScans.TryGetValue(item, out var s) || _blockScans.TryGetValue(item, out s))
+        if (_submissionScans.TryGetValue(item, out var s) || _blockScans.TryGetValue(item, out s)
+            || (_inFlight is not null && _inFlight.Scans.TryGetValue(item, out s)))
             return s;
         return store.Get(LaneStore.Scans, item.StateKey().ToArray()) is { } b ? DecodeScan(b) : null;
     }
@@ -99,6 +116,17 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _submissionLots = null;
     }
 
+    /// <summary>
+    /// Takes this block's changes out of the overlay as the layer of the block in flight (the overlay keeps reading
+    /// through it until <see cref="SetInFlight"/> replaces it); the overlay is then empty for the next block.
+    /// </summary>
+    public InFlightLayer Seal(long height, Dictionary<string, IReadOnlyList<Hash32>> keys) =>
+        new(height, new Dictionary<ItemId, ItemState>(_block), [.. _blockRecords], keys, new Dictionary<ItemId, (string, long)>(_blockScans),
+            _lotsChanged ? _blockLots : null);
+
+    /// <summary>The layer of the block in flight (null when none is).</summary>
+    public void SetInFlight(InFlightLayer? layer) => _inFlight = layer;
+
     public void Reset()
     {
         DropSubmission();
@@ -115,3 +143,12 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     private static (string, long) DecodeScan(byte[] b) =>
         (System.Text.Encoding.ASCII.GetString(b, 8, b.Length - 8), System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(b));
 }
+
+/// <summary>A block handed to the committer: what the sequencer must see of it until its RocksDB write is done.</summary>
+internal sealed record InFlightLayer(
+    long Height,
+    Dictionary<ItemId, ItemState> Items,
+    HashSet<Hash32> Records,
+    Dictionary<string, IReadOnlyList<Hash32>> Keys,
+    Dictionary<ItemId, (string Gln, long TimeMs)> Scans,
+    LotFacts? Lots);

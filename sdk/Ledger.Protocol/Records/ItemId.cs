@@ -66,7 +66,19 @@ public sealed class ItemId : IEquatable<ItemId>, IComparable<ItemId>
     }
 
     /// <summary>The item's key in the state map: SHA-256("ledger/item/v1" || 0x00 || RLP(item)).</summary>
-    public Hash32 StateKey() => DomainTags.Hash(DomainTags.Item, _encoded);
+    public Hash32 StateKey()
+    {
+        // Computed once per instance: the node asks for it several times per record (state, history, indexes, state map).
+        if (!Volatile.Read(ref _hasStateKey))
+        {
+            _stateKey = DomainTags.Hash(DomainTags.Item, _encoded);
+            Volatile.Write(ref _hasStateKey, true);
+        }
+        return _stateKey;
+    }
+
+    private Hash32 _stateKey;
+    private bool _hasStateKey;
 
     /// <summary>The RLP form: [scheme, key, serial].</summary>
     public RlpItem ToRlp() => RlpItem.List(RlpItem.UInt((ulong)Scheme), RlpItem.Text(Key), RlpItem.Text(Serial));

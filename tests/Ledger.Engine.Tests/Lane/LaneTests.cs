@@ -79,6 +79,63 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public async Task Indexes_LotAndGln_ListAcrossBlocksInLaneOrder()
+    {
+        await using var f = new LaneFixture();
+        var first = await f.Submit(Maker, Commission("I1", "I2", "I3"));
+        var second = await f.Submit(Maker, Commission("I4", "I5"));
+        var other = await f.Submit(Maker, new CommissionPayload(Gtin, "LOT2", "281231", MakerGln, ["I6"]));
+        Assert.True(first.Accepted && second.Accepted && other.Accepted);
+        Assert.True(first.Height < second.Height);
+        Assert.Equal([Pack("I1"), Pack("I2"), Pack("I3"), Pack("I4"), Pack("I5")], f.Engine.Store.GetLotItems(Gtin, "LOT1"));
+        Assert.Equal([Pack("I1"), Pack("I2"), Pack("I3"), Pack("I4")], f.Engine.Store.GetLotItems(Gtin, "LOT1", limit: 4));
+        Assert.Equal([Pack("I6")], f.Engine.Store.GetLotItems(Gtin, "LOT2"));
+        Assert.Empty(f.Engine.Store.GetLotItems(Gtin, "LOT"));
+        var ship = await f.Submit(Maker, new ShipPayload([Pack("I1")], MakerGln, Wholesaler.Address, WholesalerGln));
+        Assert.True(ship.Accepted);
+        var ids = new[] { first, second, other, ship }.Select(r => r.Outcomes[0].RecordIds[0]).ToArray();
+        Assert.Equal(ids, f.Engine.Store.GetGlnRecords(MakerGln));
+        Assert.Equal([ids[3]], f.Engine.Store.GetGlnRecords(WholesalerGln));
+        Assert.Equal(ids[..2], f.Engine.Store.GetGlnRecords(MakerGln, limit: 2));
+    }
+
+    [Fact]
+    public async Task Pipeline_ReceiveSubmittedWhileItsShipIsInFlight_BothAcceptedInOrder()
+    {
+        // One record per block: the receive is applied while the ship's block may still be writing to RocksDB.
+        await using var f = new LaneFixture(new LaneOptions { MaxBlockRecords = 1 });
+        var commission = await f.Submit(Maker, Commission("J1"));
+        var shipRecord = new LedgerRecord(Maker.Address, 900, LaneFixture.T0 + 900_000,
+            new ShipPayload([Pack("J1")], MakerGln, Wholesaler.Address, WholesalerGln), [commission.Outcomes[0].RecordIds[0]]);
+        var receiveRecord = new LedgerRecord(Wholesaler.Address, 901, LaneFixture.T0 + 901_000,
+            new ReceivePayload(shipRecord.Id, [Pack("J1")], WholesalerGln), [shipRecord.Id]);
+        var ship = f.Engine.SubmitAsync(SignedBatch.Sign([shipRecord], Maker));
+        var receive = f.Engine.SubmitAsync(SignedBatch.Sign([receiveRecord], Wholesaler));
+        var (s, r) = (await ship, await receive);
+        Assert.True(s.Accepted, s.Outcomes[0].Message);
+        Assert.True(r.Accepted, r.Outcomes[0].Message);
+        Assert.True(r.Height > s.Height);
+        Assert.Equal(Wholesaler.Address, f.Engine.Store.GetItem(Pack("J1"))!.Custodian);
+        Assert.Equal([RecordKind.Commission, RecordKind.Ship, RecordKind.Receive], f.Engine.GetProvenance(Pack("J1")).Records.Select(e => e.Record.Kind));
+    }
+
+    [Fact]
+    public async Task Pipeline_SameBatchTwiceWithoutWaiting_SecondNamesTheFirstsBlock()
+    {
+        await using var f = new LaneFixture(new LaneOptions { MaxBlockRecords = 1 });
+        var batch = SignedBatch.Sign([f.Record(Maker, Commission("K1"))], Maker);
+        var first = f.Engine.SubmitAsync(batch);
+        var second = f.Engine.SubmitAsync(batch);
+        var (a, b) = (await first, await second);
+        Assert.Equal(OutcomeStatus.Accepted, a.Outcomes[0].Status);
+        Assert.Equal(OutcomeStatus.Duplicate, b.Outcomes[0].Status);
+        Assert.NotNull(a.Height);
+        Assert.Equal(a.Height, b.Outcomes[0].Height);
+        Assert.Equal(a.Height, b.Height);
+        Assert.Equal(a.Height, f.Engine.Head.Height);
+    }
+
+    [Fact]
     public async Task Reopen_AfterWrites_KeepsHeadStateAndProofs()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ledger-lane-" + Guid.NewGuid().ToString("N"));
