@@ -288,43 +288,6 @@ internal sealed record StoredHead(long Height, BlockLocation Location, Hash32 He
     }
 }
 
-/// <summary>Merkle log nodes in RocksDB, with the sequencer's uncommitted nodes in memory until <see cref="WriteTo"/>.</summary>
-internal sealed class RocksMerkleNodeStore(LaneStore store) : IMerkleNodeStore
-{
-    private readonly Dictionary<(int, long), Hash32> _pending = [];
-
-    public static byte[] Key(int level, long index)
-    {
-        var k = new byte[9];
-        k[0] = (byte)level;
-        BinaryPrimitives.WriteInt64BigEndian(k.AsSpan(1), index);
-        return k;
-    }
-
-    public bool TryGet(int level, long index, out Hash32 hash)
-    {
-        if (_pending.TryGetValue((level, index), out hash))
-            return true;
-        if (store.Get(LaneStore.Log, Key(level, index)) is { } b)
-        {
-            hash = new Hash32(b);
-            return true;
-        }
-        return false;
-    }
-
-    public void Put(int level, long index, Hash32 hash) => _pending[(level, index)] = hash;
-
-    public void WriteTo(WriteBatch batch)
-    {
-        var cf = store[LaneStore.Log];
-        foreach (var ((level, index), hash) in _pending)
-            batch.Put(cf, Key(level, index), hash.ToArray());
-    }
-
-    public void Clear() => _pending.Clear();
-}
-
 /// <summary>
 /// Sparse Merkle nodes in RocksDB (content-addressed), with uncommitted nodes in memory until <see cref="WriteTo"/>,
 /// and a two-generation cache of recently read or written nodes: an update walks ~log2(items) nodes from the root, and

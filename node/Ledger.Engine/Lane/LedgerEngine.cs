@@ -25,7 +25,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<Pending> _queue;
     private readonly Task _sequencer;
-    private readonly RocksMerkleNodeStore _logNodes;
+    private readonly LogNodeStore _logNodes;
     private readonly RocksSparseNodeStore _stateNodes;
     private readonly MerkleLog _log;
     private readonly SparseMerkleTree _state;
@@ -44,7 +44,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _logNodes = new RocksMerkleNodeStore(store);
+        _logNodes = new LogNodeStore(store);
         _stateNodes = new RocksSparseNodeStore(store, options.StateCacheNodes);
         var head = store.Head;
         _log = head.LogSize == 0 ? new MerkleLog(_logNodes) : MerkleLog.Restore(_logNodes, head.Frontier);

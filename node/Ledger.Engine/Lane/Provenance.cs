@@ -67,7 +67,7 @@ public sealed partial class LedgerEngine
         var state = Store.GetItem(item);
         if (latest is { } l && state is not null && state.LatestRecord != l)
             return null; // the state is newer than the head just read: read again
-        var log = MerkleLog.Open(new RocksMerkleNodeStore(Store), head.LogSize);
+        var log = MerkleLog.Open(new LogNodeStore(Store), head.LogSize);
         var entries = new List<ProvenanceEntry>();
         foreach (var id in Store.GetHistory(item))
         {
@@ -97,7 +97,7 @@ public sealed partial class LedgerEngine
         var head = _head;
         if (Store.FindRecord(recordId) is not { } loc || loc.LogIndex >= head.LogSize)
             return null;
-        return (loc, MerkleLog.Open(new RocksMerkleNodeStore(Store), head.LogSize).CreateInclusionProof(loc.LogIndex, head.LogSize), head);
+        return (loc, MerkleLog.Open(new LogNodeStore(Store), head.LogSize).CreateInclusionProof(loc.LogIndex, head.LogSize), head);
     }
 
     /// <summary>A consistency proof between two lane log sizes (both at most the head's).</summary>
@@ -107,6 +107,6 @@ public sealed partial class LedgerEngine
         var head = _head;
         if (oldSize < 0 || newSize > head.LogSize || oldSize > newSize)
             throw new ArgumentOutOfRangeException(nameof(oldSize), $"sizes must satisfy 0 ≤ old ≤ new ≤ {head.LogSize}; got {oldSize} and {newSize}");
-        return MerkleLog.Open(new RocksMerkleNodeStore(Store), head.LogSize).CreateConsistencyProof(oldSize, newSize);
+        return MerkleLog.Open(new LogNodeStore(Store), head.LogSize).CreateConsistencyProof(oldSize, newSize);
     }
 }

@@ -1,4 +1,5 @@
 using Ledger.Engine.Lane;
+using Ledger.Protocol;
 using Ledger.Protocol.Custody;
 using Ledger.Protocol.Merkle;
 using Ledger.Protocol.Records;
@@ -133,6 +134,42 @@ public sealed class LaneTests
         Assert.Equal(a.Height, b.Outcomes[0].Height);
         Assert.Equal(a.Height, b.Height);
         Assert.Equal(a.Height, f.Engine.Head.Height);
+    }
+
+    [Fact]
+    public async Task LogProofs_BlocksOfRandomSizesAcrossChunks_EveryRecordProvesAgainstIndependentRoots()
+    {
+        // Blocks of 1..97 records over 700 records: chunk boundaries (every 256 leaves) fall inside and at the edges of
+        // blocks, and the pipeline writes one block while the next fills the same chunk.
+        var dir = Path.Combine(Path.GetTempPath(), "ledger-lane-" + Guid.NewGuid().ToString("N"));
+        await using var f = new LaneFixture(directory: dir);
+        var random = new Random(7);
+        var ids = new List<Hash32>();
+        var serial = 0;
+        while (ids.Count < 700)
+        {
+            var size = random.Next(1, 98);
+            var batch = SignedBatch.Sign([.. Enumerable.Range(0, size).Select(_ => f.Record(Maker, Commission($"L{serial++}")))], Maker);
+            var result = await f.Engine.SubmitAsync(batch);
+            Assert.True(result.Accepted);
+            ids.AddRange(batch.Records.Select(r => r.Id));
+        }
+        await f.ReopenAsync();
+        var leaves = ids.Select(MerkleHash.Leaf).ToArray();
+        var head = f.Engine.Head;
+        Assert.Equal(ids.Count, head.LogSize);
+        Assert.Equal(MerkleTree.ComputeRoot(leaves), head.Header!.Header.LogRoot);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var (location, proof, _) = f.Engine.GetInclusionProof(ids[i])!.Value;
+            Assert.Equal(i, location.LogIndex);
+            Assert.True(MerkleTree.VerifyInclusion(proof, leaves[i], head.Header.Header.LogRoot).IsValid, $"record {i}");
+        }
+        foreach (var old in new[] { 1, 255, 256, 257, 511, 512, 600 })
+        {
+            var proof = f.Engine.GetConsistencyProof(old, ids.Count);
+            Assert.True(MerkleTree.VerifyConsistency(proof, MerkleTree.ComputeRoot(leaves.AsSpan(0, old)), head.Header.Header.LogRoot).IsValid, $"size {old}");
+        }
     }
 
     [Fact]
