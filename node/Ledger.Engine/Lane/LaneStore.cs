@@ -157,12 +157,41 @@ public sealed class LaneStore : IDisposable
     public long EventCount => Head.EventSequence;
 
     /// <summary>Captured EPCIS events with a sequence above <paramref name="afterSequence"/>, in capture order (lazy).</summary>
+    /// <remarks>
+    /// Records submitted as signed batches are stored one entry per batch (at the sequence of its first record, every
+    /// record ids in it, no payload) and read here as one event per record, each at its own sequence.
+    /// </remarks>
     public IEnumerable<(long Sequence, StoredEvent Event)> GetEvents(long afterSequence = 0)
     {
         using var it = Db.NewIterator(_cf[Events]);
-        for (it.Seek(StateCodec.BigEndian(afterSequence + 1)); it.Valid(); it.Next())
-            yield return (BinaryPrimitives.ReadInt64BigEndian(it.Key()), StoredEvent.Decode(it.Value()));
+        // The entry holding afterSequence + 1 may start before it (a batch entry).
+        it.SeekForPrev(StateCodec.BigEndian(afterSequence + 1));
+        if (!it.Valid())
+            it.Seek(StateCodec.BigEndian(afterSequence + 1));
+        for (; it.Valid(); it.Next())
+        {
+            var start = BinaryPrimitives.ReadInt64BigEndian(it.Key());
+            var stored = StoredEvent.Decode(it.Value());
+            foreach (var (sequence, single) in Expand(start, stored))
+                if (sequence > afterSequence)
+                    yield return (sequence, single);
+        }
     }
+
+    /// <summary>A batch entry as one event per record; any other entry as it is.</summary>
+    private static IEnumerable<(long Sequence, StoredEvent Event)> Expand(long start, StoredEvent stored)
+    {
+        if (!IsBatchEntry(stored))
+        {
+            yield return (start, stored);
+            yield break;
+        }
+        for (var i = 0; i < stored.RecordIds.Count; i++)
+            yield return (start + i, stored with { Key = Lane.LedgerEngine.RecordEventKeyPrefix + stored.RecordIds[i], RecordIds = [stored.RecordIds[i]] });
+    }
+
+    private static bool IsBatchEntry(StoredEvent stored) =>
+        stored.Payload.Length == 0 && stored.RecordIds.Count > 1 && stored.Key.StartsWith(Lane.LedgerEngine.RecordEventKeyPrefix, StringComparison.Ordinal);
 
     /// <summary>The captured event with this event hash ID (its idempotency key), or null.</summary>
     public (long Sequence, StoredEvent Event)? GetEvent(string key) =>
@@ -175,7 +204,20 @@ public sealed class LaneStore : IDisposable
         PrefixValues(ItemEvents, item.StateKey().ToArray(), v => BinaryPrimitives.ReadInt64BigEndian(v));
 
     /// <summary>The captured event at a sequence, or null.</summary>
-    public StoredEvent? GetEventAt(long sequence) => Get(Events, StateCodec.BigEndian(sequence)) is { } ev ? StoredEvent.Decode(ev) : null;
+    public StoredEvent? GetEventAt(long sequence)
+    {
+        if (sequence <= 0)
+            return null;
+        using var it = Db.NewIterator(_cf[Events]);
+        it.SeekForPrev(StateCodec.BigEndian(sequence));
+        if (!it.Valid())
+            return null;
+        var start = BinaryPrimitives.ReadInt64BigEndian(it.Key());
+        foreach (var (s, e) in Expand(start, StoredEvent.Decode(it.Value())))
+            if (s == sequence)
+                return e;
+        return null;
+    }
 
     internal static byte[] LotPrefix(string gtin, string lot) => System.Text.Encoding.UTF8.GetBytes(gtin + "\0" + lot + "\0");
 

@@ -314,12 +314,13 @@ public sealed partial class LedgerEngine
         {
             if (p.Batch is null)
                 continue;
-            foreach (var r in batch.Records)
-            {
-                var seq = StateCodec.BigEndian(++eventSeq);
-                // Not in the item-events index: an item's records are its history (LaneStore.GetHistory).
-                wb.Put(Store[LaneStore.Events], seq, new StoredEvent(RecordEventKeyPrefix + r.Id, [], [r.Id], height, r.Author).Encode());
-            }
+            // One entry per batch under the sequence of its first record; the batch's records take the sequences that
+            // follow, and reads expand the entry into one event per record (LaneStore.GetEvents/GetEventAt). Not in the
+            // item-events index: an item's records are its history (LaneStore.GetHistory).
+            var first = eventSeq + 1;
+            eventSeq += batch.Records.Count;
+            wb.Put(Store[LaneStore.Events], StateCodec.BigEndian(first),
+                new StoredEvent(RecordEventKeyPrefix + batch.Records[0].Id, [], [.. batch.Records.Select(r => r.Id)], height, batch.Header.Author).Encode());
         }
         foreach (var (p, _, _) in results)
             foreach (var (key, payload, records) in p.Captured)

@@ -173,6 +173,33 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public async Task Events_SignedBatches_OneEventPerRecordAtConsecutiveSequences()
+    {
+        await using var f = new LaneFixture();
+        var ids = new List<Hash32>();
+        foreach (var serials in new[] { new[] { "M1", "M2", "M3" }, ["M4"], ["M5", "M6"] })
+        {
+            var batch = SignedBatch.Sign([.. serials.Select(x => f.Record(Maker, Commission(x)))], Maker);
+            Assert.True((await f.Engine.SubmitAsync(batch)).Accepted);
+            ids.AddRange(batch.Records.Select(r => r.Id));
+        }
+        var all = f.Engine.Store.GetEvents().ToList();
+        Assert.Equal([1L, 2, 3, 4, 5, 6], all.Select(e => e.Sequence));
+        Assert.Equal(ids, all.Select(e => Assert.Single(e.Event.RecordIds)));
+        Assert.Equal(ids.Select(i => LedgerEngine.RecordEventKeyPrefix + i), all.Select(e => e.Event.Key));
+        Assert.All(all, e => Assert.Equal(Maker.Address, e.Event.Author));
+        Assert.Equal(6, f.Engine.Store.EventCount);
+        // Paging may resume inside a batch.
+        Assert.Equal([3L, 4, 5, 6], f.Engine.Store.GetEvents(2).Select(e => e.Sequence));
+        Assert.Equal([6L], f.Engine.Store.GetEvents(5).Select(e => e.Sequence));
+        Assert.Empty(f.Engine.Store.GetEvents(6));
+        for (var s = 1; s <= 6; s++)
+            Assert.Equal(ids[s - 1], Assert.Single(f.Engine.Store.GetEventAt(s)!.RecordIds));
+        Assert.Null(f.Engine.Store.GetEventAt(0));
+        Assert.Null(f.Engine.Store.GetEventAt(7));
+    }
+
+    [Fact]
     public async Task Reopen_AfterWrites_KeepsHeadStateAndProofs()
     {
         var dir = Path.Combine(Path.GetTempPath(), "ledger-lane-" + Guid.NewGuid().ToString("N"));
