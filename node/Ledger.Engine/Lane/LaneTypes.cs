@@ -24,6 +24,14 @@ public sealed record LaneOptions
     /// <summary>State-map (sparse Merkle) nodes the sequencer keeps in memory, per generation (two generations; ~100 bytes each).</summary>
     public int StateCacheNodes { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// State-map nodes held in memory since the last checkpoint (~130 bytes each) beyond which the sequencer takes a
+    /// checkpoint: the nodes reachable from the head root are written to RocksDB in the background. Each block persists
+    /// only its state changes; recovery replays the blocks above the checkpoint, so a larger value means fewer writes
+    /// and a longer replay after a crash.
+    /// </summary>
+    public long StateCheckpointNodes { get; init; } = 2_000_000;
+
     /// <summary>Decoded blocks kept in memory for provenance reads.</summary>
     public int BlockCacheSize { get; init; } = 256;
 }

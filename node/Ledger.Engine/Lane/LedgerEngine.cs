@@ -43,10 +43,12 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _time = time;
         _logger = logger;
         _logNodes = new RocksMerkleNodeStore(store);
-        _stateNodes = new RocksSparseNodeStore(store, options.StateCacheNodes);
+        _stateNodes = new RocksSparseNodeStore(store, options.StateCacheNodes, options.StateCheckpointNodes);
         var head = store.Head;
         _log = head.LogSize == 0 ? new MerkleLog(_logNodes) : MerkleLog.Restore(_logNodes, head.Frontier);
-        _state = new SparseMerkleTree(_stateNodes, head.StateRoot);
+        // The state map is durable up to its checkpoint; the blocks above it are replayed from their state deltas.
+        _state = new SparseMerkleTree(_stateNodes, _stateNodes.OpenCheckpoint());
+        _stateNodes.Replay(_state);
         _overlay = new Overlay(store, consortium, IsShipCertified);
         _head = head.Height == 0
             ? new LaneHead(0, null, null, 0)
@@ -215,6 +217,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _overlay.Reset();
         _logNodes.Clear();
         _stateNodes.Clear();
+        // Between blocks, after the last head was published (a reader's view needs that order): a due checkpoint starts.
+        _stateNodes.CheckpointIfDue(Store.Head.Height, Store.Head.StateRoot);
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var accepted = new List<(Pending P, SignedBatch Batch)>();
         var alerts = new List<LedgerAlert>();
@@ -294,6 +298,24 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _sequencer.ConfigureAwait(false);
-        Store.Dispose();
+        try
+        {
+            // After a storage failure the state map is left to recovery (replay of the state deltas on the next open).
+            if (_failure is null)
+                await _stateNodes.CloseAsync(Store.Head.Height, Store.Head.StateRoot).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the checkpoint is an optimisation of recovery: the store stays consistent without it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogCheckpointFailure(_logger, e);
+        }
+        finally
+        {
+            Store.Dispose();
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the state-map checkpoint at shutdown could not be written; the next open replays the state deltas")]
+    private static partial void LogCheckpointFailure(ILogger logger, Exception exception);
 }
