@@ -351,12 +351,6 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         _checkpointNodes = checkpointNodes;
     }
 
-    /// <summary>The height of the last checkpoint (every node of its root is durable in RocksDB).</summary>
-    public long CheckpointHeight => _checkpointHeight;
-
-    /// <summary>Nodes held in memory since the last checkpoint (reachable or not).</summary>
-    public int DirtyCount => _current.Nodes.Count;
-
     /// <summary>Sequencer lookup: pending, cache, dirty generations, RocksDB.</summary>
     public bool TryGet(Hash32 hash, out SparseMerkleNode node)
     {
