@@ -20,16 +20,18 @@ public sealed class LaneStore : IDisposable
 {
     internal const string Meta = "meta", Headers = "headers", Certs = "certs", Blocks = "blocks", Records = "records", Batches = "batches",
         Items = "items", History = "history", LotItems = "lot-items", GlnRecords = "gln-records", Alerts = "alerts", ItemAlerts = "item-alerts",
-        Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", ItemEvents = "item-events", Scans = "scans";
+        Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", ItemEvents = "item-events", Scans = "scans",
+        StateDeltas = "state-deltas";
 
     private static readonly string[] Families =
-        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, LotItems, GlnRecords, Alerts, ItemAlerts, Log, Smt, Keys, Events, ItemEvents, Scans];
+        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, LotItems, GlnRecords, Alerts, ItemAlerts, Log, Smt, Keys, Events, ItemEvents, Scans, StateDeltas];
 
     /// <summary>Every column family of the index, "default" included (for tools that open the index themselves, e.g. store verify).</summary>
     public static IReadOnlyList<string> FamilyNames => Families;
 
     internal static readonly byte[] HeadKey = "head"u8.ToArray();
     internal static readonly byte[] LotsKey = "lots"u8.ToArray();
+    internal static readonly byte[] StateCheckpointKey = "state-checkpoint"u8.ToArray();
 
     private readonly Dictionary<string, ColumnFamilyHandle> _cf;
     private readonly BlockCache _cache;
@@ -331,72 +333,397 @@ internal sealed record StoredHead(long Height, BlockLocation Location, Hash32 He
 }
 
 /// <summary>
-/// Sparse Merkle nodes in RocksDB (content-addressed), with uncommitted nodes in memory until <see cref="WriteTo"/>,
-/// and a two-generation cache of recently read or written nodes: an update walks ~log2(items) nodes from the root, and
-/// the upper levels are shared by every path, so most reads are served from memory instead of RocksDB. Nodes are
-/// immutable (keyed by their hash), so a cached node can never be stale.
+/// The state map's (sparse Merkle tree's) nodes. Nodes are content-addressed and immutable. The nodes a block creates are
+/// pending until the block is durable; then they are dirty: held in memory only, because each block's sync batch holds
+/// the block's state changes as one <c>state-deltas</c> entry, from which the tree is rebuilt after a crash (replay from
+/// the last checkpoint). When the dirty set exceeds the checkpoint threshold (and on shutdown) a checkpoint writes the
+/// dirty nodes reachable from the head root to the <c>smt</c> family without sync, then <c>meta/state-checkpoint</c>
+/// (height, root) with sync; only then do those nodes leave memory. Unreachable dirty nodes are garbage and are not
+/// written. The threshold checkpoint writes on a background task (see <see cref="CheckpointIfDue"/>).
+/// <para>
+/// Dirty nodes live in generations: the current one (filled by the sequencer) and, while its checkpoint is being
+/// written, the previous one (frozen). Concurrent readers get a <see cref="ReadView"/> that sees both and RocksDB.
+/// The sequencer also keeps a two-generation cache of recently read or written nodes: an update walks ~log2(items)
+/// nodes from the root and the upper levels are shared by every path, so most reads are served from memory.
+/// </para>
 /// </summary>
-internal sealed class RocksSparseNodeStore(LaneStore store, int cacheCapacity = 0) : ISparseMerkleNodeStore
+internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
 {
+    private const int NodesPerBatch = 16_384;
+    private const int AddsPerLock = 4_096;
+
+    private readonly LaneStore _store;
+    private readonly int _cacheCapacity;
+    private readonly long _checkpointNodes;
     private readonly Dictionary<Hash32, SparseMerkleNode> _pending = [];
-    private Dictionary<Hash32, SparseMerkleNode> _sealed = [];
+    private List<(Hash32 Key, Hash32? Value)>? _delta;
+    private volatile Dictionary<Hash32, SparseMerkleNode> _sealed = [];
     private Dictionary<Hash32, SparseMerkleNode> _recent = [];
     private Dictionary<Hash32, SparseMerkleNode> _older = [];
+    private volatile Generation _current = new(0);
+    private long _checkpointHeight;
+    private Task _flush = Task.CompletedTask;
 
+    /// <param name="store">The lane store.</param>
+    /// <param name="cacheCapacity">Nodes per cache generation (0: no cache).</param>
+    /// <param name="checkpointNodes">A checkpoint is taken when more nodes than this are dirty.</param>
+    public RocksSparseNodeStore(LaneStore store, int cacheCapacity = 0, long checkpointNodes = long.MaxValue)
+    {
+        _store = store;
+        _cacheCapacity = cacheCapacity;
+        _checkpointNodes = checkpointNodes;
+    }
+
+    /// <summary>Sequencer lookup: pending, cache, dirty generations, RocksDB.</summary>
     public bool TryGet(Hash32 hash, out SparseMerkleNode node)
     {
         if (_pending.TryGetValue(hash, out node) || _sealed.TryGetValue(hash, out node) || _recent.TryGetValue(hash, out node))
             return true;
-        if (_older.TryGetValue(hash, out node))
-        {
-            Remember(hash, node);
+        // The sequencer is the only writer of the current generation: it reads it without the lock.
+        var current = _current;
+        if (current.Nodes.TryGetValue(hash, out node) || (current.Flushing is { } flushing && flushing.Nodes.TryGetValue(hash, out node)))
             return true;
-        }
-        if (store.Get(LaneStore.Smt, hash.ToArray()) is { } b)
+        if (_older.TryGetValue(hash, out node) || TryGetDurable(_store, hash, out node))
         {
-            node = SparseMerkleNode.Decode(b);
             Remember(hash, node);
             return true;
         }
         return false;
     }
 
+    private static bool TryGetDurable(LaneStore store, Hash32 hash, out SparseMerkleNode node)
+    {
+        if (store.Get(LaneStore.Smt, hash.ToArray()) is { } b)
+        {
+            node = SparseMerkleNode.Decode(b);
+            return true;
+        }
+        node = default;
+        return false;
+    }
+
     private void Remember(Hash32 hash, SparseMerkleNode node)
     {
-        if (cacheCapacity <= 0)
+        if (_cacheCapacity <= 0)
             return;
-        if (_recent.Count >= cacheCapacity)
+        if (_recent.Count >= _cacheCapacity)
         {
             _older = _recent;
-            _recent = new Dictionary<Hash32, SparseMerkleNode>(cacheCapacity);
+            _recent = new Dictionary<Hash32, SparseMerkleNode>(_cacheCapacity);
         }
         _recent[hash] = node;
     }
 
     public void Put(Hash32 hash, SparseMerkleNode node) => _pending.TryAdd(hash, node);
 
-    public void WriteTo(WriteBatch batch)
+    /// <summary>Keeps the block's state changes (in the order given) for <see cref="WriteTo"/> and returns them.</summary>
+    public IReadOnlyList<(Hash32 Key, Hash32? Value)> RecordDelta(IEnumerable<(Hash32 Key, Hash32? Value)> updates)
     {
-        var cf = store[LaneStore.Smt];
-        foreach (var (hash, node) in _pending)
-            batch.Put(cf, hash.ToArray(), node.Encode());
+        _delta = [.. updates];
+        return _delta;
     }
 
-    /// <summary>The block's nodes were put in its write batch: they stay readable (for the next block) until <see cref="Committed"/>.</summary>
+    /// <summary>Adds the block's state delta (one <c>state-deltas</c> entry, key = height) to the block's batch.</summary>
+    public void WriteTo(WriteBatch batch, long height)
+    {
+        if (_delta is { Count: > 0 } delta)
+            batch.Put(_store[LaneStore.StateDeltas], StateCodec.BigEndian(height), EncodeDelta(delta));
+    }
+
+    /// <summary>
+    /// After the block's write batch is built (the sequencer goes on with the next block while it is written): its nodes
+    /// stay readable, by the sequencer and by views, until <see cref="Committed"/>. Views may see them before the block
+    /// commits; that is harmless, since no committed root reaches them until it does. The dictionary is never changed
+    /// once published.
+    /// </summary>
     public void Seal()
     {
-        (_sealed, var empty) = (new Dictionary<Hash32, SparseMerkleNode>(_pending), _sealed);
-        empty.Clear();
+        _sealed = new Dictionary<Hash32, SparseMerkleNode>(_pending);
         _pending.Clear();
+        _delta = null;
     }
 
-    /// <summary>After the sealed block's durable commit: its nodes join the cache.</summary>
+    /// <summary>
+    /// After the sealed block's durable commit (on the sequencer, before the next block is sealed): its nodes become
+    /// dirty and join the cache. They enter the generation before they leave the sealed set, and views look in the
+    /// sealed set first, so a view never misses them in between.
+    /// </summary>
     public void Committed()
     {
-        foreach (var (hash, node) in _sealed)
+        var sealedNodes = _sealed;
+        if (sealedNodes.Count == 0)
+            return;
+        var current = _current;
+        var n = 0;
+        var taken = false;
+        try
+        {
+            foreach (var (hash, node) in sealedNodes)
+            {
+                if (n++ % AddsPerLock == 0)
+                {
+                    if (taken)
+                        current.Lock.Exit();
+                    current.Lock.Enter();
+                    taken = true;
+                }
+                current.Nodes.TryAdd(hash, node);
+            }
+        }
+        finally
+        {
+            if (taken)
+                current.Lock.Exit();
+        }
+        foreach (var (hash, node) in sealedNodes)
             Remember(hash, node);
-        _sealed.Clear();
+        _sealed = [];
     }
 
-    public void Clear() => _pending.Clear();
+    /// <summary>Drops what an unfinished block created.</summary>
+    public void Clear()
+    {
+        _pending.Clear();
+        _delta = null;
+    }
+
+    /// <summary>
+    /// A thread-safe, read-only view for a reader that read the committed head at <paramref name="headHeight"/> (before
+    /// calling this): it finds every node of that head's root. Null when a checkpoint above that head started in between
+    /// (the head's garbage nodes may be gone): read the head again.
+    /// </summary>
+    public ISparseMerkleNodeStore? ReadView(long headHeight)
+    {
+        // Every node of a root committed at or after the current generation's start is in this generation (created
+        // since), in the one being written (reachable from the checkpoint root) or durable in RocksDB.
+        var current = _current;
+        return headHeight >= current.StartHeight ? new View(_store, this, current, current.Flushing) : null;
+    }
+
+    /// <summary>
+    /// Reads <c>meta/state-checkpoint</c> and returns its root. A store without one: empty (height 0), or written before
+    /// checkpoints existed (every node persisted per block), when the head's root node is present: the head is the
+    /// checkpoint. The key is then written (with sync) so that a crash before the first checkpoint replays from there.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The checkpoint is above the head, or missing while the head root is absent.</exception>
+    public Hash32 OpenCheckpoint()
+    {
+        var head = _store.Head;
+        long height;
+        Hash32 root;
+        if (_store.Get(LaneStore.Meta, LaneStore.StateCheckpointKey) is { } raw)
+        {
+            (height, root) = DecodeCheckpoint(raw);
+            if (height > head.Height)
+                throw new InvalidOperationException($"the state-map checkpoint is at height {height}, above the head at {head.Height}: the store is damaged");
+        }
+        else
+        {
+            if (head.Height > 0 && head.StateRoot != SparseMerkleTree.EmptyHash && _store.Get(LaneStore.Smt, head.StateRoot.ToArray()) is null)
+            {
+                throw new InvalidOperationException(
+                    $"the store has no state-map checkpoint and lacks the node of the state root {head.StateRoot} at height {head.Height}: the store is damaged");
+            }
+            (height, root) = (head.Height, head.StateRoot);
+            _store.Db.Put(_store[LaneStore.Meta], LaneStore.StateCheckpointKey, EncodeCheckpoint(height, root), sync: true);
+        }
+        _checkpointHeight = height;
+        _current = new Generation(height);
+        return root;
+    }
+
+    /// <summary>
+    /// Replays the state deltas above the checkpoint into <paramref name="tree"/> (opened at the checkpoint root); the
+    /// nodes become dirty. Each replayed root must be the state root of the header at that height, and the last the head's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A delta is malformed or a root differs (names the height and both roots).</exception>
+    public void Replay(SparseMerkleTree tree)
+    {
+        const string f = "state-deltas";
+        var head = _store.Head;
+        using (var it = _store.Db.NewIterator(_store[LaneStore.StateDeltas]))
+        {
+            for (it.Seek(StateCodec.BigEndian(_checkpointHeight + 1)); it.Valid(); it.Next())
+            {
+                var height = BinaryPrimitives.ReadInt64BigEndian(it.Key());
+                if (height > head.Height)
+                    break;
+                Hash32 root;
+                try
+                {
+                    root = tree.Update(DecodeDelta(it.Value(), f));
+                }
+                catch (Exception e) when (e is RlpException or InvalidOperationException)
+                {
+                    throw new InvalidOperationException($"the state delta at height {height} cannot be replayed ({e.Message}): the store is damaged", e);
+                }
+                Seal();
+                Committed();
+                var expected = _store.GetHeader(height)?.Header.StateRoot
+                    ?? throw new InvalidOperationException($"the state delta at height {height} has no header: the store is damaged");
+                if (root != expected)
+                    throw new InvalidOperationException($"the state map replayed to height {height} has root {root}, the header at height {height} says {expected}: the state delta at height {height} or the checkpoint is damaged");
+            }
+        }
+        if (tree.Root != head.StateRoot)
+            throw new InvalidOperationException($"the state map replayed to the head at height {head.Height} has root {tree.Root}, the head says {head.StateRoot}: a state delta up to height {head.Height} is missing or damaged");
+    }
+
+    /// <summary>
+    /// Between blocks, on the sequencer, after the head at (<paramref name="height"/>, <paramref name="root"/>) was published:
+    /// when more nodes than the threshold are dirty and no checkpoint is being written, freezes the dirty generation,
+    /// starts a new one and writes the checkpoint on a background task. That is safe because the frozen nodes are
+    /// immutable and no longer written to, the task writes only RocksDB (thread-safe) and the generation's
+    /// <c>Flushing</c> link, and the frozen nodes stay readable (sequencer and views) until the checkpoint is durable.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The previous background checkpoint failed.</exception>
+    public void CheckpointIfDue(long height, Hash32 root)
+    {
+        if (!_flush.IsCompleted)
+            return;
+        if (_flush.Exception is { } failed)
+            throw new InvalidOperationException("the last state-map checkpoint could not be written: " + failed.InnerException?.Message, failed.InnerException);
+        var frozen = _current;
+        if (frozen.Nodes.Count <= _checkpointNodes)
+            return;
+        var next = new Generation(height, frozen);
+        _current = next;
+        var from = _checkpointHeight;
+        _checkpointHeight = height;
+        _flush = Task.Run(() =>
+        {
+            WriteCheckpoint(frozen, root, from, height);
+            next.Flushing = null; // durable: the nodes are read from RocksDB from now on
+        });
+    }
+
+    /// <summary>On shutdown: waits for a background checkpoint and takes a last one at the head when anything changed since.</summary>
+    public async Task CloseAsync(long height, Hash32 root)
+    {
+        await _flush.ConfigureAwait(false);
+        var current = _current;
+        if (height == _checkpointHeight && current.Nodes.Count == 0)
+            return;
+        WriteCheckpoint(current, root, _checkpointHeight, height);
+        _checkpointHeight = height;
+        _current = new Generation(height);
+    }
+
+    /// <summary>Writes the generation's nodes reachable from <paramref name="root"/> (no sync), then the checkpoint (sync).</summary>
+    private void WriteCheckpoint(Generation generation, Hash32 root, long from, long height)
+    {
+        var db = _store.Db;
+        var smt = _store[LaneStore.Smt];
+        var nodes = generation.Nodes;
+        var stack = new Stack<Hash32>();
+        if (root != SparseMerkleTree.EmptyHash)
+            stack.Push(root);
+        var wb = new WriteBatch();
+        try
+        {
+            // A node outside the generation is from before it: reachable from the previous checkpoint root, hence durable.
+            while (stack.TryPop(out var hash))
+            {
+                if (!nodes.TryGetValue(hash, out var node))
+                    continue;
+                wb.Put(smt, hash.ToArray(), node.Encode());
+                if (node.Kind == SparseMerkleNodeKind.Internal)
+                {
+                    if (node.First != SparseMerkleTree.EmptyHash)
+                        stack.Push(node.First);
+                    if (node.Second != SparseMerkleTree.EmptyHash)
+                        stack.Push(node.Second);
+                }
+                if (wb.Count >= NodesPerBatch)
+                {
+                    db.Write(wb, sync: false);
+                    wb.Clear();
+                }
+            }
+            // The synced write makes the unsynced node writes before it durable too (one write-ahead log, in order).
+            wb.Put(_store[LaneStore.Meta], LaneStore.StateCheckpointKey, EncodeCheckpoint(height, root));
+            // The deltas at or below the checkpoint are no longer needed for recovery: they are deleted.
+            var deltas = _store[LaneStore.StateDeltas];
+            for (var h = from + 1; h <= height; h++)
+                wb.Delete(deltas, StateCodec.BigEndian(h));
+            db.Write(wb, sync: true);
+        }
+        finally
+        {
+            wb.Dispose();
+        }
+    }
+
+    internal static byte[] EncodeCheckpoint(long height, Hash32 root) =>
+        Rlp.Encode(RlpItem.List(RlpItem.UInt(1), RlpItem.UInt((ulong)height), RlpItem.Hash(root)));
+
+    internal static (long Height, Hash32 Root) DecodeCheckpoint(ReadOnlySpan<byte> bytes)
+    {
+        const string f = "meta.state-checkpoint";
+        var l = Rlp.Decode(bytes).AsList(f).Expect(f, 3);
+        if (l[0].AsString(f).ToUInt64(f) != 1)
+            throw new RlpException(f, "unknown state-checkpoint version");
+        return ((long)l[1].AsString(f).ToUInt64(f), l[2].AsString(f).ToHash32(f));
+    }
+
+    /// <summary>RLP list of [key(32), value(32, or empty for a deletion)], in the order given.</summary>
+    internal static byte[] EncodeDelta(IReadOnlyList<(Hash32 Key, Hash32? Value)> delta)
+    {
+        var items = new RlpItem[delta.Count];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var (key, value) = delta[i];
+            items[i] = RlpItem.List(RlpItem.Hash(key), value is { } v ? RlpItem.Hash(v) : RlpItem.BytesNoCopy([]));
+        }
+        return Rlp.Encode(RlpItem.List(items));
+    }
+
+    internal static List<(Hash32 Key, Hash32? Value)> DecodeDelta(ReadOnlySpan<byte> bytes, string field)
+    {
+        var list = Rlp.Decode(bytes).AsList(field);
+        var result = new List<(Hash32, Hash32?)>(list.Count);
+        foreach (var item in list.Items)
+        {
+            var pair = item.AsList(field).Expect(field, 2);
+            var value = pair[1].AsString(field);
+            result.Add((pair[0].AsString(field).ToHash32(field), value.Value.Length == 0 ? null : value.ToHash32(field)));
+        }
+        return result;
+    }
+
+    /// <summary>Dirty nodes of one checkpoint interval. Written by the sequencer under <see cref="Lock"/>; frozen once replaced.</summary>
+    private sealed class Generation(long startHeight, Generation? flushing = null)
+    {
+        public Lock Lock { get; } = new();
+
+        public Dictionary<Hash32, SparseMerkleNode> Nodes { get; } = [];
+
+        /// <summary>The checkpoint height this generation follows.</summary>
+        public long StartHeight { get; } = startHeight;
+
+        private volatile Generation? _flushing = flushing;
+
+        /// <summary>The previous generation while its checkpoint is being written (frozen: read without the lock).</summary>
+        public Generation? Flushing
+        {
+            get => _flushing;
+            set => _flushing = value;
+        }
+
+        public bool TryGetShared(Hash32 hash, out SparseMerkleNode node)
+        {
+            lock (Lock)
+                return Nodes.TryGetValue(hash, out node);
+        }
+    }
+
+    /// <summary>A reader's view: a generation, the one being written when the view was made (kept alive by it), RocksDB.</summary>
+    private sealed class View(LaneStore store, RocksSparseNodeStore owner, Generation generation, Generation? flushing) : ISparseMerkleNodeStore
+    {
+        // The sealed set first: a committed block's nodes enter the generation before they leave it (see Committed).
+        public bool TryGet(Hash32 hash, out SparseMerkleNode node) =>
+            owner._sealed.TryGetValue(hash, out node) || generation.TryGetShared(hash, out node) || (flushing is not null && flushing.Nodes.TryGetValue(hash, out node)) || TryGetDurable(store, hash, out node);
+
+        public void Put(Hash32 hash, SparseMerkleNode node) => throw new InvalidOperationException("a read view of the state map does not store nodes");
+    }
 }

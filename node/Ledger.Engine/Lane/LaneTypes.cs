@@ -24,6 +24,15 @@ public sealed record LaneOptions
     /// <summary>State-map (sparse Merkle) nodes the sequencer keeps in memory, per generation (two generations; ~100 bytes each).</summary>
     public int StateCacheNodes { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// State-map nodes held in memory since the last checkpoint beyond which the sequencer takes a checkpoint: the nodes
+    /// reachable from the head root are written to RocksDB in the background. Each block persists only its state changes;
+    /// after a crash Open replays the blocks above the checkpoint. Measured (2 shared cores, ~5.5 new nodes per record):
+    /// ~200 bytes of heap per node, so the default holds ~200 MB and needs ~3.5 s of replay after a crash at worst;
+    /// larger values save few node writes (the share of dirty nodes still reachable falls slowly: 56 % at 200,000, 45 % at 550,000).
+    /// </summary>
+    public long StateCheckpointNodes { get; init; } = 1_000_000;
+
     /// <summary>Decoded blocks kept in memory for provenance reads.</summary>
     public int BlockCacheSize { get; init; } = 256;
 }

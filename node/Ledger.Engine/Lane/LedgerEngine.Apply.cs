@@ -242,7 +242,7 @@ public sealed partial class LedgerEngine
         _log.Append(leaves);
         var stateRoot = _overlay.BlockItems.Count == 0
             ? _state.Root
-            : _state.Update(_overlay.BlockItems.Select(kv => (kv.Key.StateKey(), (Hash32?)kv.Value.LatestRecord)));
+            : _state.Update(_stateNodes.RecordDelta(_overlay.BlockItems.Select(kv => (kv.Key.StateKey(), (Hash32?)kv.Value.LatestRecord))));
         var header = new BlockHeader(Lane, height, height == 1 ? Hash32.Zero : head.HeaderHash, now, recordsRoot, ids.Length, _log.Size, _log.Root, stateRoot);
         var signed = SignedHeader.Sign(header, _nodeKey);
         var certificate = new Certificate(Lane, height, header.Hash(), [Cosignature.Create(header, _nodeKey)]);
@@ -307,7 +307,7 @@ public sealed partial class LedgerEngine
         foreach (var (item, scan) in _overlay.BlockScans)
             wb.Put(Store[LaneStore.Scans], item.StateKey().ToArray(), Overlay.EncodeScan(scan.Gln, scan.TimeMs));
         _logNodes.WriteTo(wb);
-        _stateNodes.WriteTo(wb);
+        _stateNodes.WriteTo(wb, height);
         // Records submitted as signed batches are listed in the EPCIS event store too, rendered from the record when
         // read (an empty payload), so EPCIS queries see every custody step, not only captured documents.
         foreach (var (p, batch) in accepted)

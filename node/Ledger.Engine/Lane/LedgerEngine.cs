@@ -45,10 +45,12 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _time = time;
         _logger = logger;
         _logNodes = new LogNodeStore(store);
-        _stateNodes = new RocksSparseNodeStore(store, options.StateCacheNodes);
+        _stateNodes = new RocksSparseNodeStore(store, options.StateCacheNodes, options.StateCheckpointNodes);
         var head = store.Head;
         _log = head.LogSize == 0 ? new MerkleLog(_logNodes) : MerkleLog.Restore(_logNodes, head.Frontier);
-        _state = new SparseMerkleTree(_stateNodes, head.StateRoot);
+        // The state map is durable up to its checkpoint; the blocks above it are replayed from their state deltas.
+        _state = new SparseMerkleTree(_stateNodes, _stateNodes.OpenCheckpoint());
+        _stateNodes.Replay(_state);
         _overlay = new Overlay(store, consortium, IsShipCertified);
         _sequenced = head;
         _head = head.Height == 0
@@ -216,6 +218,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             }
         }
         await _committing.ConfigureAwait(false);
+        if (_failure is null)
+            _stateNodes.Committed(); // the last block's nodes, for the checkpoint at shutdown
     }
 
     private async Task ProcessBlockAsync(List<Pending> work)
@@ -270,6 +274,9 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             if (_failure is { } failed)
                 throw new LaneFailedException("the block before this one could not be made durable: " + failed.Message, failed);
             _stateNodes.Committed();
+            // Nothing in flight now and the last head is published (a reader's view needs that order): a due checkpoint
+            // starts at that head. This block's nodes join the next generation when it commits.
+            _stateNodes.CheckpointIfDue(Store.Head.Height, Store.Head.StateRoot);
             if (wb.Count == 0)
             {
                 // Nothing to write (every submission refused or already on the ledger): answer now, after the block before
@@ -354,6 +361,24 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _sequencer.ConfigureAwait(false);
-        Store.Dispose();
+        try
+        {
+            // After a storage failure the state map is left to recovery (replay of the state deltas on the next open).
+            if (_failure is null)
+                await _stateNodes.CloseAsync(Store.Head.Height, Store.Head.StateRoot).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the checkpoint is an optimisation of recovery: the store stays consistent without it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            LogCheckpointFailure(_logger, e);
+        }
+        finally
+        {
+            Store.Dispose();
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the state-map checkpoint at shutdown could not be written; the next open replays the state deltas")]
+    private static partial void LogCheckpointFailure(ILogger logger, Exception exception);
 }

@@ -61,7 +61,9 @@ public sealed partial class LedgerEngine
         if (head.Header is null)
             return new ProvenanceAnswer(item, null, null, [], null, null, null, [], []);
         var key = item.StateKey();
-        var stateTree = new SparseMerkleTree(new RocksSparseNodeStore(Store), head.Header.Header.StateRoot);
+        if (_stateNodes.ReadView(head.Height) is not { } stateNodes)
+            return null; // a state-map checkpoint above this head started since it was read: read again
+        var stateTree = new SparseMerkleTree(stateNodes, head.Header.Header.StateRoot);
         var latest = stateTree.Get(key);
         var proof = stateTree.Prove(key);
         var state = Store.GetItem(item);

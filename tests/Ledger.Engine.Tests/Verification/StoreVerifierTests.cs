@@ -19,7 +19,7 @@ public sealed class StoreVerifierTests : IDisposable
     // so a new family in the engine shows up here as an open error naming it.
     private static readonly string[] Families =
         ["default", "meta", "headers", "certs", "blocks", "records", "batches", "items", "history", "lot-items", "gln-records", "alerts",
-         "item-alerts", "merkle-log", "smt", "keys", "events", "item-events", "scans"];
+         "item-alerts", "merkle-log", "smt", "keys", "events", "item-events", "scans", "state-deltas"];
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "ledger-verify-" + Guid.NewGuid().ToString("N"));
 

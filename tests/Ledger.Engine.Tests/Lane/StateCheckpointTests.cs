@@ -1,0 +1,249 @@
+using System.Buffers.Binary;
+using Ledger.Engine.Lane;
+using Ledger.Protocol;
+using Ledger.Protocol.Merkle;
+using Ledger.Protocol.Records;
+using Ledger.Protocol.Rlp;
+using Ledger.Storage.RocksDb;
+using Xunit;
+using static Ledger.Engine.Tests.Lane.LaneFixture;
+
+namespace Ledger.Engine.Tests.Lane;
+
+/// <summary>
+/// State-map checkpoints: blocks persist only their state deltas; the nodes reachable from the head root are written at
+/// checkpoints (threshold and shutdown); Open replays the deltas above the checkpoint.
+/// </summary>
+public sealed class StateCheckpointTests
+{
+    private static readonly LaneOptions Tiny = new() { StateCheckpointNodes = 4 };
+    private static readonly LaneOptions Never = new() { StateCheckpointNodes = long.MaxValue };
+
+    private static CommissionPayload Commission(params string[] serials) => new(Gtin, "LOT1", "281231", MakerGln, serials);
+
+    private static IEnumerable<ItemId> Items(int steps) => Enumerable.Range(0, steps).SelectMany(i => new[] { "a", "b", "c" }.Select(s => Pack($"S{i}{s}")));
+
+    /// <summary>
+    /// Step i: one block commissioning three packs, then (from step 1) one block verifying a pack of step i-1 (an update).
+    /// The records are built by <paramref name="builder"/> and the same batches go to every engine (default: the builder's).
+    /// </summary>
+    private static async Task RunStepsAsync(LaneFixture builder, int from, int to, params LedgerEngine[] engines)
+    {
+        if (engines.Length == 0)
+            engines = [builder.Engine];
+        for (var i = from; i < to; i++)
+        {
+            await SubmitToAllAsync(SignedBatch.Sign([builder.Record(Maker, Commission($"S{i}a", $"S{i}b", $"S{i}c"))], Maker), engines);
+            if (i > 0)
+                await SubmitToAllAsync(SignedBatch.Sign([builder.Record(Maker, new VerifyPayload(Pack($"S{i - 1}a"), "LOT1", "281231", "test", MakerGln, null))], Maker), engines);
+        }
+    }
+
+    private static async Task SubmitToAllAsync(SignedBatch batch, LedgerEngine[] engines)
+    {
+        foreach (var engine in engines)
+        {
+            var result = await engine.SubmitAsync(batch);
+            Assert.True(result.Accepted, result.Outcomes[0].Message);
+        }
+    }
+
+    private static List<Hash32> StateRoots(LedgerEngine engine) =>
+        [.. Enumerable.Range(1, (int)engine.Head.Height).Select(h => engine.Store.GetHeader(h)!.Header.StateRoot)];
+
+    /// <summary>Checks the item's state proof against the answer's header and returns its encoding.</summary>
+    private static byte[] VerifiedStateProof(LedgerEngine engine, ItemId item)
+    {
+        var answer = engine.GetProvenance(item);
+        var latest = answer.Records[^1].Record.Id;
+        var check = SparseMerkleTree.Verify(answer.Header!.Header.StateRoot, item.StateKey(), latest, answer.StateProof!);
+        Assert.True(check.IsValid, $"{item}: {check}");
+        return answer.StateProof!.Encode();
+    }
+
+    private static string NewDirectory() => Path.Combine(Path.GetTempPath(), "ledger-smt-" + Guid.NewGuid().ToString("N"));
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var dir in Directory.GetDirectories(from))
+            CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+
+    private static RocksDb OpenIndex(string directory) =>
+        RocksDb.Open(Path.Combine(directory, "index"), new RocksDbOptions { CreateIfMissing = false }, LaneStore.FamilyNames);
+
+    private static long CheckpointHeight(RocksDb db)
+    {
+        var raw = db.Get(db.GetColumnFamily("meta"), "state-checkpoint"u8) ?? throw new InvalidOperationException("no meta/state-checkpoint");
+        return (long)Rlp.Decode(raw).AsList("checkpoint")[1].AsString("checkpoint").ToUInt64("checkpoint");
+    }
+
+    private static int Count(RocksDb db, string family)
+    {
+        using var it = db.NewIterator(db.GetColumnFamily(family));
+        var n = 0;
+        for (it.SeekToFirst(); it.Valid(); it.Next())
+            n++;
+        return n;
+    }
+
+    private static byte[] HeightKey(long height)
+    {
+        var key = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(key, height);
+        return key;
+    }
+
+    [Fact]
+    public async Task Checkpoints_EveryFewNodes_SameStateRootsAndProofsAsNone()
+    {
+        await using var tiny = new LaneFixture(Tiny);
+        await using var never = new LaneFixture(Never);
+        await RunStepsAsync(never, 0, 12, never.Engine, tiny.Engine);
+
+        Assert.Equal(StateRoots(never.Engine), StateRoots(tiny.Engine));
+        foreach (var item in Items(12))
+            Assert.Equal(VerifiedStateProof(never.Engine, item), VerifiedStateProof(tiny.Engine, item));
+
+        // The tiny threshold really took checkpoints while running (seen in a copy of the live store).
+        var copy = NewDirectory();
+        try
+        {
+            CopyDirectory(tiny.Directory, copy);
+            using var db = OpenIndex(copy);
+            Assert.True(CheckpointHeight(db) > 1, "a checkpoint above the first block was taken before shutdown");
+            Assert.True(Count(db, "smt") > 0);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task GetProvenance_DuringBackgroundCheckpoints_EveryProofVerifies()
+    {
+        await using var f = new LaneFixture(Tiny);
+        await RunStepsAsync(f, 0, 1);
+        var completed = 1;
+        using var done = new CancellationTokenSource();
+        var checkedAnswers = 0;
+        var reader = Task.Run(() =>
+        {
+            var random = new Random(7);
+            while (!done.IsCancellationRequested)
+            {
+                var step = random.Next(Volatile.Read(ref completed));
+                VerifiedStateProof(f.Engine, Pack($"S{step}{"abc"[random.Next(3)]}"));
+                checkedAnswers++;
+            }
+        });
+        for (var i = 1; i < 30; i++)
+        {
+            await RunStepsAsync(f, i, i + 1);
+            Volatile.Write(ref completed, i + 1);
+        }
+        await done.CancelAsync();
+        await reader;
+        Assert.True(checkedAnswers > 0);
+    }
+
+    [Fact]
+    public async Task Reopen_AfterDispose_CheckpointAtHeadRootsMatchAndBlocksContinue()
+    {
+        await using var reference = new LaneFixture(Never);
+        await using var f = new LaneFixture(Never);
+        await RunStepsAsync(reference, 0, 6, reference.Engine, f.Engine);
+        await f.Engine.DisposeAsync(); // (the fixture's reopen disposes it once more: a no-op)
+        var height = f.Engine.Head.Height;
+        using (var db = OpenIndex(f.Directory))
+        {
+            Assert.Equal(height, CheckpointHeight(db));
+            Assert.True(Count(db, "smt") > 0);
+            Assert.Equal(0, Count(db, "state-deltas")); // the deltas at or below the checkpoint are deleted
+        }
+        await f.ReopenAsync();
+        Assert.Equal(height, f.Engine.Head.Height);
+        Assert.Equal(StateRoots(reference.Engine), StateRoots(f.Engine));
+        foreach (var item in Items(6))
+            Assert.Equal(VerifiedStateProof(reference.Engine, item), VerifiedStateProof(f.Engine, item));
+        await RunStepsAsync(reference, 6, 10, reference.Engine, f.Engine);
+        Assert.Equal(StateRoots(reference.Engine), StateRoots(f.Engine));
+        foreach (var item in Items(10))
+            Assert.Equal(VerifiedStateProof(reference.Engine, item), VerifiedStateProof(f.Engine, item));
+    }
+
+    [Fact]
+    public async Task Open_CopyTakenBeforeAnyCheckpoint_ReplaysDeltasAndContinues()
+    {
+        await using var live = new LaneFixture(Never);
+        await RunStepsAsync(live, 0, 6);
+        // A crash: the store files as they are while the lane runs, its blocks durable and no checkpoint taken.
+        var copy = NewDirectory();
+        CopyDirectory(live.Directory, copy);
+        using (var db = OpenIndex(copy))
+        {
+            Assert.Equal(0, CheckpointHeight(db));
+            Assert.Equal(0, Count(db, "smt")); // no state-map node was written per block
+            Assert.True(Count(db, "state-deltas") > 0);
+        }
+
+        await using var recovered = new LaneFixture(Never, copy);
+        Assert.Equal(live.Engine.Head.Height, recovered.Engine.Head.Height);
+        Assert.Equal(StateRoots(live.Engine), StateRoots(recovered.Engine));
+        foreach (var item in Items(6))
+            Assert.Equal(VerifiedStateProof(live.Engine, item), VerifiedStateProof(recovered.Engine, item));
+        await RunStepsAsync(live, 6, 10, live.Engine, recovered.Engine);
+        Assert.Equal(StateRoots(live.Engine), StateRoots(recovered.Engine));
+        foreach (var item in Items(10))
+            Assert.Equal(VerifiedStateProof(live.Engine, item), VerifiedStateProof(recovered.Engine, item));
+    }
+
+    [Fact]
+    public async Task Open_DamagedStateDelta_FailsNamingTheHeight()
+    {
+        await using var live = new LaneFixture(Never);
+        await RunStepsAsync(live, 0, 3);
+        var copy = NewDirectory();
+        try
+        {
+            CopyDirectory(live.Directory, copy);
+            using (var db = OpenIndex(copy))
+            {
+                var deltas = db.GetColumnFamily("state-deltas");
+                var value = db.Get(deltas, HeightKey(2)) ?? throw new InvalidOperationException("no state delta at height 2");
+                value[^5] ^= 0x01; // a byte of the last value (a record id)
+                db.Put(deltas, HeightKey(2), value, sync: true);
+            }
+            var e = Assert.Throws<InvalidOperationException>(() => LedgerEngine.Open(copy, NodeKey, LaneFixture.Consortium, Never));
+            Assert.Contains("height 2", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Open_StoreWithoutCheckpointKeyOrDeltas_TakesHeadAsCheckpoint()
+    {
+        await using var f = new LaneFixture(Never);
+        await RunStepsAsync(f, 0, 4);
+        await f.Engine.DisposeAsync(); // (the fixture's reopen disposes it once more: a no-op)
+        // As written before checkpoints existed: every node of the head root in "smt", no checkpoint key, no deltas.
+        using (var db = OpenIndex(f.Directory))
+        {
+            db.Delete(db.GetColumnFamily("meta"), "state-checkpoint"u8, sync: true);
+            Assert.Equal(0, Count(db, "state-deltas"));
+        }
+        await f.ReopenAsync();
+        foreach (var item in Items(4))
+            VerifiedStateProof(f.Engine, item);
+        await RunStepsAsync(f, 4, 6);
+        foreach (var item in Items(6))
+            VerifiedStateProof(f.Engine, item);
+    }
+}
