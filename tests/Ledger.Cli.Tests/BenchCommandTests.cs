@@ -51,6 +51,21 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BenchIngest_Stream_BuildsBatchesInTheWritersAndKeepsAStoreThatVerifies()
+    {
+        var json = Path.Combine(_work.FullName, "bench.json");
+        var data = Path.Combine(_work.FullName, "data");
+        var r = await CliRunner.RunAsync(SmallRun(json, "--data", data, "--stream"), timeout: TimeSpan.FromMinutes(5));
+        Assert.True(r.ExitCode == 0, r.StdOut + r.StdErr);
+        var figures = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        Assert.Equal(1, figures.GetProperty("stream").GetDouble());
+        Assert.Equal(20, figures.GetProperty("batches_per_sec").GetDouble() * figures.GetProperty("wall_sec").GetDouble(), 6);
+        var verify = await CliRunner.RunAsync("store", "verify", data);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+        Assert.Equal(2000 + 50, JsonDocument.Parse(verify.StdOut).RootElement.GetProperty("records").GetInt64());
+    }
+
+    [Fact]
     public async Task BenchIngest_NonEmptyDataFolder_Exit2NamingData()
     {
         var data = Path.Combine(_work.FullName, "data");
