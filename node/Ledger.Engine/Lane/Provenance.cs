@@ -75,10 +75,8 @@ public sealed partial class LedgerEngine
         {
             if (Store.FindRecord(id) is not { } loc || loc.LogIndex >= head.LogSize)
                 continue;
-            var block = Store.GetBlock(loc.Height)!;
-            var batch = block.Batches[loc.Batch];
-            entries.Add(new ProvenanceEntry(batch.Records[loc.Index], batch.SealFor(loc.Index), loc.Height, loc.LogIndex,
-                log.CreateInclusionProof(loc.LogIndex, head.LogSize)));
+            var (record, seal) = Store.GetRecordAt(loc);
+            entries.Add(new ProvenanceEntry(record, seal, loc.Height, loc.LogIndex, log.CreateInclusionProof(loc.LogIndex, head.LogSize)));
         }
         var lots = Store.GetLots();
         ItemStatus? status = null;

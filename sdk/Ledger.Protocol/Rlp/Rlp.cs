@@ -107,6 +107,29 @@ public static class Rlp
         return item;
     }
 
+    /// <summary>
+    /// Reads the item that starts at <paramref name="offset"/> without decoding it: whether it is a list, where its
+    /// payload starts and how long it is; returns the offset just past the item. For walking a large encoding (a block)
+    /// to the one part a reader needs; the part is then decoded with the full rules.
+    /// </summary>
+    /// <exception cref="RlpException">Truncated or non-canonical length prefix.</exception>
+    public static int Skip(ReadOnlySpan<byte> data, int offset, out bool isList, out int payloadOffset, out int payloadLength)
+    {
+        if (offset < 0 || offset >= data.Length)
+            throw new RlpException($"rlp@{offset}", "unexpected end of input");
+        var start = offset;
+        var prefix = data[offset++];
+        if (prefix < 0x80)
+        {
+            (isList, payloadOffset, payloadLength) = (false, start, 1);
+            return offset;
+        }
+        isList = prefix >= 0xc0;
+        payloadLength = ReadLength(data, ref offset, prefix, isList ? (byte)0xc0 : (byte)0x80, start);
+        payloadOffset = offset;
+        return offset + payloadLength;
+    }
+
     /// <summary>The deepest list nesting accepted, to bound recursion on hostile input.</summary>
     public const int MaxDepth = 64;
 

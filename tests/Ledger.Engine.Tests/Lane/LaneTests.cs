@@ -58,10 +58,12 @@ public sealed class LaneTests
         Assert.Null(f.Engine.Store.GetItem(Pack("C2")));
     }
 
-    [Fact]
-    public async Task Flow_ShipReceiveDispense_HistoryAndStatusFollow()
+    [Theory]
+    [InlineData(256)]
+    [InlineData(0)] // no decoded blocks cached: every record and seal is read out of its block's frame (BlockReader)
+    public async Task Flow_ShipReceiveDispense_HistoryAndStatusFollow(int blockCacheSize)
     {
-        await using var f = new LaneFixture();
+        await using var f = new LaneFixture(new LaneOptions { BlockCacheSize = blockCacheSize });
         await f.Submit(Maker, Commission("D1", "D2"));
         var sscc = ItemId.Sscc("106141412345678908");
         Assert.True((await f.Submit(Maker, new PackPayload(sscc, [Pack("D1"), Pack("D2")], MakerGln))).Accepted);
@@ -77,6 +79,12 @@ public sealed class LaneTests
         Assert.Equal([RecordKind.Commission, RecordKind.Pack, RecordKind.Ship, RecordKind.Receive, RecordKind.Unpack, RecordKind.Decommission],
             answer.Records.Select(e => e.Record.Kind));
         Assert.Equal(Wholesaler.Address, answer.State!.Custodian);
+        foreach (var entry in answer.Records)
+        {
+            Assert.True(entry.Seal.Verify(entry.Record).IsValid);
+            Assert.True(MerkleTree.VerifyInclusion(entry.Proof, MerkleHash.Leaf(entry.Record.Id), answer.Header!.Header.LogRoot).IsValid);
+            Assert.Equal(entry.Record.Id, f.Engine.Store.GetRecord(entry.Record.Id)!.Id);
+        }
     }
 
     [Fact]
