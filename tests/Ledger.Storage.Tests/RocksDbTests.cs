@@ -146,12 +146,43 @@ public class RocksDbTests
     }
 
     [Theory]
+    [InlineData(2L * 1024 * 1024, true)]
+    [InlineData(1L << 40, false)]
+    public void Write_RarelyWrittenFamily_LogFilesStayBoundedOnlyWithMaxTotalWalSize(long maxTotalWalSize, bool bounded)
+    {
+        using var dir = new TempDirectory();
+        using var db = Open(dir.Path, new RocksDbOptions { WriteBufferSize = 1024 * 1024, MaxTotalWalSize = maxTotalWalSize });
+        // One write to "blocks", then ~12 MiB to "index" only: "blocks" keeps the first log file alive unless flushed.
+        db.Put(db.GetColumnFamily("blocks"), B("once"), B("v"), sync: false);
+        var index = db.GetColumnFamily("index");
+        var value = new byte[1000];
+        using var batch = new WriteBatch();
+        for (var i = 0; i < 12_000; i++)
+        {
+            batch.Put(index, B($"k{i:D8}"), value);
+            if (batch.Count == 500)
+            {
+                db.Write(batch, sync: false);
+                batch.Clear();
+            }
+        }
+        var logs = Directory.GetFiles(dir.Path, "*.log").Sum(f => new FileInfo(f).Length);
+        if (bounded)
+            Assert.True(logs < 6L * 1024 * 1024, $"{logs} bytes of write-ahead log");
+        else
+            Assert.True(logs > 9L * 1024 * 1024, $"{logs} bytes of write-ahead log (the unbounded case this option exists for)");
+        Assert.Equal("v", S(db.Get(db.GetColumnFamily("blocks"), B("once"))));
+    }
+
+    [Theory]
     [InlineData(-1.0, 1024L, "BloomBitsPerKey")]
     [InlineData(10.0, 0L, "BlockCacheSize")]
+    [InlineData(10.0, -5L, "MaxTotalWalSize")]
     public void Open_InvalidTableOptions_ThrowsNamingTheOption(double bits, long cache, string option)
     {
         using var dir = new TempDirectory();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Open(dir.Path, new RocksDbOptions { BloomBitsPerKey = bits, BlockCacheSize = cache }));
+        var options = option == "MaxTotalWalSize" ? new RocksDbOptions { MaxTotalWalSize = cache } : new RocksDbOptions { BloomBitsPerKey = bits, BlockCacheSize = cache };
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Open(dir.Path, options));
         Assert.Equal(option, e.ParamName);
     }
 

@@ -63,6 +63,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_compression(OptionsHandle options, int value);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_increase_parallelism(OptionsHandle options, int totalThreads);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_block_based_table_factory(OptionsHandle options, nint tableOptions);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_max_total_wal_size(OptionsHandle options, ulong bytes);
 
     // Block-based table options (bloom filters, block cache)
     [LibraryImport(Lib)] internal static partial nint rocksdb_block_based_options_create();

@@ -51,8 +51,17 @@ public sealed record RocksDbOptions
     /// <summary>Bytes of the LRU cache of uncompressed SST blocks shared by every column family (default 256 MiB; RocksDB's own default is 8 MiB).</summary>
     public long BlockCacheSize { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Write-ahead log bytes beyond which RocksDB flushes the column families that keep the oldest log file alive
+    /// (default 512 MiB). Without a bound a log file lives until every family with data in it has flushed, so a family
+    /// written rarely (alerts, captured-event keys) kept every log of a busy lane: 7 GB after 3 million records.
+    /// </summary>
+    public long MaxTotalWalSize { get; init; } = 512L * 1024 * 1024;
+
     internal OptionsHandle CreateHandle()
     {
+        if (MaxTotalWalSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxTotalWalSize), MaxTotalWalSize, "MaxTotalWalSize must be positive");
         if (BloomBitsPerKey < 0 || double.IsNaN(BloomBitsPerKey))
             throw new ArgumentOutOfRangeException(nameof(BloomBitsPerKey), BloomBitsPerKey, "BloomBitsPerKey must be 0 or positive");
         if (BlockCacheSize <= 0)
@@ -69,6 +78,7 @@ public sealed record RocksDbOptions
         Native.rocksdb_options_set_max_open_files(h, MaxOpenFiles);
         Native.rocksdb_options_set_write_buffer_size(h, checked((nuint)WriteBufferSize));
         Native.rocksdb_options_set_compression(h, (int)Compression);
+        Native.rocksdb_options_set_max_total_wal_size(h, (ulong)MaxTotalWalSize);
         if (Parallelism > 0)
             Native.rocksdb_options_increase_parallelism(h, Parallelism);
         // The table options are copied into the factory; the factory shares the cache and owns the filter policy.
