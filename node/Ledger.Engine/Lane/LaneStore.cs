@@ -374,10 +374,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     private readonly Dictionary<Hash32, SparseMerkleNode> _pending = [];
     private List<(Hash32 Key, Hash32? Value)>? _delta;
     private volatile Dictionary<Hash32, SparseMerkleNode> _sealed = [];
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<Hash32, SparseMerkleNode> _prefetched = new();
 
-    /// <summary>Nodes kept by <see cref="Prefetch"/> beyond which it keeps no more (the sequencer clears a full set).</summary>
-    internal const int PrefetchCapacity = 1_000_000;
     private Dictionary<Hash32, SparseMerkleNode> _recent = [];
     private Dictionary<Hash32, SparseMerkleNode> _older = [];
     private volatile Generation _current = new(0);
@@ -403,7 +400,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         var current = _current;
         if (current.Nodes.TryGetValue(hash, out node) || (current.Flushing is { } flushing && flushing.Nodes.TryGetValue(hash, out node)))
             return true;
-        if (_older.TryGetValue(hash, out node) || _prefetched.TryRemove(hash, out node) || TryGetDurable(_store, hash, out node))
+        if (_older.TryGetValue(hash, out node) || TryGetDurable(_store, hash, out node))
         {
             Remember(hash, node);
             return true;
@@ -505,38 +502,6 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     {
         _pending.Clear();
         _delta = null;
-    }
-
-    /// <summary>
-    /// Called by submitters (any thread, in parallel) with the items of a batch they are about to queue: walks each key's
-    /// path at the committed head's root and keeps the nodes that had to be read from RocksDB, so the sequencer's update
-    /// finds them in memory. At a million items most of an update's time was these reads (the lowest levels of a random
-    /// key's path are cold); nodes are immutable, so a prefetched node is never stale, only possibly unused.
-    /// </summary>
-    public void Prefetch(long headHeight, Hash32 root, IEnumerable<Hash32> keys)
-    {
-        if (_prefetched.Count >= PrefetchCapacity || root == SparseMerkleTree.EmptyHash)
-            return;
-        var current = _current;
-        if (headHeight < current.StartHeight)
-            return;
-        var tree = new SparseMerkleTree(new PrefetchView(_store, this, current, current.Flushing), root);
-        try
-        {
-            foreach (var key in keys)
-                tree.Get(key);
-        }
-        catch (InvalidOperationException)
-        {
-            // Best effort: the head moved past a checkpoint while walking; the sequencer reads what it needs itself.
-        }
-    }
-
-    /// <summary>Between blocks: a prefetched set that filled up (nodes fetched for refused batches are never taken) starts over.</summary>
-    public void TrimPrefetched()
-    {
-        if (_prefetched.Count >= PrefetchCapacity)
-            _prefetched.Clear();
     }
 
     /// <summary>
@@ -767,24 +732,6 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
             lock (Lock)
                 return Nodes.TryGetValue(hash, out node);
         }
-    }
-
-    /// <summary>A view that keeps what it reads from RocksDB in the owner's prefetched set (see <see cref="Prefetch"/>).</summary>
-    private sealed class PrefetchView(LaneStore store, RocksSparseNodeStore owner, Generation generation, Generation? flushing) : ISparseMerkleNodeStore
-    {
-        public bool TryGet(Hash32 hash, out SparseMerkleNode node)
-        {
-            if (owner._sealed.TryGetValue(hash, out node) || generation.TryGetShared(hash, out node) || (flushing is not null && flushing.Nodes.TryGetValue(hash, out node))
-                || owner._prefetched.TryGetValue(hash, out node))
-                return true;
-            if (!TryGetDurable(store, hash, out node))
-                return false;
-            if (owner._prefetched.Count < PrefetchCapacity)
-                owner._prefetched.TryAdd(hash, node);
-            return true;
-        }
-
-        public void Put(Hash32 hash, SparseMerkleNode node) => throw new InvalidOperationException("a prefetch view of the state map does not store nodes");
     }
 
     /// <summary>A reader's view: a generation, the one being written when the view was made (kept alive by it), RocksDB.</summary>

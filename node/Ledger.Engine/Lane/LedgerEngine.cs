@@ -117,9 +117,6 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             throw new SubmissionRejectedException("batch.signature", check.Code, check.Reason);
         if (Consortium.Find(batch.Header.Author) is null)
             throw new SubmissionRejectedException("batch.author", "unknown-party", $"{batch.Header.Author} is not a party of the consortium");
-        // Here, in the submitter's thread, not on the sequencer: warm the state-map nodes the batch's items will need.
-        if (_head is { Header: { } header } head)
-            _stateNodes.Prefetch(head.Height, header.Header.StateRoot, batch.Records.SelectMany(r => r.Payload.Items).Select(i => i.StateKey()));
         return Enqueue(new Pending(batch, null, null, false), cancellationToken);
     }
 
@@ -230,7 +227,6 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _overlay.Reset();
         _logNodes.Clear();
         _stateNodes.Clear();
-        _stateNodes.TrimPrefetched();
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         var accepted = new List<(Pending P, SignedBatch Batch)>();
         var alerts = new List<LedgerAlert>();
