@@ -52,6 +52,14 @@ public sealed class StateCheckpointTests
         [.. Enumerable.Range(1, (int)engine.Head.Height).Select(h => engine.Store.GetHeader(h)!.Header.StateRoot)];
 
     /// <summary>Checks the item's state proof against the answer's header and returns its encoding.</summary>
+    /// <summary>Both engines have the same state root at every height and the same verified state proof for the first items.</summary>
+    private static void AssertSameState(LedgerEngine expected, LedgerEngine actual, int items)
+    {
+        Assert.Equal(StateRoots(expected), StateRoots(actual));
+        foreach (var item in Items(items))
+            Assert.Equal(VerifiedStateProof(expected, item), VerifiedStateProof(actual, item));
+    }
+
     private static byte[] VerifiedStateProof(LedgerEngine engine, ItemId item)
     {
         var answer = engine.GetProvenance(item);
@@ -104,9 +112,7 @@ public sealed class StateCheckpointTests
         await using var never = new LaneFixture(Never);
         await RunStepsAsync(never, 0, 12, never.Engine, tiny.Engine);
 
-        Assert.Equal(StateRoots(never.Engine), StateRoots(tiny.Engine));
-        foreach (var item in Items(12))
-            Assert.Equal(VerifiedStateProof(never.Engine, item), VerifiedStateProof(tiny.Engine, item));
+        AssertSameState(never.Engine, tiny.Engine, 12);
 
         // The tiny threshold really took checkpoints while running (seen in a copy of the live store).
         var copy = NewDirectory();
@@ -167,13 +173,9 @@ public sealed class StateCheckpointTests
         }
         await f.ReopenAsync();
         Assert.Equal(height, f.Engine.Head.Height);
-        Assert.Equal(StateRoots(reference.Engine), StateRoots(f.Engine));
-        foreach (var item in Items(6))
-            Assert.Equal(VerifiedStateProof(reference.Engine, item), VerifiedStateProof(f.Engine, item));
+        AssertSameState(reference.Engine, f.Engine, 6);
         await RunStepsAsync(reference, 6, 10, reference.Engine, f.Engine);
-        Assert.Equal(StateRoots(reference.Engine), StateRoots(f.Engine));
-        foreach (var item in Items(10))
-            Assert.Equal(VerifiedStateProof(reference.Engine, item), VerifiedStateProof(f.Engine, item));
+        AssertSameState(reference.Engine, f.Engine, 10);
     }
 
     [Fact]
@@ -193,13 +195,9 @@ public sealed class StateCheckpointTests
 
         await using var recovered = new LaneFixture(Never, copy);
         Assert.Equal(live.Engine.Head.Height, recovered.Engine.Head.Height);
-        Assert.Equal(StateRoots(live.Engine), StateRoots(recovered.Engine));
-        foreach (var item in Items(6))
-            Assert.Equal(VerifiedStateProof(live.Engine, item), VerifiedStateProof(recovered.Engine, item));
+        AssertSameState(live.Engine, recovered.Engine, 6);
         await RunStepsAsync(live, 6, 10, live.Engine, recovered.Engine);
-        Assert.Equal(StateRoots(live.Engine), StateRoots(recovered.Engine));
-        foreach (var item in Items(10))
-            Assert.Equal(VerifiedStateProof(live.Engine, item), VerifiedStateProof(recovered.Engine, item));
+        AssertSameState(live.Engine, recovered.Engine, 10);
     }
 
     [Fact]
