@@ -35,6 +35,9 @@ public sealed class LaneStore : IDisposable
 
     private readonly Dictionary<string, ColumnFamilyHandle> _cf;
     private readonly BlockCache _cache;
+    private readonly CancellationTokenSource _stopScan = new();
+    private readonly Task _scan;
+    private int _disposed;
 
     private LaneStore(string directory, RocksDb db, BlockSegmentStore segments, StoredHead head, int cacheSize)
     {
@@ -44,6 +47,37 @@ public sealed class LaneStore : IDisposable
         Head = head;
         _cf = Families.ToDictionary(f => f, db.GetColumnFamily, StringComparer.Ordinal);
         _cache = new BlockCache(cacheSize);
+        RecordFilter = new KeyFilter((long)db.EstimateNumKeys(_cf[Records]));
+        ItemFilter = new KeyFilter((long)db.EstimateNumKeys(_cf[Items]));
+        // The filters exist before the sequencer can write (it adds every key it writes), so a scan that starts now
+        // and sees what is on disk leaves nothing out.
+        _scan = Task.Run(() =>
+        {
+            ScanKeys(Records, RecordFilter, _stopScan.Token);
+            ScanKeys(Items, ItemFilter, _stopScan.Token);
+        });
+    }
+
+    /// <summary>Record ids on the ledger (keys of <c>records</c>); the sequencer adds each id before its block's write.</summary>
+    internal KeyFilter RecordFilter { get; }
+
+    /// <summary>Item state keys on the ledger (keys of <c>items</c>); the sequencer adds each key before its block's write.</summary>
+    internal KeyFilter ItemFilter { get; }
+
+    /// <summary>Completes when both filters are (or the store is closing).</summary>
+    internal Task KeyScan => _scan;
+
+    private void ScanKeys(string family, KeyFilter filter, CancellationToken cancel)
+    {
+        using var it = Db.NewIterator(_cf[family]);
+        var n = 0;
+        for (it.SeekToFirst(); it.Valid(); it.Next())
+        {
+            if ((++n & 4095) == 0 && cancel.IsCancellationRequested)
+                return;
+            filter.Add(it.Key());
+        }
+        filter.MarkComplete();
     }
 
     /// <summary>The data folder's <c>ledger/</c> directory.</summary>
@@ -97,7 +131,11 @@ public sealed class LaneStore : IDisposable
     }
 
     /// <summary>Where the record is, or null when it is not on the ledger.</summary>
-    public RecordLocation? FindRecord(Hash32 id) => Get(Records, id.ToArray()) is { } b ? DecodeRecordLocation(b) : null;
+    public RecordLocation? FindRecord(Hash32 id)
+    {
+        var key = id.ToArray();
+        return RecordFilter.MayContain(key) && Get(Records, key) is { } b ? DecodeRecordLocation(b) : null;
+    }
 
     /// <summary>The record with this id, or null.</summary>
     public LedgerRecord? GetRecord(Hash32 id) => FindRecord(id) is { } loc ? GetRecordAt(loc).Record : null;
@@ -119,7 +157,11 @@ public sealed class LaneStore : IDisposable
     }
 
     /// <summary>The item's current state, or null.</summary>
-    public ItemState? GetItem(ItemId item) => Get(Items, item.StateKey().ToArray()) is { } b ? StateCodec.DecodeItemState(b) : null;
+    public ItemState? GetItem(ItemId item)
+    {
+        var key = item.StateKey().ToArray();
+        return ItemFilter.MayContain(key) && Get(Items, key) is { } b ? StateCodec.DecodeItemState(b) : null;
+    }
 
     /// <summary>The lot-level facts (recalled and withdrawn lots).</summary>
     public LotFacts GetLots() => Get(Meta, LotsKey) is { } b ? StateCodec.DecodeLotFacts(b) : LotFacts.Empty;
@@ -282,6 +324,19 @@ public sealed class LaneStore : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopScan.Cancel();
+            try
+            {
+                _scan.Wait();
+            }
+            catch (AggregateException)
+            {
+                // A failed scan left its filter incomplete, which only costs lookups; the store is closing anyway.
+            }
+            _stopScan.Dispose();
+        }
         Segments.Dispose();
         Db.Dispose();
     }

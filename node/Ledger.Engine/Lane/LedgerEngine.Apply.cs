@@ -266,6 +266,7 @@ public sealed partial class LedgerEngine
             {
                 var r = batches[b].Records[i];
                 var id = r.Id.ToArray();
+                Store.RecordFilter.Add(id);
                 wb.Put(Store[LaneStore.Records], id, LaneStore.EncodeRecordLocation(new RecordLocation(height, b, i, logIndex)));
                 if (_touched.TryGetValue(r.Id, out var touched))
                     foreach (var item in touched)
@@ -301,7 +302,11 @@ public sealed partial class LedgerEngine
             wb.Put(Store[LaneStore.LotItems], StateCodec.Concat(LaneStore.LotPrefix(gtin, lot), h), Rlp.Encode(RlpItem.List(items.Select(x => x.ToRlp()))));
         _touched.Clear();
         foreach (var (item, state) in _overlay.BlockItems)
-            wb.Put(Store[LaneStore.Items], item.StateKey().ToArray(), StateCodec.Encode(state));
+        {
+            var key = item.StateKey().ToArray();
+            Store.ItemFilter.Add(key);
+            wb.Put(Store[LaneStore.Items], key, StateCodec.Encode(state));
+        }
         if (_overlay.LotsChanged)
             wb.Put(Store[LaneStore.Meta], LaneStore.LotsKey, StateCodec.Encode(_overlay.Lots));
         foreach (var (item, scan) in _overlay.BlockScans)
