@@ -117,6 +117,11 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             throw new SubmissionRejectedException("batch.signature", check.Code, check.Reason);
         if (Consortium.Find(batch.Header.Author) is null)
             throw new SubmissionRejectedException("batch.author", "unknown-party", $"{batch.Header.Author} is not a party of the consortium");
+        // The items' state keys (a SHA-256 each, cached on the item) are needed by the custody rules, the indexes and the
+        // state map: computed here, on the caller's thread, they are off the single sequencer thread.
+        foreach (var record in batch.Records)
+            foreach (var item in record.Payload.Items)
+                item.StateKey();
         return Enqueue(new Pending(batch, null, null, false), cancellationToken);
     }
 

@@ -64,8 +64,9 @@ public sealed partial class LedgerEngine
         if (_stateNodes.ReadView(head.Height) is not { } stateNodes)
             return null; // a state-map checkpoint above this head started since it was read: read again
         var stateTree = new SparseMerkleTree(stateNodes, head.Header.Header.StateRoot);
-        var latest = stateTree.Get(key);
+        // One walk of the state map: the proof's leaf is the item's entry when its key is the item's.
         var proof = stateTree.Prove(key);
+        var latest = proof.Leaf is { } leaf && leaf.Key == key ? leaf.Value : (Hash32?)null;
         var state = Store.GetItem(item);
         if (latest is { } l && state is not null && state.LatestRecord != l)
             return null; // the state is newer than the head just read: read again
