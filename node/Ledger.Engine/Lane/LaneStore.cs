@@ -414,8 +414,9 @@ internal sealed record StoredHead(long Height, BlockLocation Location, Hash32 He
 /// <para>
 /// Dirty nodes live in generations: the current one (filled by the sequencer) and, while its checkpoint is being
 /// written, the previous one (frozen). Concurrent readers get a <see cref="ReadView"/> that sees both and RocksDB.
-/// The sequencer also keeps a two-generation cache of recently read or written nodes: an update walks ~log2(items)
-/// nodes from the root and the upper levels are shared by every path, so most reads are served from memory.
+/// The sequencer also keeps the current tree's nodes in memory (up to <c>Lane:StateCacheNodes</c>): an update walks
+/// ~log2(items) nodes from the root to a leaf, and at millions of items a cache of recently used nodes missed most of
+/// the deep ones (fresh keys land next to leaves untouched for long), each miss a random RocksDB read.
 /// </para>
 /// </summary>
 internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
@@ -430,14 +431,13 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     private List<(Hash32 Key, Hash32? Value)>? _delta;
     private volatile Dictionary<Hash32, SparseMerkleNode> _sealed = [];
 
-    private Dictionary<Hash32, SparseMerkleNode> _recent = [];
-    private Dictionary<Hash32, SparseMerkleNode> _older = [];
+    private Dictionary<Hash32, SparseMerkleNode> _live = [];
     private volatile Generation _current = new(0);
     private long _checkpointHeight;
     private Task _flush = Task.CompletedTask;
 
     /// <param name="store">The lane store.</param>
-    /// <param name="cacheCapacity">Nodes per cache generation (0: no cache).</param>
+    /// <param name="cacheCapacity">Nodes of the current tree kept in memory (0: none).</param>
     /// <param name="checkpointNodes">A checkpoint is taken when more nodes than this are dirty.</param>
     public RocksSparseNodeStore(LaneStore store, int cacheCapacity = 0, long checkpointNodes = long.MaxValue)
     {
@@ -446,17 +446,17 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         _checkpointNodes = checkpointNodes;
     }
 
-    /// <summary>Sequencer lookup: pending, cache, dirty generations, RocksDB.</summary>
+    /// <summary>Sequencer lookup: the current tree's nodes in memory, pending, dirty generations, RocksDB.</summary>
     public bool TryGet(Hash32 hash, out SparseMerkleNode node)
     {
-        if (_pending.TryGetValue(hash, out node) || _sealed.TryGetValue(hash, out node) || _recent.TryGetValue(hash, out node))
+        if (_live.TryGetValue(hash, out node) || _pending.TryGetValue(hash, out node) || _sealed.TryGetValue(hash, out node))
             return true;
         // The sequencer is the only writer of the current generation: it reads it without the lock.
         var current = _current;
-        if (current.Nodes.TryGetValue(hash, out node) || (current.Flushing is { } flushing && flushing.Nodes.TryGetValue(hash, out node)))
-            return true;
-        if (_older.TryGetValue(hash, out node) || TryGetDurable(_store, hash, out node))
+        if (current.Nodes.TryGetValue(hash, out node) || (current.Flushing is { } flushing && flushing.Nodes.TryGetValue(hash, out node))
+            || TryGetDurable(_store, hash, out node))
         {
+            // The sequencer only walks its current root, so what it reads is part of the current tree.
             Remember(hash, node);
             return true;
         }
@@ -474,19 +474,28 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         return false;
     }
 
+    /// <summary>
+    /// Keeps a node of the current tree in memory. The set holds only the current tree (an update's replaced nodes leave
+    /// it, see <see cref="Replaced"/>), so it grows with the items, not with the updates; at the capacity it is dropped
+    /// whole and refills from the paths in use (the upper levels at once).
+    /// </summary>
     private void Remember(Hash32 hash, SparseMerkleNode node)
     {
         if (_cacheCapacity <= 0)
             return;
-        if (_recent.Count >= _cacheCapacity)
-        {
-            _older = _recent;
-            _recent = new Dictionary<Hash32, SparseMerkleNode>(_cacheCapacity);
-        }
-        _recent[hash] = node;
+        if (_live.Count >= _cacheCapacity)
+            _live = [];
+        _live[hash] = node;
     }
 
-    public void Put(Hash32 hash, SparseMerkleNode node) => _pending.TryAdd(hash, node);
+    public void Put(Hash32 hash, SparseMerkleNode node)
+    {
+        _pending.TryAdd(hash, node);
+        Remember(hash, node);
+    }
+
+    /// <summary>An update replaced the node: it leaves the in-memory current tree (earlier roots read it from the generations or RocksDB).</summary>
+    public void Replaced(Hash32 hash) => _live.Remove(hash);
 
     /// <summary>Keeps the block's state changes (in the order given) for <see cref="WriteTo"/> and returns them.</summary>
     public IReadOnlyList<(Hash32 Key, Hash32? Value)> RecordDelta(IEnumerable<(Hash32 Key, Hash32? Value)> updates)
@@ -547,8 +556,6 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
             if (taken)
                 current.Lock.Exit();
         }
-        foreach (var (hash, node) in sealedNodes)
-            Remember(hash, node);
         _sealed = [];
     }
 

@@ -21,8 +21,12 @@ public sealed record LaneOptions
     /// <summary>Two verifications of one item at two different GLNs within this window raise an alert.</summary>
     public TimeSpan ScanWindow { get; init; } = TimeSpan.FromHours(24);
 
-    /// <summary>State-map (sparse Merkle) nodes the sequencer keeps in memory, per generation (two generations; ~100 bytes each).</summary>
-    public int StateCacheNodes { get; init; } = 1_000_000;
+    /// <summary>
+    /// Nodes of the current state map (sparse Merkle tree) the sequencer keeps in memory, ~150 bytes of heap each. The tree
+    /// has about two nodes per item; with all of them in memory an update reads nothing from disk. Beyond this the set is
+    /// dropped and refilled (upper levels first), and deep nodes are read from RocksDB as needed.
+    /// </summary>
+    public int StateCacheNodes { get; init; } = 4_000_000;
 
     /// <summary>
     /// State-map nodes held in memory since the last checkpoint beyond which the sequencer takes a checkpoint: the nodes

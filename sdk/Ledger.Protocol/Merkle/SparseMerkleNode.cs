@@ -81,6 +81,15 @@ public interface ISparseMerkleNodeStore
 
     /// <summary>Stores <paramref name="node"/> under its hash <paramref name="hash"/>.</summary>
     void Put(Hash32 hash, SparseMerkleNode node);
+
+    /// <summary>
+    /// Told, during an update, of each node the update replaces: it is not part of the new root's tree unless the update
+    /// stores the same hash again (which it then does after this call). Nodes stay readable (earlier roots need them);
+    /// a store that caches the current tree uses this to drop superseded nodes. Default: nothing.
+    /// </summary>
+    void Replaced(Hash32 hash)
+    {
+    }
 }
 
 /// <summary>An <see cref="ISparseMerkleNodeStore"/> held in memory.</summary>

@@ -235,6 +235,7 @@ public sealed class SparseMerkleTree
         if (hash == EmptyHash)
             return Build(depth, updates);
         var node = Load(hash);
+        _store.Replaced(hash);
         if (node.Kind == SparseMerkleNodeKind.Leaf)
         {
             // Merge the existing leaf into the (sorted) updates unless an update replaces or deletes it.

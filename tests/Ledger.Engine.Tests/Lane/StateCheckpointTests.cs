@@ -129,6 +129,22 @@ public sealed class StateCheckpointTests
         }
     }
 
+    [Theory]
+    [InlineData(0)] // no nodes kept: every node from the generations or RocksDB
+    [InlineData(5)] // dropped and refilled every few nodes
+    [InlineData(1_000_000)] // the whole tree in memory
+    public async Task StateCache_AnySize_WithCheckpoints_SameStateRootsAndProofs(int cacheNodes)
+    {
+        await using var never = new LaneFixture(Never);
+        await using var cached = new LaneFixture(Tiny with { StateCacheNodes = cacheNodes });
+        await RunStepsAsync(never, 0, 12, never.Engine, cached.Engine);
+        AssertSameState(never.Engine, cached.Engine, 12);
+        // And after a reopen (the cache starts empty; the tree replays from the last checkpoint).
+        await cached.ReopenAsync();
+        await RunStepsAsync(never, 12, 16, never.Engine, cached.Engine);
+        AssertSameState(never.Engine, cached.Engine, 16);
+    }
+
     [Fact]
     public async Task GetProvenance_DuringBackgroundCheckpoints_EveryProofVerifies()
     {

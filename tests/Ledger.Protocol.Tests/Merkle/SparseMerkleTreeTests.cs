@@ -73,6 +73,83 @@ public class SparseMerkleTreeTests
         }));
     }
 
+    /// <summary>Tracks the current tree the way a caching store does: Put adds, Replaced removes, in call order.</summary>
+    private sealed class TrackingStore : ISparseMerkleNodeStore
+    {
+        private readonly InMemorySparseMerkleNodeStore _all = new();
+
+        public HashSet<Hash32> Current { get; } = [];
+
+        public bool TryGet(Hash32 hash, out SparseMerkleNode node) => _all.TryGet(hash, out node);
+
+        public void Put(Hash32 hash, SparseMerkleNode node)
+        {
+            _all.Put(hash, node);
+            Current.Add(hash);
+        }
+
+        public void Replaced(Hash32 hash) => Current.Remove(hash);
+
+        public HashSet<Hash32> Reachable(Hash32 root)
+        {
+            var seen = new HashSet<Hash32>();
+            var stack = new Stack<Hash32>();
+            if (root != SparseMerkleTree.EmptyHash)
+                stack.Push(root);
+            while (stack.TryPop(out var h))
+            {
+                seen.Add(h);
+                Assert.True(_all.TryGet(h, out var node));
+                if (node.Kind == SparseMerkleNodeKind.Internal)
+                {
+                    if (node.First != SparseMerkleTree.EmptyHash)
+                        stack.Push(node.First);
+                    if (node.Second != SparseMerkleTree.EmptyHash)
+                        stack.Push(node.Second);
+                }
+            }
+            return seen;
+        }
+    }
+
+    [Fact]
+    public void Update_ReplacedNodes_LeaveExactlyTheNewRootsTree()
+    {
+        // What was stored minus what was replaced, in call order, is exactly the new root's tree: a store caching the
+        // current tree through Put/Replaced neither loses a node of it nor keeps a superseded one. Batches mix inserts,
+        // deletes, re-setting the same value (a replaced node stored again) and keys sharing long prefixes.
+        Check.One(Config, Prop.ForAll(Seeds, seed =>
+        {
+            var rnd = new Random(seed);
+            var pool = KeyPool(rnd);
+            var store = new TrackingStore();
+            var tree = new SparseMerkleTree(store);
+            var model = new Dictionary<Hash32, Hash32>();
+            for (var batch = 0; batch < 8; batch++)
+            {
+                var updates = new List<(Hash32, Hash32?)>();
+                for (var j = rnd.Next(1, 8); j > 0; j--)
+                {
+                    var key = pool[rnd.Next(pool.Length)];
+                    Hash32? value = rnd.Next(4) switch
+                    {
+                        0 => null,
+                        1 when model.TryGetValue(key, out var same) => same,
+                        _ => RandomHash(rnd),
+                    };
+                    updates.Add((key, value));
+                    if (value is { } v)
+                        model[key] = v;
+                    else
+                        model.Remove(key);
+                }
+                var root = tree.Update(updates);
+                Assert.True(store.Reachable(root).SetEquals(store.Current),
+                    $"batch {batch}: {store.Current.Count} tracked nodes, {store.Reachable(root).Count} in the tree");
+            }
+        }));
+    }
+
     [Fact]
     public void Prove_EveryPoolKey_MembershipAndNonMembershipVerifyAndRoundTrip()
     {
