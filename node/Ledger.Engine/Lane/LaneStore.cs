@@ -422,7 +422,6 @@ internal sealed record StoredHead(long Height, BlockLocation Location, Hash32 He
 internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
 {
     private const int NodesPerBatch = 16_384;
-    private const int AddsPerLock = 4_096;
 
     private readonly LaneStore _store;
     private readonly int _cacheCapacity;
@@ -451,9 +450,8 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     {
         if (_live.TryGetValue(hash, out node) || _pending.TryGetValue(hash, out node) || _sealed.TryGetValue(hash, out node))
             return true;
-        // The sequencer is the only writer of the current generation: it reads it without the lock.
         var current = _current;
-        if (current.Nodes.TryGetValue(hash, out node) || (current.Flushing is { } flushing && flushing.Nodes.TryGetValue(hash, out node))
+        if (current.TryGet(hash, out node) || (current.Flushing is { } flushing && flushing.TryGet(hash, out node))
             || TryGetDurable(_store, hash, out node))
         {
             // The sequencer only walks its current root, so what it reads is part of the current tree.
@@ -526,36 +524,15 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
 
     /// <summary>
     /// After the sealed block's durable commit (on the sequencer, before the next block is sealed): its nodes become
-    /// dirty and join the cache. They enter the generation before they leave the sealed set, and views look in the
-    /// sealed set first, so a view never misses them in between.
+    /// dirty (the sealed set itself joins the generation, no copy). They enter the generation before they leave the
+    /// sealed set, and views look in the sealed set first, so a view never misses them in between.
     /// </summary>
     public void Committed()
     {
         var sealedNodes = _sealed;
         if (sealedNodes.Count == 0)
             return;
-        var current = _current;
-        var n = 0;
-        var taken = false;
-        try
-        {
-            foreach (var (hash, node) in sealedNodes)
-            {
-                if (n++ % AddsPerLock == 0)
-                {
-                    if (taken)
-                        current.Lock.Exit();
-                    current.Lock.Enter();
-                    taken = true;
-                }
-                current.Nodes.TryAdd(hash, node);
-            }
-        }
-        finally
-        {
-            if (taken)
-                current.Lock.Exit();
-        }
+        _current.Add(sealedNodes);
         _sealed = [];
     }
 
@@ -663,7 +640,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         if (_flush.Exception is { } failed)
             throw new InvalidOperationException("the last state-map checkpoint could not be written: " + failed.InnerException?.Message, failed.InnerException);
         var frozen = _current;
-        if (frozen.Nodes.Count <= _checkpointNodes)
+        if (frozen.Count <= _checkpointNodes)
             return;
         var next = new Generation(height, frozen);
         _current = next;
@@ -681,7 +658,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     {
         await _flush.ConfigureAwait(false);
         var current = _current;
-        if (height == _checkpointHeight && current.Nodes.Count == 0)
+        if (height == _checkpointHeight && current.Count == 0)
             return;
         WriteCheckpoint(current, root, _checkpointHeight, height);
         _checkpointHeight = height;
@@ -693,7 +670,6 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     {
         var db = _store.Db;
         var smt = _store[LaneStore.Smt];
-        var nodes = generation.Nodes;
         var stack = new Stack<Hash32>();
         if (root != SparseMerkleTree.EmptyHash)
             stack.Push(root);
@@ -703,7 +679,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
             // A node outside the generation is from before it: reachable from the previous checkpoint root, hence durable.
             while (stack.TryPop(out var hash))
             {
-                if (!nodes.TryGetValue(hash, out var node))
+                if (!generation.TryGet(hash, out var node))
                     continue;
                 wb.Put(smt, hash.ToArray(), node.Encode());
                 if (node.Kind == SparseMerkleNodeKind.Internal)
@@ -770,29 +746,63 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         return result;
     }
 
-    /// <summary>Dirty nodes of one checkpoint interval. Written by the sequencer under <see cref="Lock"/>; frozen once replaced.</summary>
+    /// <summary>
+    /// Dirty nodes of one checkpoint interval: the committed blocks' node sets, each immutable once added (a big one is
+    /// kept as it is, so a commit costs no copy; small ones are merged into a tail under a lock, so lookups scan few
+    /// sets). Written by the sequencer only; read by views and the checkpoint writer. Frozen once replaced.
+    /// </summary>
     private sealed class Generation(long startHeight, Generation? flushing = null)
     {
-        public Lock Lock { get; } = new();
+        private const int OwnSetNodes = 16_384;
 
-        public Dictionary<Hash32, SparseMerkleNode> Nodes { get; } = [];
+        private readonly Lock _tailLock = new();
+        private readonly Dictionary<Hash32, SparseMerkleNode> _tail = [];
+        private volatile Dictionary<Hash32, SparseMerkleNode>[] _sets = [];
+        private long _count;
 
         /// <summary>The checkpoint height this generation follows.</summary>
         public long StartHeight { get; } = startHeight;
 
+        /// <summary>Nodes added (a node in two blocks' sets counts twice).</summary>
+        public long Count => Interlocked.Read(ref _count);
+
         private volatile Generation? _flushing = flushing;
 
-        /// <summary>The previous generation while its checkpoint is being written (frozen: read without the lock).</summary>
+        /// <summary>The previous generation while its checkpoint is being written (frozen).</summary>
         public Generation? Flushing
         {
             get => _flushing;
             set => _flushing = value;
         }
 
-        public bool TryGetShared(Hash32 hash, out SparseMerkleNode node)
+        /// <summary>Adds a committed block's nodes; the set must not change afterwards.</summary>
+        public void Add(Dictionary<Hash32, SparseMerkleNode> nodes)
         {
-            lock (Lock)
-                return Nodes.TryGetValue(hash, out node);
+            if (nodes.Count >= OwnSetNodes)
+            {
+                _sets = [.. _sets, nodes];
+            }
+            else
+            {
+                lock (_tailLock)
+                {
+                    foreach (var (hash, node) in nodes)
+                        _tail.TryAdd(hash, node);
+                }
+            }
+            Interlocked.Add(ref _count, nodes.Count);
+        }
+
+        public bool TryGet(Hash32 hash, out SparseMerkleNode node)
+        {
+            var sets = _sets;
+            for (var i = sets.Length - 1; i >= 0; i--)
+            {
+                if (sets[i].TryGetValue(hash, out node))
+                    return true;
+            }
+            lock (_tailLock)
+                return _tail.TryGetValue(hash, out node);
         }
     }
 
@@ -801,7 +811,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     {
         // The sealed set first: a committed block's nodes enter the generation before they leave it (see Committed).
         public bool TryGet(Hash32 hash, out SparseMerkleNode node) =>
-            owner._sealed.TryGetValue(hash, out node) || generation.TryGetShared(hash, out node) || (flushing is not null && flushing.Nodes.TryGetValue(hash, out node)) || TryGetDurable(store, hash, out node);
+            owner._sealed.TryGetValue(hash, out node) || generation.TryGet(hash, out node) || (flushing is not null && flushing.TryGet(hash, out node)) || TryGetDurable(store, hash, out node);
 
         public void Put(Hash32 hash, SparseMerkleNode node) => throw new InvalidOperationException("a read view of the state map does not store nodes");
     }
