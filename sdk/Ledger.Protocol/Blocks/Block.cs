@@ -36,7 +36,7 @@ public sealed record Block(SignedHeader SignedHeader, IReadOnlyList<SignedBatch>
     public RlpList ToRlp() => RlpItem.List(SignedHeader.ToRlp(), RlpItem.List(Batches.Select(b => (RlpItem)b.ToRlp())));
 
     /// <summary>The canonical encoding.</summary>
-    public byte[] Encode() => Rlp.Rlp.Encode(ToRlp());
+    public byte[] Encode() => Rlp.Rlp.Encode(RlpItem.List(SignedHeader.ToRlp(), RlpItem.List(Batches.Select(b => (RlpItem)b.EncodingItem()))));
 
     /// <summary>Decodes a block (structure and record rules; call <see cref="Verify"/> for signatures and roots).</summary>
     /// <exception cref="RecordFormatException">Malformed; the field and rule are named.</exception>

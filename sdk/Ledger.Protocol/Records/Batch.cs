@@ -129,7 +129,10 @@ public sealed class SignedBatch
     public RlpList ToRlp() => RlpItem.List(Header.ToRlp(), Wire.ToRlp(Signature), RlpItem.List(Records.Select(r => (RlpItem)r.ToRlp())));
 
     /// <summary>The canonical encoding.</summary>
-    public byte[] Encode() => Rlp.Rlp.Encode(ToRlp());
+    public byte[] Encode() => Rlp.Rlp.Encode(EncodingItem());
+
+    /// <summary><see cref="ToRlp"/> with each record's kept encoding in place of its tree: the same bytes, encoded faster.</summary>
+    internal RlpList EncodingItem() => RlpItem.List(Header.ToRlp(), Wire.ToRlp(Signature), RlpItem.List(Records.Select(r => r.EncodedItem)));
 
     /// <summary>Decodes a signed batch (structure and every record rule; not the signature — call <see cref="Verify"/>).</summary>
     /// <exception cref="RecordFormatException">Malformed; the field and rule are named.</exception>

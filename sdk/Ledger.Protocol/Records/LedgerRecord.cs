@@ -63,6 +63,9 @@ public sealed class LedgerRecord : IEquatable<LedgerRecord>
     /// <summary>The canonical encoding without copying.</summary>
     public ReadOnlySpan<byte> Encoded => _encoded;
 
+    /// <summary>The canonical encoding as an RLP item, for encoders of batches and blocks (no copy, no re-encoding).</summary>
+    internal RlpItem EncodedItem => new Rlp.RlpEncoded(_encoded);
+
     /// <summary>The RLP form: [version, kind, author, nonce, time, payload, deps].</summary>
     public RlpList ToRlp() => RlpItem.List(
         RlpItem.UInt(CurrentVersion),

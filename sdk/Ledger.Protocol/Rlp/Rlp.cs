@@ -39,6 +39,8 @@ public static class Rlp
             case RlpList l:
                 var payload = PayloadLength(l);
                 return HeaderLength(payload) + payload;
+            case RlpEncoded e:
+                return e.Encoded.Length;
             default:
                 throw new ArgumentException("unknown RLP item type", nameof(item));
         }
@@ -76,6 +78,9 @@ public static class Rlp
                 foreach (var child in l.Items)
                     offset += Write(child, destination[offset..]);
                 return offset;
+            case RlpEncoded e:
+                e.Encoded.Span.CopyTo(destination);
+                return e.Encoded.Length;
             default:
                 throw new ArgumentException("unknown RLP item type", nameof(item));
         }

@@ -159,3 +159,18 @@ public sealed class RlpList : RlpItem
         return this;
     }
 }
+
+/// <summary>
+/// An item already encoded (for example a record, which keeps its canonical encoding): encoding a block or batch copies
+/// it instead of rebuilding and re-measuring its tree. Only built by the protocol's own encoders, never by decoding.
+/// </summary>
+internal sealed class RlpEncoded : RlpItem
+{
+    internal RlpEncoded(ReadOnlyMemory<byte> encoded) => Encoded = encoded;
+
+    /// <summary>The item's whole encoding.</summary>
+    public ReadOnlyMemory<byte> Encoded { get; }
+
+    /// <inheritdoc/>
+    public override bool IsList => Encoded.Span[0] >= 0xc0;
+}

@@ -36,6 +36,29 @@ public class BlockTests
     }
 
     [Fact]
+    public void Encode_KeptRecordEncodings_SameBytesAsTheRlpTree()
+    {
+        // Block and batch encoders copy each record's kept encoding instead of rebuilding its RLP tree: the bytes must be
+        // those of the tree, for every record kind, in any grouping of records into batches.
+        var all = RecordSamples.OneOfEachKind();
+        var random = new Random(7);
+        for (var round = 0; round < 50; round++)
+        {
+            var chosen = all.Where(_ => random.Next(3) > 0).OrderBy(_ => random.Next()).ToList();
+            var batches = chosen.GroupBy(r => r.Author)
+                .Select(g => SignedBatch.Sign([.. g], g.Key == RecordSamples.Manufacturer.Address ? RecordSamples.Manufacturer : RecordSamples.Wholesaler))
+                .ToList();
+            foreach (var batch in batches)
+                Assert.Equal(Ledger.Protocol.Rlp.Rlp.Encode(batch.ToRlp()), batch.Encode());
+            var leaves = batches.SelectMany(b => b.Records).Select(r => MerkleHash.Leaf(r.Id)).ToArray();
+            var root = MerkleTree.ComputeRoot(leaves);
+            var header = new BlockHeader(RecordSamples.Node.Address, 1, Hash32.Zero, RecordSamples.T0, root, leaves.Length, leaves.Length, root, Sha256.Hash("s"u8));
+            var block = new Block(SignedHeader.Sign(header, RecordSamples.Node), batches);
+            Assert.Equal(Ledger.Protocol.Rlp.Rlp.Encode(block.ToRlp()), block.Encode());
+        }
+    }
+
+    [Fact]
     public void Verify_HeaderSignedByAnotherKey_Fails()
     {
         var block = SampleBlock(RecordSamples.Node, out _);
