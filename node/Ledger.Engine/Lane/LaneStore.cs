@@ -39,14 +39,14 @@ public sealed class LaneStore : IDisposable
     private readonly Task _scan;
     private int _disposed;
 
-    private LaneStore(string directory, RocksDb db, BlockSegmentStore segments, StoredHead head, int cacheSize)
+    private LaneStore(string directory, RocksDb db, BlockSegmentStore segments, StoredHead head, int cacheSize, long cacheRecords)
     {
         Directory = directory;
         Db = db;
         Segments = segments;
         Head = head;
         _cf = Families.ToDictionary(f => f, db.GetColumnFamily, StringComparer.Ordinal);
-        _cache = new BlockCache(cacheSize);
+        _cache = new BlockCache(cacheSize, cacheRecords);
         RecordFilter = new KeyFilter((long)db.EstimateNumKeys(_cf[Records]));
         ItemFilter = new KeyFilter((long)db.EstimateNumKeys(_cf[Items]));
         // The filters exist before the sequencer can write (it adds every key it writes), so a scan that starts now
@@ -92,7 +92,7 @@ public sealed class LaneStore : IDisposable
     internal ColumnFamilyHandle this[string family] => _cf[family];
 
     /// <summary>Opens (creating when missing) the store in <paramref name="directory"/>, recovering the segment tail to the committed head.</summary>
-    public static LaneStore Open(string directory, int blockCacheSize = 256)
+    public static LaneStore Open(string directory, int blockCacheSize = 256, long blockCacheRecords = 100_000)
     {
         System.IO.Directory.CreateDirectory(directory);
         var db = RocksDb.Open(Path.Combine(directory, "index"), new RocksDbOptions(), Families);
@@ -101,7 +101,7 @@ public sealed class LaneStore : IDisposable
             var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);
             var head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
             var segments = BlockSegmentStore.Open(Path.Combine(directory, "blocks"), head.Height == 0 ? null : head.Location);
-            return new LaneStore(directory, db, segments, head, blockCacheSize);
+            return new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords);
         }
         catch
         {
@@ -321,6 +321,9 @@ public sealed class LaneStore : IDisposable
 
     internal void CacheBlock(long height, Block block) => _cache.Put(height, block);
 
+    /// <summary>Blocks and records in the decoded-block cache (for tests and metrics).</summary>
+    internal (int Blocks, long Records) CacheUsage => _cache.Usage;
+
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -341,11 +344,26 @@ public sealed class LaneStore : IDisposable
         Db.Dispose();
     }
 
-    private sealed class BlockCache(int capacity)
+    /// <summary>
+    /// Recently written or read blocks, decoded, least recently used first out. Bounded by blocks and by records: a block
+    /// holds up to <c>Lane:MaxBlockRecords</c> records (20,000 by default) of about 1 KB of heap each decoded, so a bound in
+    /// blocks alone let 256 busy blocks hold gigabytes.
+    /// </summary>
+    private sealed class BlockCache(int capacity, long maxRecords)
     {
         private readonly Lock _lock = new();
         private readonly Dictionary<long, LinkedListNode<(long Height, Block Block)>> _map = [];
         private readonly LinkedList<(long Height, Block Block)> _order = new();
+        private long _records;
+
+        public (int Blocks, long Records) Usage
+        {
+            get
+            {
+                lock (_lock)
+                    return (_map.Count, _records);
+            }
+        }
 
         public bool TryGet(long height, out Block block)
         {
@@ -365,17 +383,21 @@ public sealed class LaneStore : IDisposable
 
         public void Put(long height, Block block)
         {
-            if (capacity <= 0)
+            var records = block.SignedHeader.Header.RecordCount;
+            if (capacity <= 0 || records > maxRecords)
                 return;
             lock (_lock)
             {
                 if (_map.ContainsKey(height))
                     return;
                 _map[height] = _order.AddFirst((height, block));
-                while (_map.Count > capacity)
+                _records += records;
+                while (_map.Count > capacity || _records > maxRecords)
                 {
-                    _map.Remove(_order.Last!.Value.Height);
+                    var (oldest, evicted) = _order.Last!.Value;
+                    _map.Remove(oldest);
                     _order.RemoveLast();
+                    _records -= evicted.SignedHeader.Header.RecordCount;
                 }
             }
         }

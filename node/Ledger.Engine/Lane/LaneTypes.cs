@@ -39,6 +39,9 @@ public sealed record LaneOptions
 
     /// <summary>Decoded blocks kept in memory for provenance reads.</summary>
     public int BlockCacheSize { get; init; } = 256;
+
+    /// <summary>At most this many records in the decoded blocks kept in memory (~1 KB of heap each).</summary>
+    public long BlockCacheRecords { get; init; } = 100_000;
 }
 
 /// <summary>What happened to one record (or one EPCIS event) of a submission.</summary>

@@ -88,7 +88,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(nodeKey);
         ArgumentNullException.ThrowIfNull(consortium);
         options ??= new LaneOptions();
-        var store = LaneStore.Open(directory, options.BlockCacheSize);
+        var store = LaneStore.Open(directory, options.BlockCacheSize, options.BlockCacheRecords);
         try
         {
             if (store.Head.Height > 0 && store.GetHeader(store.Head.Height) is { } h && h.Header.Lane != nodeKey.Address)

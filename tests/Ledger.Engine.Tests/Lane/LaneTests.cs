@@ -30,6 +30,23 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public async Task BlockCache_BoundedByRecords_EvictsOldestAndSkipsBigBlocks_ProvenanceStillAnswers()
+    {
+        await using var f = new LaneFixture(new LaneOptions { BlockCacheSize = 256, BlockCacheRecords = 5 });
+        for (var i = 0; i < 4; i++)
+            Assert.True((await f.Submit(Maker, Commission($"Q{i}a"), Commission($"Q{i}b"))).Accepted);
+        Assert.Equal((2, 4L), f.Engine.Store.CacheUsage); // two blocks of two records fit under five records
+        Assert.True((await f.Submit(Maker, [.. Enumerable.Range(1, 6).Select(i => Commission("W" + i))])).Accepted);
+        Assert.Equal((2, 4L), f.Engine.Store.CacheUsage); // a block of six records is never cached
+        foreach (var serial in new[] { "Q0a", "Q3b", "W4" })
+        {
+            var answer = f.Engine.GetProvenance(Pack(serial));
+            var entry = Assert.Single(answer.Records);
+            Assert.True(entry.Seal.Verify(entry.Record).IsValid);
+        }
+    }
+
+    [Fact]
     public async Task Submit_SameBatchTwice_SecondIsDuplicateAndWritesNothing()
     {
         await using var f = new LaneFixture();
