@@ -143,8 +143,10 @@ public sealed class RecordSliceTests
         AssertProvenanceVerifies(f, items.Select(x => x.Item));
     }
 
-    [Fact]
-    public async Task GetProvenance_ByteFlippedInsideTheRecordsSlice_ThrowsNamingTheHeight()
+    [Theory]
+    [InlineData(false)] // a byte in the middle of the encoding: the record no longer decodes
+    [InlineData(true)] // the first letter of the item's serial, S to R: the record decodes, with another id
+    public async Task GetProvenance_ByteFlippedInsideTheRecordsSlice_ThrowsNamingTheHeight(bool inSerial)
     {
         var options = new LaneOptions { BlockCacheSize = 0 };
         var f = new LaneFixture(options);
@@ -164,13 +166,18 @@ public sealed class RecordSliceTests
             await f.Engine.DisposeAsync();
         }
         var path = Path.Combine(f.Directory, "blocks", SegmentFormat.FileName(block.Segment));
-        // Flip one byte in the middle of the record's encoding (inside its payload, not a length prefix).
         using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
         {
-            file.Position = block.Offset + SegmentFormat.FrameHeaderSize + location.Offset + (location.Length / 2);
-            var b = file.ReadByte();
-            file.Position--;
-            file.WriteByte((byte)(b ^ 0x01));
+            var start = block.Offset + SegmentFormat.FrameHeaderSize + location.Offset;
+            var slice = new byte[location.Length];
+            file.Position = start;
+            file.ReadExactly(slice);
+            var at = inSerial
+                ? slice.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(victim.Serial))
+                : location.Length / 2;
+            Assert.True(at >= 0, "the serial is not in the record's slice");
+            file.Position = start + at;
+            file.WriteByte((byte)(slice[at] ^ 0x01));
         }
         await using var reopened = new LaneFixture(options, f.Directory);
         var e = Assert.Throws<InvalidOperationException>(() => reopened.Engine.GetProvenance(victim));

@@ -48,6 +48,7 @@ public class ReadSliceTests
         using var store = BlockSegmentStore.Open(dir.Path, null);
         store.Append(Body(1, 50));
         var location = store.Append(Body(2, 100));
+        store.Append(Body(4, 50)); // a frame follows: a read past this one's end would find bytes, not the end of the file
         store.Flush();
         var e = Assert.Throws<SegmentCorruptException>(() => store.ReadSlice(location, offset, length));
         Assert.Equal(SegmentFormat.FileName(location.Segment), e.FileName);
