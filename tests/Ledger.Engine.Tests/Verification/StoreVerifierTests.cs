@@ -218,6 +218,38 @@ public sealed class StoreVerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_RecordSpanWrongInIndex_FailsIndexMismatch()
+    {
+        await BuildAsync();
+        var id = Block.Decode(Frames()[3].Body).RecordIds().Single();
+        using (var db = RocksDb.Open(Path.Combine(_directory, "index"), new RocksDbOptions { CreateIfMissing = false }, Families))
+        {
+            var records = db.GetColumnFamily("records");
+            var value = db.Get(records, id.ToArray())!;
+            Assert.Equal(32, value.Length);
+            BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(24), BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(24)) + 1);
+            db.Put(records, id.ToArray(), value, sync: true);
+        }
+        var report = StoreVerifier.Verify(Ledger);
+        AssertFailure(report, 4, StoreChecks.IndexMismatch, "records CF", id.ToString(), "bytes");
+    }
+
+    [Fact]
+    public async Task Verify_RecordsValuesOf24Bytes_Passes()
+    {
+        await BuildAsync();
+        using (var db = RocksDb.Open(Path.Combine(_directory, "index"), new RocksDbOptions { CreateIfMissing = false }, Families))
+        {
+            var records = db.GetColumnFamily("records");
+            foreach (var frame in Frames())
+                foreach (var id in Block.Decode(frame.Body).RecordIds())
+                    db.Put(records, id.ToArray(), db.Get(records, id.ToArray())!.AsSpan(0, 24), sync: true);
+        }
+        var report = StoreVerifier.Verify(Ledger);
+        Assert.True(report.Ok, report.FirstFailure?.ToString());
+    }
+
+    [Fact]
     public async Task Verify_IndexOpenByRunningNode_FailsIndexOpen()
     {
         var f = new LaneFixture(directory: _directory);
