@@ -21,10 +21,10 @@ public sealed class LaneStore : IDisposable
     internal const string Meta = "meta", Headers = "headers", Certs = "certs", Blocks = "blocks", Records = "records", Batches = "batches",
         Items = "items", History = "history", LotItems = "lot-items", GlnRecords = "gln-records", Alerts = "alerts", ItemAlerts = "item-alerts",
         Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", ItemEvents = "item-events", Scans = "scans",
-        StateDeltas = "state-deltas";
+        StateDeltas = "state-deltas", BatchTrees = "batch-trees";
 
     private static readonly string[] Families =
-        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, LotItems, GlnRecords, Alerts, ItemAlerts, Log, Smt, Keys, Events, ItemEvents, Scans, StateDeltas];
+        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, LotItems, GlnRecords, Alerts, ItemAlerts, Log, Smt, Keys, Events, ItemEvents, Scans, StateDeltas, BatchTrees];
 
     /// <summary>Every column family of the index, "default" included (for tools that open the index themselves, e.g. store verify).</summary>
     public static IReadOnlyList<string> FamilyNames => Families;
@@ -141,19 +141,55 @@ public sealed class LaneStore : IDisposable
     public LedgerRecord? GetRecord(Hash32 id) => FindRecord(id) is { } loc ? GetRecordAt(loc).Record : null;
 
     /// <summary>
-    /// The record at a location and its batch seal. From the decoded block when it is cached; otherwise only this record
-    /// (and its batch's record hashes for the seal) is read out of the block's frame: decoding a block of thousands of
-    /// records for one of them cost milliseconds per provenance entry once the blocks outgrew the cache.
+    /// The record at a location and its batch seal. When the location carries the record's span and the batch has a
+    /// <c>batch-trees</c> entry, only the record's bytes are read (from the cached block, or a slice of the segment
+    /// frame) and the seal's path comes from the stored tree. Otherwise (stores written before spans and batch trees
+    /// were kept): from the decoded block when it is cached, else this record and its batch's record hashes are read
+    /// out of the block's frame.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The block is missing, or the slice or batch-trees entry is damaged (names height, batch and index).</exception>
     public (LedgerRecord Record, RecordSeal Seal) GetRecordAt(RecordLocation location)
     {
+        if (location.Length > 0 && Get(BatchTrees, BatchTree.Key(location.Height, location.Batch)) is { } treeBytes)
+        {
+            var seal = DecodeBatchTree(treeBytes, location).SealFor(location.Index);
+            if (_cache.TryGet(location.Height, out var block))
+                return (block.Batches[location.Batch].Records[location.Index], seal);
+            var blockAt = Get(Blocks, StateCodec.BigEndian(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
+            var raw = Segments.ReadSlice(DecodeLocation(blockAt), location.Offset, location.Length);
+            try
+            {
+                return (LedgerRecord.Decode(raw), seal);
+            }
+            catch (RecordFormatException e)
+            {
+                throw new InvalidOperationException(
+                    $"the record at height {location.Height} batch {location.Batch} index {location.Index} does not decode from its slice of the block ({e.Message}): the store is damaged", e);
+            }
+        }
         if (_cache.TryGet(location.Height, out var cached))
         {
             var batch = cached.Batches[location.Batch];
             return (batch.Records[location.Index], batch.SealFor(location.Index));
         }
-        var raw = Get(Blocks, StateCodec.BigEndian(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
-        return BlockReader.ReadRecord(Segments.Read(DecodeLocation(raw)), location.Batch, location.Index);
+        var at = Get(Blocks, StateCodec.BigEndian(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
+        return BlockReader.ReadRecord(Segments.Read(DecodeLocation(at)), location.Batch, location.Index);
+    }
+
+    private static BatchTree DecodeBatchTree(byte[] bytes, RecordLocation location)
+    {
+        try
+        {
+            var tree = BatchTree.Decode(bytes);
+            if (location.Index < 0 || location.Index >= tree.Count)
+                throw new RlpException("batch-trees.count", $"index {location.Index} is outside a batch of {tree.Count}");
+            return tree;
+        }
+        catch (Exception e) when (e is RlpException or RecordFormatException or FormatException)
+        {
+            throw new InvalidOperationException(
+                $"the batch-trees entry of height {location.Height} batch {location.Batch} is damaged ({e.Message}): the store is damaged", e);
+        }
     }
 
     /// <summary>The item's current state, or null.</summary>
@@ -306,18 +342,28 @@ public sealed class LaneStore : IDisposable
     internal static BlockLocation DecodeLocation(ReadOnlySpan<byte> b) =>
         new(BinaryPrimitives.ReadUInt64BigEndian(b), BinaryPrimitives.ReadInt64BigEndian(b[8..]), BinaryPrimitives.ReadInt32BigEndian(b[16..]));
 
+    /// <summary>A <c>records</c> value: height(8) ‖ batch(4) ‖ index(4) ‖ log index(8) ‖ span offset(4) ‖ span length(4), big-endian (32 bytes).</summary>
     internal static byte[] EncodeRecordLocation(RecordLocation l)
     {
-        var b = new byte[24];
+        var b = new byte[32];
         BinaryPrimitives.WriteInt64BigEndian(b, l.Height);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(8), l.Batch);
         BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(12), l.Index);
         BinaryPrimitives.WriteInt64BigEndian(b.AsSpan(16), l.LogIndex);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(24), l.Offset);
+        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(28), l.Length);
         return b;
     }
 
-    internal static RecordLocation DecodeRecordLocation(ReadOnlySpan<byte> b) =>
-        new(BinaryPrimitives.ReadInt64BigEndian(b), BinaryPrimitives.ReadInt32BigEndian(b[8..]), BinaryPrimitives.ReadInt32BigEndian(b[12..]), BinaryPrimitives.ReadInt64BigEndian(b[16..]));
+    /// <summary>Reads a 32-byte <c>records</c> value, or a 24-byte one written before record spans were kept (span length 0).</summary>
+    /// <exception cref="InvalidOperationException">The value is neither 24 nor 32 bytes.</exception>
+    internal static RecordLocation DecodeRecordLocation(ReadOnlySpan<byte> b)
+    {
+        if (b.Length is not (24 or 32))
+            throw new InvalidOperationException($"a records value is {b.Length} bytes, expected 24 or 32: the store is damaged");
+        var l = new RecordLocation(BinaryPrimitives.ReadInt64BigEndian(b), BinaryPrimitives.ReadInt32BigEndian(b[8..]), BinaryPrimitives.ReadInt32BigEndian(b[12..]), BinaryPrimitives.ReadInt64BigEndian(b[16..]));
+        return b.Length == 24 ? l : l with { Offset = BinaryPrimitives.ReadInt32BigEndian(b[24..]), Length = BinaryPrimitives.ReadInt32BigEndian(b[28..]) };
+    }
 
     internal void CacheBlock(long height, Block block) => _cache.Put(height, block);
 

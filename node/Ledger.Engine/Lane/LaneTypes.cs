@@ -108,8 +108,14 @@ public sealed record LedgerAlert(long Sequence, CustodyAlertKind Kind, ItemId? I
 /// <param name="LogSize">Records in the lane log.</param>
 public sealed record LaneHead(long Height, SignedHeader? Header, Certificate? Certificate, long LogSize);
 
-/// <summary>Where a record is: block height, batch and position, and its index in the lane log.</summary>
-public readonly record struct RecordLocation(long Height, int Batch, int Index, long LogIndex);
+/// <summary>Where a record is: block height, batch and position, its index in the lane log, and where its encoding lies in the block.</summary>
+/// <param name="Height">The block's height.</param>
+/// <param name="Batch">The batch's index in the block.</param>
+/// <param name="Index">The record's index in the batch.</param>
+/// <param name="LogIndex">The record's index in the lane log.</param>
+/// <param name="Offset">Byte offset of the record's encoding in the encoded block (meaningful when <paramref name="Length"/> is not 0).</param>
+/// <param name="Length">Length of the record's encoding; 0 when unknown (stores written before record spans were kept).</param>
+public readonly record struct RecordLocation(long Height, int Batch, int Index, long LogIndex, int Offset = 0, int Length = 0);
 
 /// <summary>The sequencer's queue is full: retry after the given time (HTTP 503 + Retry-After).</summary>
 public sealed class LaneOverloadedException(TimeSpan retryAfter)

@@ -247,7 +247,10 @@ public sealed partial class LedgerEngine
         var signed = SignedHeader.Sign(header, _nodeKey);
         var certificate = new Certificate(Lane, height, header.Hash(), [Cosignature.Create(header, _nodeKey)]);
         var block = new Block(signed, batches);
-        var location = Store.Segments.Append(block.Encode());
+        var encoded = block.Encode();
+        // Each record's span in the block, so that a read takes only its bytes (LaneStore.GetRecordAt).
+        var spans = BlockReader.RecordSpans(encoded);
+        var location = Store.Segments.Append(encoded);
         Store.Segments.Flush();
 
         var h = StateCodec.BigEndian(height);
@@ -262,12 +265,15 @@ public sealed partial class LedgerEngine
         for (var b = 0; b < batches.Count; b++)
         {
             wb.Put(Store[LaneStore.Batches], batches[b].Header.Hash().ToArray(), h);
+            var batchLeaves = leaves.AsSpan((int)(logIndex - logStart), batches[b].Records.Count);
+            wb.Put(Store[LaneStore.BatchTrees], BatchTree.Key(height, b),
+                BatchTree.Encode(batches[b].Header, batches[b].Signature, batchLeaves.Length, BatchTree.BuildNodes(batchLeaves)));
             for (var i = 0; i < batches[b].Records.Count; i++, logIndex++)
             {
                 var r = batches[b].Records[i];
                 var id = r.Id.ToArray();
                 Store.RecordFilter.Add(id);
-                wb.Put(Store[LaneStore.Records], id, LaneStore.EncodeRecordLocation(new RecordLocation(height, b, i, logIndex)));
+                wb.Put(Store[LaneStore.Records], id, LaneStore.EncodeRecordLocation(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length)));
                 if (_touched.TryGetValue(r.Id, out var touched))
                     foreach (var item in touched)
                         wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);

@@ -282,6 +282,7 @@ public static class StoreVerifier
                 return Failed(height, StoreChecks.IndexMismatch, "the headers CF has no header for this height");
             if (!headerBytes.AsSpan().SequenceEqual(block.SignedHeader.Encode()))
                 return Failed(height, StoreChecks.IndexMismatch, "the headers CF holds a different signed header than the block in the segment file" + DescribeHeader(headerBytes));
+            var spans = BlockReader.RecordSpans(frame.Body);
             for (var b = 0; b < block.Batches.Count; b++)
             {
                 var records = block.Batches[b].Records;
@@ -289,12 +290,16 @@ public static class StoreVerifier
                 {
                     var expected = new RecordLocation(height, b, i, logIndex);
                     var raw = Get(LaneStore.Records, records[i].Id.ToArray());
-                    if (raw is null || raw.Length != 24)
+                    if (raw is null || raw.Length is not (24 or 32))
                         return Failed(height, StoreChecks.IndexMismatch, raw is null
                             ? $"the records CF has no entry for record {records[i].Id} (batch {b}, index {i})"
-                            : $"the records CF entry for record {records[i].Id} is not 24 bytes");
+                            : $"the records CF entry for record {records[i].Id} is not 24 or 32 bytes");
                     var actual = LaneStore.DecodeRecordLocation(raw);
-                    if (actual != expected)
+                    // A 32-byte entry also holds the record's span in the block (24-byte entries predate spans).
+                    if (raw.Length == 32 && (actual.Offset, actual.Length) != (spans[b][i].Offset, spans[b][i].Length))
+                        return Failed(height, StoreChecks.IndexMismatch, Invariant(
+                            $"the records CF places record {records[i].Id} at bytes {actual.Offset}+{actual.Length} of the block; it is at {spans[b][i].Offset}+{spans[b][i].Length}"));
+                    if (actual with { Offset = 0, Length = 0 } != expected)
                         return Failed(height, StoreChecks.IndexMismatch, Invariant(
                             $"the records CF places record {records[i].Id} at height {actual.Height} batch {actual.Batch} index {actual.Index} log index {actual.LogIndex}; the block has it at batch {b} index {i} log index {logIndex}"));
                 }

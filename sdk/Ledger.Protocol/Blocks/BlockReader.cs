@@ -54,6 +54,53 @@ public static class BlockReader
         }
     }
 
+    /// <summary>
+    /// Where every record's encoding lies inside an encoded block: per batch, per record, its byte offset from the start
+    /// of <paramref name="encodedBlock"/> and its length. The bytes at a span are the record's canonical encoding (its id
+    /// is their SHA-256), so a store can keep the spans and later read one record without the rest of the block. Only the
+    /// RLP structure is walked; records, headers and signatures are not decoded.
+    /// </summary>
+    /// <exception cref="RecordFormatException">The RLP structure is malformed; the field is named.</exception>
+    public static RecordSpan[][] RecordSpans(ReadOnlySpan<byte> encodedBlock)
+    {
+        const string f = "block";
+        try
+        {
+            var block = List(encodedBlock, 0, f, out var blockEnd);
+            if (blockEnd != encodedBlock.Length)
+                throw new RecordFormatException(f, "length", "trailing bytes after the block");
+            var batchesAt = Rlp.Rlp.Skip(encodedBlock, block, out _, out _, out _); // past the signed header
+            var batches = List(encodedBlock, batchesAt, f + ".batches", out var batchesEnd);
+            var result = new List<RecordSpan[]>();
+            for (var at = batches; at < batchesEnd;)
+            {
+                var bf = $"{f}.batches[{result.Count}]";
+                var fields = List(encodedBlock, at, bf, out var batchEnd);
+                if (batchEnd > batchesEnd)
+                    throw new RecordFormatException(bf, "length", "runs past the end of the batch list");
+                var headerEnd = Rlp.Rlp.Skip(encodedBlock, fields, out _, out _, out _);
+                var signatureEnd = Rlp.Rlp.Skip(encodedBlock, headerEnd, out _, out _, out _);
+                var records = List(encodedBlock, signatureEnd, bf + ".records", out var recordsEnd);
+                var spans = new List<RecordSpan>();
+                for (var offset = records; offset < recordsEnd;)
+                {
+                    var end = Rlp.Rlp.Skip(encodedBlock, offset, out _, out _, out _);
+                    if (end > recordsEnd)
+                        throw new RecordFormatException($"{bf}.records[{spans.Count}]", "length", "runs past the end of the batch's record list");
+                    spans.Add(new RecordSpan(offset, end - offset));
+                    offset = end;
+                }
+                result.Add([.. spans]);
+                at = batchEnd;
+            }
+            return [.. result];
+        }
+        catch (RlpException e)
+        {
+            throw new RecordFormatException(e.Field, "rlp", e.Rule);
+        }
+    }
+
     private static int List(ReadOnlySpan<byte> data, int offset, string field, out int end)
     {
         end = Rlp.Rlp.Skip(data, offset, out var isList, out var payload, out _);
@@ -77,3 +124,8 @@ public static class BlockReader
         return offset;
     }
 }
+
+/// <summary>A record's encoding inside an encoded block (see <see cref="BlockReader.RecordSpans"/>).</summary>
+/// <param name="Offset">Byte offset from the start of the encoded block.</param>
+/// <param name="Length">Length of the record's encoding in bytes.</param>
+public readonly record struct RecordSpan(int Offset, int Length);

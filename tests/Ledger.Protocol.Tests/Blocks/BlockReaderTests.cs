@@ -69,4 +69,37 @@ public class BlockReaderTests
         var encoded = BlockOf([3]).Encode();
         Assert.Throws<RecordFormatException>(() => BlockReader.ReadRecord(encoded.AsSpan(0, encoded.Length - 5), 0, 0));
     }
+
+    [Fact]
+    public void RecordSpans_RandomBlocks_EverySpanHoldsItsRecordsEncoding()
+    {
+        var sizes = Gen.ArrayOf(Gen.Choose(1, 40)).Where(a => a.Length is > 0 and <= 6);
+        Prop.ForAll(sizes.ToArbitrary(), s =>
+        {
+            var block = BlockOf(s);
+            var encoded = block.Encode();
+            var spans = BlockReader.RecordSpans(encoded);
+            if (spans.Length != block.Batches.Count)
+                return false;
+            for (var b = 0; b < spans.Length; b++)
+            {
+                if (spans[b].Length != block.Batches[b].Records.Count)
+                    return false;
+                for (var i = 0; i < spans[b].Length; i++)
+                {
+                    var bytes = encoded.AsSpan(spans[b][i].Offset, spans[b][i].Length);
+                    if (!bytes.SequenceEqual(block.Batches[b].Records[i].Encoded) || Sha256.Hash(bytes) != block.Batches[b].Records[i].Id)
+                        return false;
+                }
+            }
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(60));
+    }
+
+    [Fact]
+    public void RecordSpans_TruncatedBlock_IsAFormatError()
+    {
+        var encoded = BlockOf([3, 2]).Encode();
+        Assert.Throws<RecordFormatException>(() => BlockReader.RecordSpans(encoded.AsSpan(0, encoded.Length - 5)));
+    }
 }

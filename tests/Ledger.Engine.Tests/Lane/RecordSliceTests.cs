@@ -1,0 +1,186 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Ledger.Engine.Lane;
+using Ledger.Protocol;
+using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Merkle;
+using Ledger.Protocol.Records;
+using Ledger.Storage.Segments;
+using Xunit;
+using static Ledger.Engine.Tests.Lane.LaneFixture;
+
+namespace Ledger.Engine.Tests.Lane;
+
+/// <summary>Provenance reads one record's slice of its block and its batch's stored tree (batch-trees), or falls back.</summary>
+public sealed class RecordSliceTests
+{
+    private static CommissionPayload Commission(string lot, params string[] serials) => new(Gtin, lot, "281231", MakerGln, serials);
+
+    private static Hash32 LeafOf(int seed, int i) => Sha256.Hash(BitConverter.GetBytes((seed * 1_000) + i));
+
+    [Fact]
+    public void BatchTreeSealFor_RandomSizesEveryIndex_EqualsMerkleTreeProof()
+    {
+        var signature = Maker.Sign(Sha256.Hash("batch"u8));
+        var cases = Gen.Choose(1, 300).SelectMany(n => Gen.Choose(0, 1_000_000).Select(seed => (N: n, Seed: seed)));
+        Prop.ForAll(cases.ToArbitrary(), c =>
+        {
+            var leaves = Enumerable.Range(0, c.N).Select(i => LeafOf(c.Seed, i)).ToArray();
+            var header = new BatchHeader(Maker.Address, c.N, MerkleTree.ComputeRoot(leaves));
+            var tree = BatchTree.Decode(BatchTree.Encode(header, signature, c.N, BatchTree.BuildNodes(leaves)));
+            for (var i = 0; i < c.N; i++)
+            {
+                var expected = MerkleTree.CreateInclusionProof(leaves, i);
+                var seal = tree.SealFor(i);
+                if (seal.Proof.LeafIndex != i || seal.Proof.TreeSize != c.N || !seal.Proof.Path.SequenceEqual(expected.Path)
+                    || !MerkleTree.VerifyInclusion(seal.Proof, leaves[i], header.Root).IsValid)
+                    return false;
+            }
+            return true;
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(100));
+    }
+
+    [Fact]
+    public void BatchTreeSealFor_SignedBatch_EqualsSealForAndVerifies()
+    {
+        var nonce = 0UL;
+        var records = Enumerable.Range(0, 37).Select(i => new LedgerRecord(Maker.Address, ++nonce, T0 + i, Commission("T", "T" + i))).ToList();
+        var batch = SignedBatch.Sign(records, Maker);
+        var tree = BatchTree.Decode(BatchTree.Encode(batch));
+        for (var i = 0; i < records.Count; i++)
+        {
+            var seal = tree.SealFor(i);
+            var expected = batch.SealFor(i);
+            Assert.Equal(expected.Header.Hash(), seal.Header.Hash());
+            Assert.Equal(expected.Signature, seal.Signature);
+            Assert.Equal(expected.Proof.Path, seal.Proof.Path);
+            Assert.True(seal.Verify(records[i]).IsValid, $"record {i}");
+        }
+    }
+
+    [Fact]
+    public void BatchTreeDecode_NodesOfTheWrongLength_IsRejected()
+    {
+        var leaves = Enumerable.Range(0, 5).Select(i => LeafOf(1, i)).ToArray();
+        var header = new BatchHeader(Maker.Address, 5, MerkleTree.ComputeRoot(leaves));
+        var nodes = BatchTree.BuildNodes(leaves);
+        Assert.Equal(5 + 2 + 1, nodes.Length / Hash32.Length);
+        var bytes = BatchTree.Encode(header, Maker.Sign(Sha256.Hash("b"u8)), 5, nodes[..^Hash32.Length]);
+        Assert.Throws<Ledger.Protocol.Rlp.RlpException>(() => BatchTree.Decode(bytes));
+    }
+
+    /// <summary>Three batches of 4, 5 and 6 commission records submitted together (they may share a block), then one more block.</summary>
+    private static async Task<List<(ItemId Item, int Batch)>> CommitBatchesAsync(LaneFixture f)
+    {
+        var items = new List<(ItemId Item, int Batch)>();
+        var submissions = new List<Task<SubmitResult>>();
+        for (var b = 0; b < 3; b++)
+        {
+            var serials = Enumerable.Range(0, 4 + b).Select(i => $"S{b}-{i}").ToArray();
+            items.AddRange(serials.Select(s => (Pack(s), b)));
+            submissions.Add(f.Submit(Maker, [.. serials.Select(s => Commission("LOT" + b, s))])); // one record per item
+        }
+        foreach (var result in await Task.WhenAll(submissions))
+            Assert.True(result.Accepted, result.Outcomes[0].Message);
+        Assert.Equal(items.Count, items.Select(x => f.Engine.Store.GetHistory(x.Item)[0]).Distinct().Count());
+        // A later block, so that the blocks above are not the last committed frame (which Open verifies whole).
+        Assert.True((await f.Submit(Maker, Commission("LAST", "Z1"))).Accepted);
+        return items;
+    }
+
+    private static void AssertProvenanceVerifies(LaneFixture f, IEnumerable<ItemId> items)
+    {
+        foreach (var item in items)
+        {
+            var answer = f.Engine.GetProvenance(item);
+            var entry = Assert.Single(answer.Records);
+            Assert.True(entry.Seal.Verify(entry.Record).IsValid, $"seal of {item}");
+            Assert.Equal(answer.StateProof!.Leaf!.Value.Value, entry.Record.Id);
+            Assert.True(MerkleTree.VerifyInclusion(entry.Proof, MerkleHash.Leaf(entry.Record.Id), answer.Header!.Header.LogRoot).IsValid, $"proof of {item}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(256)]
+    public async Task GetProvenance_SeveralMultiRecordBatches_ReadsSlicesAndStoredTreesAndVerifies(int blockCacheSize)
+    {
+        await using var f = new LaneFixture(new LaneOptions { BlockCacheSize = blockCacheSize });
+        var items = await CommitBatchesAsync(f);
+        await f.ReopenAsync(); // nothing cached: records come from segment slices (or blocks decoded afresh)
+        foreach (var (item, _) in items)
+        {
+            var id = f.Engine.Store.GetHistory(item)[0];
+            var location = f.Engine.Store.FindRecord(id)!.Value;
+            Assert.True(location.Length > 0, $"the records entry of {item} has no span");
+            Assert.NotNull(f.Engine.Store.Get(LaneStore.BatchTrees, BatchTree.Key(location.Height, location.Batch)));
+        }
+        AssertProvenanceVerifies(f, items.Select(x => x.Item));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(256)]
+    public async Task GetProvenance_RecordsValuesOf24BytesAndNoBatchTrees_AnswersThroughTheFallback(int blockCacheSize)
+    {
+        await using var f = new LaneFixture(new LaneOptions { BlockCacheSize = blockCacheSize });
+        var items = await CommitBatchesAsync(f);
+        var store = f.Engine.Store;
+        // Rewrite the store as one written before record spans and batch trees existed.
+        foreach (var (item, _) in items)
+        {
+            var id = store.GetHistory(item)[0];
+            var key = id.ToArray();
+            var old = store.Get(LaneStore.Records, key)!;
+            Assert.Equal(32, old.Length);
+            store.Db.Put(store[LaneStore.Records], key, old.AsSpan(0, 24), sync: false);
+            var location = store.FindRecord(id)!.Value;
+            Assert.Equal(0, location.Length);
+            store.Db.Delete(store[LaneStore.BatchTrees], BatchTree.Key(location.Height, location.Batch), sync: false);
+        }
+        AssertProvenanceVerifies(f, items.Select(x => x.Item));
+        await f.ReopenAsync();
+        AssertProvenanceVerifies(f, items.Select(x => x.Item));
+    }
+
+    [Theory]
+    [InlineData(false)] // a byte in the middle of the encoding: the record no longer decodes
+    [InlineData(true)] // the first letter of the item's serial, S to R: the record decodes, with another id
+    public async Task GetProvenance_ByteFlippedInsideTheRecordsSlice_ThrowsNamingTheHeight(bool inSerial)
+    {
+        var options = new LaneOptions { BlockCacheSize = 0 };
+        var f = new LaneFixture(options);
+        ItemId victim;
+        RecordLocation location;
+        BlockLocation block;
+        try
+        {
+            var items = await CommitBatchesAsync(f);
+            victim = items[^1].Item;
+            var store = f.Engine.Store;
+            location = store.FindRecord(store.GetHistory(victim)[0])!.Value;
+            block = LaneStore.DecodeLocation(store.Get(LaneStore.Blocks, StateCodec.BigEndian(location.Height))!);
+        }
+        finally
+        {
+            await f.Engine.DisposeAsync();
+        }
+        var path = Path.Combine(f.Directory, "blocks", SegmentFormat.FileName(block.Segment));
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            var start = block.Offset + SegmentFormat.FrameHeaderSize + location.Offset;
+            var slice = new byte[location.Length];
+            file.Position = start;
+            file.ReadExactly(slice);
+            var at = inSerial
+                ? slice.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(victim.Serial))
+                : location.Length / 2;
+            Assert.True(at >= 0, "the serial is not in the record's slice");
+            file.Position = start + at;
+            file.WriteByte((byte)(slice[at] ^ 0x01));
+        }
+        await using var reopened = new LaneFixture(options, f.Directory);
+        var e = Assert.Throws<InvalidOperationException>(() => reopened.Engine.GetProvenance(victim));
+        Assert.Contains($"height {location.Height}", e.Message, StringComparison.Ordinal);
+    }
+}
