@@ -172,7 +172,14 @@ public static class BenchCommands
                 f["single_ack_p99_ms"] = Percentile(singleLatencies, 0.99);
 
                 Console.Error.WriteLine($"querying provenance of {s.Queries:N0} random items …");
+                var (gen0, gen1, gen2, paused) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
                 var queryTimes = QueryProvenance(engine, s.Records, s.Queries);
+                // Garbage collections during the queries: a tail latency that matches these pauses is the heap, not the reads.
+                f["query_gc_gen0"] = GC.CollectionCount(0) - gen0;
+                f["query_gc_gen1"] = GC.CollectionCount(1) - gen1;
+                f["query_gc_gen2"] = GC.CollectionCount(2) - gen2;
+                f["query_gc_pause_ms"] = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
+                f["heap_bytes"] = GC.GetTotalMemory(forceFullCollection: false);
                 f["queries"] = s.Queries;
                 f["query_p50_ms"] = Percentile(queryTimes, 0.50);
                 f["query_p99_ms"] = Percentile(queryTimes, 0.99);
