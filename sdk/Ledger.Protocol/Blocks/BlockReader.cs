@@ -20,11 +20,7 @@ public static class BlockReader
         const string f = "block";
         try
         {
-            var block = List(encodedBlock, 0, f, out var blockEnd);
-            if (blockEnd != encodedBlock.Length)
-                throw new RecordFormatException(f, "length", "trailing bytes after the block");
-            var batchesAt = Rlp.Rlp.Skip(encodedBlock, block, out _, out _, out _); // past the signed header
-            var batches = List(encodedBlock, batchesAt, f + ".batches", out var batchesEnd);
+            var batches = Batches(encodedBlock, f, out var batchesEnd);
             var at = Nth(encodedBlock, batches, batchesEnd, batch, $"{f}.batches[{batch}]");
             var bf = $"{f}.batches[{batch}]";
             var fields = List(encodedBlock, at, bf, out _);
@@ -66,11 +62,7 @@ public static class BlockReader
         const string f = "block";
         try
         {
-            var block = List(encodedBlock, 0, f, out var blockEnd);
-            if (blockEnd != encodedBlock.Length)
-                throw new RecordFormatException(f, "length", "trailing bytes after the block");
-            var batchesAt = Rlp.Rlp.Skip(encodedBlock, block, out _, out _, out _); // past the signed header
-            var batches = List(encodedBlock, batchesAt, f + ".batches", out var batchesEnd);
+            var batches = Batches(encodedBlock, f, out var batchesEnd);
             var result = new List<RecordSpan[]>();
             for (var at = batches; at < batchesEnd;)
             {
@@ -99,6 +91,16 @@ public static class BlockReader
         {
             throw new RecordFormatException(e.Field, "rlp", e.Rule);
         }
+    }
+
+    /// <summary>Where the block's list of batches starts (its payload) and ends; checks there is nothing after the block.</summary>
+    private static int Batches(ReadOnlySpan<byte> encodedBlock, string f, out int batchesEnd)
+    {
+        var block = List(encodedBlock, 0, f, out var blockEnd);
+        if (blockEnd != encodedBlock.Length)
+            throw new RecordFormatException(f, "length", "trailing bytes after the block");
+        var batchesAt = Rlp.Rlp.Skip(encodedBlock, block, out _, out _, out _); // past the signed header
+        return List(encodedBlock, batchesAt, f + ".batches", out batchesEnd);
     }
 
     private static int List(ReadOnlySpan<byte> data, int offset, string field, out int end)
