@@ -46,9 +46,6 @@ internal sealed class KeyFilter
         }
     }
 
-    /// <summary>Bytes of filter memory.</summary>
-    public long Bytes => _segments.Sum(s => (long)s.Words.Length * sizeof(ulong));
-
     /// <summary>Adds a key (at least 16 bytes, uniformly distributed).</summary>
     public void Add(ReadOnlySpan<byte> key)
     {
