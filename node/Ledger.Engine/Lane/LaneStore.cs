@@ -499,7 +499,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     private List<(Hash32 Key, Hash32? Value)>? _delta;
     private volatile Dictionary<Hash32, SparseMerkleNode> _sealed = [];
 
-    private Dictionary<Hash32, SparseMerkleNode> _live = [];
+    private readonly NodeTable _live = new();
     private volatile Generation _current = new(0);
     private long _checkpointHeight;
     private Task _flush = Task.CompletedTask;
@@ -517,7 +517,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     /// <summary>Sequencer lookup: the current tree's nodes in memory, pending, dirty generations, RocksDB.</summary>
     public bool TryGet(Hash32 hash, out SparseMerkleNode node)
     {
-        if (_live.TryGetValue(hash, out node) || _pending.TryGetValue(hash, out node) || _sealed.TryGetValue(hash, out node))
+        if (_live.TryGet(hash, out node) || _pending.TryGetValue(hash, out node) || _sealed.TryGetValue(hash, out node))
             return true;
         var current = _current;
         if (current.TryGet(hash, out node) || (current.Flushing is { } flushing && flushing.TryGet(hash, out node))
@@ -551,8 +551,8 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         if (_cacheCapacity <= 0)
             return;
         if (_live.Count >= _cacheCapacity)
-            _live = [];
-        _live[hash] = node;
+            _live.Clear();
+        _live.Set(hash, node);
     }
 
     public void Put(Hash32 hash, SparseMerkleNode node)
@@ -903,9 +903,11 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     /// <summary>A reader's view: a generation, the one being written when the view was made (kept alive by it), RocksDB.</summary>
     private sealed class View(LaneStore store, RocksSparseNodeStore owner, Generation generation, Generation? flushing) : ISparseMerkleNodeStore
     {
-        // The sealed set first: a committed block's nodes enter the generation before they leave it (see Committed).
+        // The sequencer's current tree first: a node found whole there is the node of that hash, whichever root it is
+        // from. Then the sealed set before the generation: a committed block's nodes enter the generation before they
+        // leave the sealed set (see Committed).
         public bool TryGet(Hash32 hash, out SparseMerkleNode node) =>
-            owner._sealed.TryGetValue(hash, out node) || generation.TryGet(hash, out node) || (flushing is not null && flushing.TryGet(hash, out node)) || TryGetDurable(store, hash, out node);
+            owner._live.TryGetVerified(hash, out node) || owner._sealed.TryGetValue(hash, out node) || generation.TryGet(hash, out node) || (flushing is not null && flushing.TryGet(hash, out node)) || TryGetDurable(store, hash, out node);
 
         public void Put(Hash32 hash, SparseMerkleNode node) => throw new InvalidOperationException("a read view of the state map does not store nodes");
     }
