@@ -49,6 +49,7 @@ public sealed class LaneStore : IDisposable
         _cache = new BlockCache(cacheSize, cacheRecords);
         RecordFilter = new KeyFilter((long)db.EstimateNumKeys(_cf[Records]));
         ItemFilter = new KeyFilter((long)db.EstimateNumKeys(_cf[Items]));
+        LogUpper = LogUpperLevels.Load(db, _cf[Log]);
         // The filters exist before the sequencer can write (it adds every key it writes), so a scan that starts now
         // and sees what is on disk leaves nothing out.
         _scan = Task.Run(() =>
@@ -63,6 +64,9 @@ public sealed class LaneStore : IDisposable
 
     /// <summary>Item state keys on the ledger (keys of <c>items</c>); the sequencer adds each key before its block's write.</summary>
     internal KeyFilter ItemFilter { get; }
+
+    /// <summary>The lane log's nodes of level ≥ 8, in memory.</summary>
+    internal LogUpperLevels LogUpper { get; }
 
     /// <summary>Completes when both filters are (or the store is closing).</summary>
     internal Task KeyScan => _scan;

@@ -164,14 +164,15 @@ public sealed class LaneTests
     [Fact]
     public async Task LogProofs_BlocksOfRandomSizesAcrossChunks_EveryRecordProvesAgainstIndependentRoots()
     {
-        // Blocks of 1..97 records over 700 records: chunk boundaries (every 256 leaves) fall inside and at the edges of
-        // blocks, and the pipeline writes one block while the next fills the same chunk.
+        // Blocks of 1..97 records over 1,100 records: chunk boundaries (every 256 leaves) fall inside and at the edges of
+        // blocks, and the pipeline writes one block while the next fills the same chunk. Levels 8–10 exist, held in
+        // memory: as the sequencer wrote them, then as loaded from RocksDB at open.
         var dir = Path.Combine(Path.GetTempPath(), "ledger-lane-" + Guid.NewGuid().ToString("N"));
         await using var f = new LaneFixture(directory: dir);
         var random = new Random(7);
         var ids = new List<Hash32>();
         var serial = 0;
-        while (ids.Count < 700)
+        while (ids.Count < 1_100)
         {
             var size = random.Next(1, 98);
             var batch = SignedBatch.Sign([.. Enumerable.Range(0, size).Select(_ => f.Record(Maker, Commission($"L{serial++}")))], Maker);
@@ -179,7 +180,16 @@ public sealed class LaneTests
             Assert.True(result.Accepted);
             ids.AddRange(batch.Records.Select(r => r.Id));
         }
+        var upperNodes = ids.Count / 256 + ids.Count / 512 + ids.Count / 1024;
+        Assert.Equal(upperNodes, f.Engine.Store.LogUpper.Count);
+        VerifyLogProofs(f, ids);
         await f.ReopenAsync();
+        Assert.Equal(upperNodes, f.Engine.Store.LogUpper.Count);
+        VerifyLogProofs(f, ids);
+    }
+
+    private static void VerifyLogProofs(LaneFixture f, List<Hash32> ids)
+    {
         var leaves = ids.Select(MerkleHash.Leaf).ToArray();
         var head = f.Engine.Head;
         Assert.Equal(ids.Count, head.LogSize);
@@ -190,7 +200,7 @@ public sealed class LaneTests
             Assert.Equal(i, location.LogIndex);
             Assert.True(MerkleTree.VerifyInclusion(proof, leaves[i], head.Header.Header.LogRoot).IsValid, $"record {i}");
         }
-        foreach (var old in new[] { 1, 255, 256, 257, 511, 512, 600 })
+        foreach (var old in new[] { 1, 255, 256, 257, 511, 512, 600, 1_023, 1_024, 1_025 })
         {
             var proof = f.Engine.GetConsistencyProof(old, ids.Count);
             Assert.True(MerkleTree.VerifyConsistency(proof, MerkleTree.ComputeRoot(leaves.AsSpan(0, old)), head.Header.Header.LogRoot).IsValid, $"size {old}");
