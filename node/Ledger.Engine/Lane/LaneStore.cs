@@ -156,7 +156,22 @@ public sealed class LaneStore : IDisposable
     {
         if (location.Length > 0 && Get(BatchTrees, BatchTree.Key(location.Height, location.Batch)) is { } treeBytes)
         {
-            var seal = DecodeBatchTree(treeBytes, location).SealFor(location.Index);
+            var tree = DecodeBatchTree(treeBytes, location);
+            if (tree.ChunkFor(location.Index) is { } chunk)
+            {
+                var chunkBytes = Get(BatchTrees, BatchTree.ChunkKey(location.Height, location.Batch, chunk))
+                    ?? throw new InvalidOperationException($"the batch-trees chunk {chunk} of height {location.Height} batch {location.Batch} is missing: the store is damaged");
+                try
+                {
+                    tree.AddChunk(chunk, chunkBytes);
+                }
+                catch (RlpException e)
+                {
+                    throw new InvalidOperationException(
+                        $"the batch-trees chunk {chunk} of height {location.Height} batch {location.Batch} is damaged ({e.Message}): the store is damaged", e);
+                }
+            }
+            var seal = tree.SealFor(location.Index);
             if (_cache.TryGet(location.Height, out var block))
                 return (block.Batches[location.Batch].Records[location.Index], seal);
             var blockAt = Get(Blocks, StateCodec.BigEndian(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");

@@ -266,8 +266,8 @@ public sealed partial class LedgerEngine
         {
             wb.Put(Store[LaneStore.Batches], batches[b].Header.Hash().ToArray(), h);
             var batchLeaves = leaves.AsSpan((int)(logIndex - logStart), batches[b].Records.Count);
-            wb.Put(Store[LaneStore.BatchTrees], BatchTree.Key(height, b),
-                BatchTree.Encode(batches[b].Header, batches[b].Signature, batchLeaves.Length, BatchTree.BuildNodes(batchLeaves)));
+            foreach (var (key, value) in BatchTree.Entries(height, b, batches[b].Header, batches[b].Signature, batchLeaves))
+                wb.Put(Store[LaneStore.BatchTrees], key, value);
             for (var i = 0; i < batches[b].Records.Count; i++, logIndex++)
             {
                 var r = batches[b].Records[i];

@@ -18,8 +18,17 @@ public sealed class RecordSliceTests
 
     private static Hash32 LeafOf(int seed, int i) => Sha256.Hash(BitConverter.GetBytes((seed * 1_000) + i));
 
+    /// <summary>A batch's stored tree as the reader sees it: the entry, plus the chunk a record needs (version 2).</summary>
+    private static BatchTree Read(List<(byte[] Key, byte[] Value)> entries, int index)
+    {
+        var tree = BatchTree.Decode(entries[0].Value);
+        if (tree.ChunkFor(index) is { } chunk)
+            tree.AddChunk(chunk, entries.Single(e => e.Key.AsSpan().SequenceEqual(BatchTree.ChunkKey(7, 3, chunk))).Value);
+        return tree;
+    }
+
     [Fact]
-    public void BatchTreeSealFor_RandomSizesEveryIndex_EqualsMerkleTreeProof()
+    public void BatchTreeSealFor_BothVersions_RandomSizesEveryIndex_EqualsMerkleTreeProof()
     {
         var signature = Maker.Sign(Sha256.Hash("batch"u8));
         var cases = Gen.Choose(1, 300).SelectMany(n => Gen.Choose(0, 1_000_000).Select(seed => (N: n, Seed: seed)));
@@ -27,34 +36,65 @@ public sealed class RecordSliceTests
         {
             var leaves = Enumerable.Range(0, c.N).Select(i => LeafOf(c.Seed, i)).ToArray();
             var header = new BatchHeader(Maker.Address, c.N, MerkleTree.ComputeRoot(leaves));
-            var tree = BatchTree.Decode(BatchTree.Encode(header, signature, c.N, BatchTree.BuildNodes(leaves)));
+            var entries = BatchTree.Entries(7, 3, header, signature, leaves);
+            if (entries.Count != 1 + c.N / BatchTree.ChunkLeaves || !entries[0].Key.AsSpan().SequenceEqual(BatchTree.Key(7, 3)))
+                return false;
+            var version1 = BatchTree.Decode(BatchTree.EncodeVersion1(header, signature, c.N, BatchTree.BuildNodes(leaves)));
             for (var i = 0; i < c.N; i++)
             {
                 var expected = MerkleTree.CreateInclusionProof(leaves, i);
-                var seal = tree.SealFor(i);
-                if (seal.Proof.LeafIndex != i || seal.Proof.TreeSize != c.N || !seal.Proof.Path.SequenceEqual(expected.Path)
-                    || !MerkleTree.VerifyInclusion(seal.Proof, leaves[i], header.Root).IsValid)
-                    return false;
+                foreach (var tree in new[] { version1, Read(entries, i) })
+                {
+                    var seal = tree.SealFor(i);
+                    if (seal.Proof.LeafIndex != i || seal.Proof.TreeSize != c.N || !seal.Proof.Path.SequenceEqual(expected.Path)
+                        || !MerkleTree.VerifyInclusion(seal.Proof, leaves[i], header.Root).IsValid)
+                        return false;
+                }
             }
             return true;
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(100));
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(200)]
+    [InlineData(1_000)]
+    public void BatchTreeVersion2_ReadsAtMostOneChunkOfFourKilobytes_AndNeedsIt(int n)
+    {
+        var leaves = Enumerable.Range(0, n).Select(i => LeafOf(2, i)).ToArray();
+        var header = new BatchHeader(Maker.Address, n, MerkleTree.ComputeRoot(leaves));
+        var entries = BatchTree.Entries(7, 3, header, Maker.Sign(Sha256.Hash("b"u8)), leaves);
+        Assert.All(entries.Skip(1), e => Assert.Equal(BatchTree.ChunkNodes * Hash32.Length, e.Value.Length));
+        Assert.True(entries[0].Value.Length < 6_000, $"the entry of a batch of {n} holds {entries[0].Value.Length} bytes");
+        var tree = BatchTree.Decode(entries[0].Value);
+        Assert.Equal(2, tree.Version);
+        Assert.Equal(0L, tree.ChunkFor(0));
+        Assert.Equal((n / BatchTree.ChunkLeaves) * BatchTree.ChunkLeaves > 70 ? 1L : null, tree.ChunkFor(70));
+        // Without its chunk, a record in a full chunk has no seal (the store reports the missing chunk).
+        Assert.Throws<InvalidOperationException>(() => tree.SealFor(0));
+        Assert.Throws<Ledger.Protocol.Rlp.RlpException>(() => tree.AddChunk(0, new byte[100]));
     }
 
     [Fact]
     public void BatchTreeSealFor_SignedBatch_EqualsSealForAndVerifies()
     {
         var nonce = 0UL;
-        var records = Enumerable.Range(0, 37).Select(i => new LedgerRecord(Maker.Address, ++nonce, T0 + i, Commission("T", "T" + i))).ToList();
+        var records = Enumerable.Range(0, 137).Select(i => new LedgerRecord(Maker.Address, ++nonce, T0 + i, Commission("T", "T" + i))).ToList();
         var batch = SignedBatch.Sign(records, Maker);
-        var tree = BatchTree.Decode(BatchTree.Encode(batch));
+        var leaves = records.Select(r => MerkleHash.Leaf(r.Id)).ToArray();
+        var entries = BatchTree.Entries(7, 3, batch.Header, batch.Signature, leaves);
+        var version1 = BatchTree.Decode(BatchTree.EncodeVersion1(batch));
         for (var i = 0; i < records.Count; i++)
         {
-            var seal = tree.SealFor(i);
-            var expected = batch.SealFor(i);
-            Assert.Equal(expected.Header.Hash(), seal.Header.Hash());
-            Assert.Equal(expected.Signature, seal.Signature);
-            Assert.Equal(expected.Proof.Path, seal.Proof.Path);
-            Assert.True(seal.Verify(records[i]).IsValid, $"record {i}");
+            foreach (var tree in new[] { version1, Read(entries, i) })
+            {
+                var seal = tree.SealFor(i);
+                var expected = batch.SealFor(i);
+                Assert.Equal(expected.Header.Hash(), seal.Header.Hash());
+                Assert.Equal(expected.Signature, seal.Signature);
+                Assert.Equal(expected.Proof.Path, seal.Proof.Path);
+                Assert.True(seal.Verify(records[i]).IsValid, $"record {i}");
+            }
         }
     }
 
@@ -65,8 +105,14 @@ public sealed class RecordSliceTests
         var header = new BatchHeader(Maker.Address, 5, MerkleTree.ComputeRoot(leaves));
         var nodes = BatchTree.BuildNodes(leaves);
         Assert.Equal(5 + 2 + 1, nodes.Length / Hash32.Length);
-        var bytes = BatchTree.Encode(header, Maker.Sign(Sha256.Hash("b"u8)), 5, nodes[..^Hash32.Length]);
+        var bytes = BatchTree.EncodeVersion1(header, Maker.Sign(Sha256.Hash("b"u8)), 5, nodes[..^Hash32.Length]);
         Assert.Throws<Ledger.Protocol.Rlp.RlpException>(() => BatchTree.Decode(bytes));
+        var signature = Maker.Sign(Sha256.Hash("b"u8));
+        var shortTail = Ledger.Protocol.Rlp.Rlp.Encode(Ledger.Protocol.Rlp.RlpItem.List(Ledger.Protocol.Rlp.RlpItem.UInt(2), header.ToRlp(),
+            Ledger.Protocol.Rlp.RlpItem.BytesNoCopy(signature.ToBytes()), Ledger.Protocol.Rlp.RlpItem.UInt(5),
+            Ledger.Protocol.Rlp.RlpItem.BytesNoCopy([]), Ledger.Protocol.Rlp.RlpItem.BytesNoCopy(new byte[7 * Hash32.Length])));
+        var e = Assert.Throws<Ledger.Protocol.Rlp.RlpException>(() => BatchTree.Decode(shortTail));
+        Assert.Contains("tail", e.Message, StringComparison.Ordinal);
     }
 
     /// <summary>Three batches of 4, 5 and 6 commission records submitted together (they may share a block), then one more block.</summary>
@@ -98,6 +144,21 @@ public sealed class RecordSliceTests
             Assert.Equal(answer.StateProof!.Leaf!.Value.Value, entry.Record.Id);
             Assert.True(MerkleTree.VerifyInclusion(entry.Proof, MerkleHash.Leaf(entry.Record.Id), answer.Header!.Header.LogRoot).IsValid, $"proof of {item}");
         }
+    }
+
+    [Fact]
+    public async Task GetProvenance_ABatchOfFullChunksAndATail_EveryRecordsSealComesFromTheStoredTreeAndVerifies()
+    {
+        await using var f = new LaneFixture(new LaneOptions { BlockCacheSize = 0 });
+        var serials = Enumerable.Range(0, 150).Select(i => "C" + i).ToArray();
+        Assert.True((await f.Submit(Maker, [.. serials.Select(x => Commission("CH", x))])).Accepted);
+        Assert.True((await f.Submit(Maker, Commission("LAST", "Z1"))).Accepted);
+        await f.ReopenAsync();
+        var location = f.Engine.Store.FindRecord(f.Engine.Store.GetHistory(Pack("C0"))[0])!.Value;
+        Assert.Equal(2, BatchTree.Decode(f.Engine.Store.Get(LaneStore.BatchTrees, BatchTree.Key(location.Height, location.Batch))!).Version);
+        Assert.NotNull(f.Engine.Store.Get(LaneStore.BatchTrees, BatchTree.ChunkKey(location.Height, location.Batch, 1)));
+        Assert.Null(f.Engine.Store.Get(LaneStore.BatchTrees, BatchTree.ChunkKey(location.Height, location.Batch, 2))); // 128..149: the tail
+        AssertProvenanceVerifies(f, serials.Select(Pack));
     }
 
     [Theory]
