@@ -339,7 +339,11 @@ public sealed class LaneStore : IDisposable
     internal IReadOnlyList<T> PrefixValues<T>(string family, byte[] prefix, Func<byte[], T> decode, int limit = int.MaxValue)
     {
         var result = new List<T>();
-        using var it = Db.NewIterator(_cf[family]);
+        // An upper bound lets RocksDB stop at the prefix's end instead of reading on into the next key's blocks.
+        using var options = new ReadOptions();
+        if (PrefixEnd(prefix) is { } end)
+            options.SetIterateUpperBound(end);
+        using var it = Db.NewIterator(_cf[family], options);
         for (it.Seek(prefix); it.Valid() && result.Count < limit; it.Next())
         {
             if (!it.Key().StartsWith(prefix))
@@ -347,6 +351,20 @@ public sealed class LaneStore : IDisposable
             result.Add(decode(it.Value().ToArray()));
         }
         return result;
+    }
+
+    /// <summary>The least key above every key that starts with <paramref name="prefix"/>, or null when there is none (all 0xFF).</summary>
+    internal static byte[]? PrefixEnd(ReadOnlySpan<byte> prefix)
+    {
+        for (var i = prefix.Length - 1; i >= 0; i--)
+        {
+            if (prefix[i] == 0xFF)
+                continue;
+            var end = prefix[..(i + 1)].ToArray();
+            end[i]++;
+            return end;
+        }
+        return null;
     }
 
     internal static byte[] EncodeLocation(BlockLocation l)
