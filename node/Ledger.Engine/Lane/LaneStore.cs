@@ -114,6 +114,28 @@ public sealed class LaneStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// True while RocksDB has a flush or compaction running or due in any column family, or the key filters are still
+    /// being filled: work that competes with queries for the cores and the disk.
+    /// </summary>
+    public bool HasBackgroundWork()
+    {
+        if (!_scan.IsCompleted)
+            return true;
+        foreach (var cf in _cf.Values)
+        {
+            foreach (var property in BackgroundProperties)
+            {
+                if (Db.GetIntProperty(cf, property) is > 0)
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    private static readonly string[] BackgroundProperties =
+        ["rocksdb.mem-table-flush-pending", "rocksdb.compaction-pending", "rocksdb.num-running-flushes", "rocksdb.num-running-compactions"];
+
     internal byte[]? Get(string family, ReadOnlySpan<byte> key) => Db.Get(_cf[family], key);
 
     /// <summary>The signed header at <paramref name="height"/>, or null.</summary>
@@ -730,6 +752,9 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         if (tree.Root != head.StateRoot)
             throw new InvalidOperationException($"the state map replayed to the head at height {head.Height} has root {tree.Root}, the head says {head.StateRoot}: a state delta up to height {head.Height} is missing or damaged");
     }
+
+    /// <summary>True while a background checkpoint is being written.</summary>
+    public bool CheckpointInFlight => !_flush.IsCompleted;
 
     /// <summary>
     /// Between blocks, on the sequencer, after the head at (<paramref name="height"/>, <paramref name="root"/>) was published:

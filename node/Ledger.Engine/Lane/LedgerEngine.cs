@@ -157,6 +157,13 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         return pending.Done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// True while the node does work in the background of its own: submissions queued or a block being written, a
+    /// state-map checkpoint, RocksDB flushes or compactions. The ingest benchmark waits for it to end before it measures
+    /// queries a second time (docs/benchmarks.md).
+    /// </summary>
+    public bool IsBusy => Volatile.Read(ref _queued) > 0 || !_committing.IsCompleted || _stateNodes.CheckpointInFlight || Store.HasBackgroundWork();
+
     private bool IsShipCertified(Hash32 ship)
     {
         // A ship in the block in flight is certified by this node's own cosignature once that block commits, and a

@@ -162,6 +162,18 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public async Task IsBusy_AfterSubmissionsAndCheckpoints_EndsOnceTheBackgroundWorkEnds()
+    {
+        await using var f = new LaneFixture(new LaneOptions { StateCheckpointNodes = 50 });
+        var submissions = Enumerable.Range(0, 20).Select(i => f.Submit(Maker, Commission($"B{i}"))).ToList();
+        Assert.All(await Task.WhenAll(submissions), r => Assert.True(r.Accepted));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (f.Engine.IsBusy && waited.Elapsed < TimeSpan.FromMinutes(1))
+            await Task.Delay(20);
+        Assert.False(f.Engine.IsBusy, "the lane stayed busy for a minute with nothing to do");
+    }
+
+    [Fact]
     public async Task LogProofs_BlocksOfRandomSizesAcrossChunks_EveryRecordProvesAgainstIndependentRoots()
     {
         // Blocks of 1..97 records over 1,100 records: chunk boundaries (every 256 leaves) fall inside and at the edges of
