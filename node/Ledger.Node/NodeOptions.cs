@@ -122,6 +122,14 @@ public sealed class NodeOptions
             throw new NodeConfigurationException("Lane:MaxBlockDelay", "range", $"must be 0 to 10 seconds, got {Lane.MaxBlockDelay}");
         if (Lane.MaxQueuedSubmissions < 1)
             throw new NodeConfigurationException("Lane:MaxQueuedSubmissions", "range", $"must be positive, got {Lane.MaxQueuedSubmissions}");
+        if (Lane.StateCacheNodes < 0)
+            throw new NodeConfigurationException("Lane:StateCacheNodes", "range", $"must be 0 or more, got {Lane.StateCacheNodes}");
+        if (Lane.StateCheckpointNodes < 1)
+            throw new NodeConfigurationException("Lane:StateCheckpointNodes", "range", $"must be positive, got {Lane.StateCheckpointNodes}");
+        if (Lane.BlockCacheSize < 0 || Lane.BlockCacheRecords < 0)
+            throw new NodeConfigurationException(Lane.BlockCacheSize < 0 ? "Lane:BlockCacheSize" : "Lane:BlockCacheRecords", "range", "must be 0 or more");
+        if (Lane.IndexCacheMb is < 1 or > 1_048_576)
+            throw new NodeConfigurationException("Lane:IndexCacheMb", "range", $"must be 1 to 1,048,576 (MiB), got {Lane.IndexCacheMb}");
         if (LogFormat is not ("text" or "json"))
             throw new NodeConfigurationException(nameof(LogFormat), "value", $"must be text or json, got '{LogFormat}'");
         if (MaxConcurrentWrites < 1)

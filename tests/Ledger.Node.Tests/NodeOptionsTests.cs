@@ -32,6 +32,10 @@ public class NodeOptionsTests
     [InlineData("Urls", "", "required")]
     [InlineData("Urls", "http://127.0.0.1:1;tcp://x", "url")]
     [InlineData("DataDirectory", " ", "required")]
+    [InlineData("Lane:IndexCacheMb", "0", "range")]
+    [InlineData("Lane:StateCacheNodes", "-1", "range")]
+    [InlineData("Lane:StateCheckpointNodes", "0", "range")]
+    [InlineData("Lane:BlockCacheRecords", "-5", "range")]
     public void Bind_BadValue_ThrowsNamingTheRule(string key, string value, string rule)
     {
         var ex = Assert.Throws<NodeConfigurationException>(() => NodeOptions.Bind(NodeOptions.BuildConfiguration(null, [new(key, value)])));

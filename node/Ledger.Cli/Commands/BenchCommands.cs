@@ -144,7 +144,8 @@ public static class BenchCommands
 
             var ledgerDir = Path.Combine(dataDir, "ledger");
             var engine = LedgerEngine.Open(ledgerDir, nodeKey, consortium,
-                new LaneOptions { MaxQueuedSubmissions = Math.Max(4_096, 2 * s.Writers * s.Depth), StateCacheNodes = StateCacheFromEnvironment() });
+                new LaneOptions { MaxQueuedSubmissions = Math.Max(4_096, 2 * s.Writers * s.Depth), StateCacheNodes = StateCacheFromEnvironment(),
+                    IndexCacheMb = IntFromEnvironment("LEDGER_BENCH_INDEX_CACHE_MB") is > 0 and var mb ? mb : new LaneOptions().IndexCacheMb });
             try
             {
                 Console.Error.WriteLine($"ingesting with {s.Writers} writers × {s.Depth} in flight …");
@@ -469,8 +470,13 @@ public static class BenchCommands
         w.WriteEndObject();
     }
 
-    /// <summary>LEDGER_BENCH_STATE_CACHE overrides the state-map node cache (0 turns it off, for before/after comparisons).</summary>
-    private static int StateCacheFromEnvironment() =>
-        int.TryParse(Environment.GetEnvironmentVariable("LEDGER_BENCH_STATE_CACHE"), System.Globalization.NumberStyles.None,
-            System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : new LaneOptions().StateCacheNodes;
+    /// <summary>
+    /// LEDGER_BENCH_STATE_CACHE overrides the state-map node cache (0 turns it off, for before/after comparisons);
+    /// LEDGER_BENCH_INDEX_CACHE_MB the RocksDB block cache (Lane:IndexCacheMb).
+    /// </summary>
+    private static int StateCacheFromEnvironment() => IntFromEnvironment("LEDGER_BENCH_STATE_CACHE") ?? new LaneOptions().StateCacheNodes;
+
+    private static int? IntFromEnvironment(string name) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 }

@@ -96,10 +96,15 @@ public sealed class LaneStore : IDisposable
     internal ColumnFamilyHandle this[string family] => _cf[family];
 
     /// <summary>Opens (creating when missing) the store in <paramref name="directory"/>, recovering the segment tail to the committed head.</summary>
-    public static LaneStore Open(string directory, int blockCacheSize = 256, long blockCacheRecords = 100_000)
+    /// <param name="directory">The lane's directory.</param>
+    /// <param name="blockCacheSize">Decoded blocks kept in memory.</param>
+    /// <param name="blockCacheRecords">At most this many records in them.</param>
+    /// <param name="indexCacheBytes">RocksDB's block cache (null: <see cref="RocksDbOptions"/>' default).</param>
+    public static LaneStore Open(string directory, int blockCacheSize = 256, long blockCacheRecords = 100_000, long? indexCacheBytes = null)
     {
         System.IO.Directory.CreateDirectory(directory);
-        var db = RocksDb.Open(Path.Combine(directory, "index"), new RocksDbOptions(), Families);
+        var options = indexCacheBytes is { } bytes ? new RocksDbOptions { BlockCacheSize = bytes } : new RocksDbOptions();
+        var db = RocksDb.Open(Path.Combine(directory, "index"), options, Families);
         try
         {
             var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);

@@ -88,7 +88,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(nodeKey);
         ArgumentNullException.ThrowIfNull(consortium);
         options ??= new LaneOptions();
-        var store = LaneStore.Open(directory, options.BlockCacheSize, options.BlockCacheRecords);
+        var store = LaneStore.Open(directory, options.BlockCacheSize, options.BlockCacheRecords, options.IndexCacheMb * 1024L * 1024);
         try
         {
             if (store.Head.Height > 0 && store.GetHeader(store.Head.Height) is { } h && h.Header.Lane != nodeKey.Address)

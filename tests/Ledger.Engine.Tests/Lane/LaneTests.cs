@@ -162,6 +162,13 @@ public sealed class LaneTests
     }
 
     [Fact]
+    public async Task IndexCacheMb_SizesRocksDbsBlockCache()
+    {
+        await using var f = new LaneFixture(new LaneOptions { IndexCacheMb = 48 });
+        Assert.Equal(48UL * 1024 * 1024, f.Engine.Store.Db.GetIntProperty(f.Engine.Store[LaneStore.Items], "rocksdb.block-cache-capacity"));
+    }
+
+    [Fact]
     public async Task IsBusy_AfterSubmissionsAndCheckpoints_EndsOnceTheBackgroundWorkEnds()
     {
         await using var f = new LaneFixture(new LaneOptions { StateCheckpointNodes = 50 });
