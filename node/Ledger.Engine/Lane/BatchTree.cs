@@ -122,10 +122,7 @@ internal sealed class BatchTree
         var fullChunks = n / ChunkLeaves;
         var tail = new List<byte>();
         for (var level = 0; level < ChunkLevels; level++)
-        {
-            var first = (long)fullChunks * ChunkLeaves >> level;
-            tail.AddRange(all.AsSpan(Slice(LevelStart(n, level) + first, (n >> level) - first)));
-        }
+            tail.AddRange(all.AsSpan(Slice(LevelStart(n, level) + TailFirst(n, level), (n >> level) - TailFirst(n, level))));
         var entries = new List<(byte[], byte[])>(1 + fullChunks)
         {
             (Key(height, batch), Rlp.Encode(RlpItem.List(RlpItem.UInt(2), header.ToRlp(), RlpItem.BytesNoCopy(signature.ToBytes()),
@@ -134,12 +131,10 @@ internal sealed class BatchTree
         for (var c = 0; c < fullChunks; c++)
         {
             var chunk = new byte[ChunkNodes * Hash32.Length];
-            var at = 0;
             for (var level = 0; level < ChunkLevels; level++)
             {
                 var width = ChunkLeaves >> level;
-                all.AsSpan(Slice(LevelStart(n, level) + (long)c * width, width)).CopyTo(chunk.AsSpan(at));
-                at += width * Hash32.Length;
+                all.AsSpan(Slice(LevelStart(n, level) + (long)c * width, width)).CopyTo(chunk.AsSpan(ChunkLevelStart(level) * Hash32.Length));
             }
             entries.Add((ChunkKey(height, batch, c), chunk));
         }
@@ -181,12 +176,8 @@ internal sealed class BatchTree
             var nodes = Bytes(l[4], Field + ".nodes", NodeCount(n));
             return new BatchTree(header, signature, n, nodes, null, null);
         }
-        long upperCount = 0, tailCount = 0;
-        for (var level = ChunkLevels; n >> level > 0; level++)
-            upperCount += n >> level;
-        for (var level = 0; level < ChunkLevels; level++)
-            tailCount += (n >> level) - ((long)(n / ChunkLeaves) * ChunkLeaves >> level);
-        return new BatchTree(header, signature, n, null, Bytes(l[4], Field + ".upper", upperCount), Bytes(l[5], Field + ".tail", tailCount));
+        return new BatchTree(header, signature, n, null, Bytes(l[4], Field + ".upper", NodeCount(n) - LevelStart(n, ChunkLevels)),
+            Bytes(l[5], Field + ".tail", TailStart(n, ChunkLevels)));
     }
 
     private static byte[] Bytes(RlpItem item, string field, long hashes)
@@ -226,6 +217,21 @@ internal sealed class BatchTree
         return start;
     }
 
+    /// <summary>Index, within level <paramref name="level"/>, of the tail's first hash (the last, partial chunk's).</summary>
+    private static long TailFirst(int n, int level) => (long)(n / ChunkLeaves) * ChunkLeaves >> level;
+
+    /// <summary>Index of level <paramref name="level"/>'s first hash in the tail (levels 0–5 of the partial chunk, concatenated).</summary>
+    private static long TailStart(int n, int level)
+    {
+        long start = 0;
+        for (var l = 0; l < level; l++)
+            start += (n >> l) - TailFirst(n, l);
+        return start;
+    }
+
+    /// <summary>Index of level <paramref name="level"/>'s first hash in a full chunk: 64 + 32 + … hashes before it.</summary>
+    private static int ChunkLevelStart(int level) => 2 * ChunkLeaves - (2 * ChunkLeaves >> level);
+
     private bool TryRead(int level, long index, out Hash32 hash)
     {
         hash = default;
@@ -239,19 +245,8 @@ internal sealed class BatchTree
         var chunk = index >> (ChunkLevels - level);
         var within = index - (chunk << (ChunkLevels - level));
         if (chunk < FullChunks)
-        {
-            if (chunk != _chunk || _chunkBytes is null)
-                return false;
-            long at = 0;
-            for (var l = 0; l < level; l++)
-                at += ChunkLeaves >> l;
-            return Read(_chunkBytes, at + within, out hash);
-        }
-        long tailAt = 0;
-        var tailFirst = (long)FullChunks * ChunkLeaves;
-        for (var l = 0; l < level; l++)
-            tailAt += (n >> l) - (tailFirst >> l);
-        return Read(_tail!, tailAt + within, out hash);
+            return chunk == _chunk && _chunkBytes is not null && Read(_chunkBytes, ChunkLevelStart(level) + within, out hash);
+        return Read(_tail!, TailStart(n, level) + within, out hash);
     }
 
     private static bool Read(byte[] bytes, long hashIndex, out Hash32 hash)
