@@ -111,8 +111,11 @@ public sealed class NodeTableTests
         using var stop = new CancellationTokenSource();
         var wrong = 0;
         long hits = 0, reads = 0;
-        var readers = Enumerable.Range(0, 2).Select(r => Task.Run(() =>
+        using var started = new CountdownEvent(2);
+        // Own threads, started before the writer: on a busy test host the thread pool may run them only after it.
+        var readers = Enumerable.Range(0, 2).Select(r => Task.Factory.StartNew(() =>
         {
+            started.Signal();
             var random = new Random(r);
             while (!stop.IsCancellationRequested)
             {
@@ -125,9 +128,12 @@ public sealed class NodeTableTests
                         Interlocked.Increment(ref wrong);
                 }
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the reader threads did not start");
         var writer = new Random(7);
-        for (var round = 0; round < 40; round++)
+        // At least 40 rounds, and on until the readers have made 200,000 reads (a minute at most).
+        var writing = System.Diagnostics.Stopwatch.StartNew();
+        for (var round = 0; round < 40 || (Interlocked.Read(ref reads) < 200_000 && writing.Elapsed < TimeSpan.FromMinutes(1)); round++)
         {
             for (var i = 0; i < nodes.Length; i++)
                 table.Set(hashes[i], nodes[i]);
