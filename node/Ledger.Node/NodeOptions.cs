@@ -34,7 +34,7 @@ public sealed class NodeOptions
     /// <summary>How long a graceful shutdown (SIGTERM, Ctrl-C) may take before the host gives up waiting.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Group commit and detection settings (section <c>Lane</c>: MaxBlockRecords, MaxBlockDelay, MaxQueuedSubmissions, ScanWindow).</summary>
+    /// <summary>Group commit and detection settings (section <c>Lane</c>: MaxBlockRecords, MaxBlockDelay, MaxQueuedSubmissions, ScanWindow, the cache sizes, LowPriorityBackground).</summary>
     public Ledger.Engine.Lane.LaneOptions Lane { get; set; } = new();
 
     /// <summary>Log lines on stderr: <c>text</c> (one readable line per event) or <c>json</c> (one JSON object per event, with named values).</summary>

@@ -26,6 +26,14 @@ public class NodeOptionsTests
         Assert.Equal(1024, o.MaxRequestBodyBytes);
     }
 
+    [Fact]
+    public void Bind_LaneLowPriorityBackground_OnByDefaultAndOffByConfiguration()
+    {
+        Assert.True(NodeOptions.Bind(NodeOptions.BuildConfiguration(null)).Lane.LowPriorityBackground);
+        var off = NodeOptions.Bind(NodeOptions.BuildConfiguration(null, [new("Lane:LowPriorityBackground", "false")]));
+        Assert.False(off.Lane.LowPriorityBackground);
+    }
+
     [Theory]
     [InlineData("MaxRequestBodyBytes", "lots", "type")]
     [InlineData("MaxRequestBodyBytes", "0", "range")]

@@ -100,10 +100,14 @@ public sealed class LaneStore : IDisposable
     /// <param name="blockCacheSize">Decoded blocks kept in memory.</param>
     /// <param name="blockCacheRecords">At most this many records in them.</param>
     /// <param name="indexCacheBytes">RocksDB's block cache (null: <see cref="RocksDbOptions"/>' default).</param>
-    public static LaneStore Open(string directory, int blockCacheSize = 256, long blockCacheRecords = 100_000, long? indexCacheBytes = null)
+    /// <param name="lowPriorityCompactions">RocksDB's compactions at the lowest CPU priority (see <see cref="LaneOptions.LowPriorityBackground"/>).</param>
+    public static LaneStore Open(string directory, int blockCacheSize = 256, long blockCacheRecords = 100_000, long? indexCacheBytes = null,
+        bool lowPriorityCompactions = false)
     {
         System.IO.Directory.CreateDirectory(directory);
-        var options = indexCacheBytes is { } bytes ? new RocksDbOptions { BlockCacheSize = bytes } : new RocksDbOptions();
+        var options = new RocksDbOptions { LowPriorityCompactions = lowPriorityCompactions };
+        if (indexCacheBytes is { } bytes)
+            options = options with { BlockCacheSize = bytes };
         var db = RocksDb.Open(Path.Combine(directory, "index"), options, Families);
         try
         {
@@ -559,6 +563,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     private readonly LaneStore _store;
     private readonly int _cacheCapacity;
     private readonly long _checkpointNodes;
+    private readonly int _checkpointNice;
     private readonly Dictionary<Hash32, SparseMerkleNode> _pending = [];
     private List<(Hash32 Key, Hash32? Value)>? _delta;
     private volatile Dictionary<Hash32, SparseMerkleNode> _sealed = [];
@@ -571,8 +576,10 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     /// <param name="store">The lane store.</param>
     /// <param name="cacheCapacity">Nodes of the current tree kept in memory (0: none).</param>
     /// <param name="checkpointNodes">A checkpoint is taken when more nodes than this are dirty.</param>
-    public RocksSparseNodeStore(LaneStore store, int cacheCapacity = 0, long checkpointNodes = long.MaxValue)
+    /// <param name="checkpointNice">The nice value background checkpoints run at (0: the node's own priority).</param>
+    public RocksSparseNodeStore(LaneStore store, int cacheCapacity = 0, long checkpointNodes = long.MaxValue, int checkpointNice = 0)
     {
+        _checkpointNice = checkpointNice;
         _store = store;
         _cacheCapacity = cacheCapacity;
         _checkpointNodes = checkpointNodes;
@@ -761,6 +768,9 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     /// <summary>True while a background checkpoint is being written.</summary>
     public bool CheckpointInFlight => !_flush.IsCompleted;
 
+    /// <summary>The nice value the last background checkpoint ran at (null before the first, or where there is none).</summary>
+    internal int? LastCheckpointNice { get; private set; }
+
     /// <summary>
     /// Between blocks, on the sequencer, after the head at (<paramref name="height"/>, <paramref name="root"/>) was published:
     /// when more nodes than the threshold are dirty and no checkpoint is being written, freezes the dirty generation,
@@ -789,8 +799,9 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         _current = next;
         var from = _checkpointHeight;
         _checkpointHeight = height;
-        _flush = Task.Run(() =>
+        _flush = BackgroundWork.Run("ledger-checkpoint", _checkpointNice, () =>
         {
+            LastCheckpointNice = Ledger.Storage.Threads.ThreadNice.Current();
             WriteCheckpoint(frozen, root, from, height);
             next.Flushing = null; // durable: the nodes are read from RocksDB from now on
         });

@@ -45,7 +45,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _time = time;
         _logger = logger;
         _logNodes = new LogNodeStore(store);
-        _stateNodes = new RocksSparseNodeStore(store, options.StateCacheNodes, options.StateCheckpointNodes);
+        _stateNodes = new RocksSparseNodeStore(store, options.StateCacheNodes, options.StateCheckpointNodes,
+            options.LowPriorityBackground ? BackgroundWork.CheckpointNice : 0);
         var head = store.Head;
         _log = head.LogSize == 0 ? new MerkleLog(_logNodes) : MerkleLog.Restore(_logNodes, head.Frontier);
         // The state map is durable up to its checkpoint; the blocks above it are replayed from their state deltas.
@@ -88,7 +89,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(nodeKey);
         ArgumentNullException.ThrowIfNull(consortium);
         options ??= new LaneOptions();
-        var store = LaneStore.Open(directory, options.BlockCacheSize, options.BlockCacheRecords, options.IndexCacheMb * 1024L * 1024);
+        var store = LaneStore.Open(directory, options.BlockCacheSize, options.BlockCacheRecords, options.IndexCacheMb * 1024L * 1024,
+            options.LowPriorityBackground);
         try
         {
             if (store.Head.Height > 0 && store.GetHeader(store.Head.Height) is { } h && h.Header.Lane != nodeKey.Address)
@@ -156,6 +158,9 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         // The caller may stop waiting; the submission itself is not withdrawn (it may already be durable).
         return pending.Done.Task.WaitAsync(cancellationToken);
     }
+
+    /// <summary>The state map's node store (tests look at its checkpoints).</summary>
+    internal RocksSparseNodeStore StateNodes => _stateNodes;
 
     /// <summary>
     /// True while the node does work in the background of its own: submissions queued or a block being written, a

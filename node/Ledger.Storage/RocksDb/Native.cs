@@ -65,6 +65,11 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_block_based_table_factory(OptionsHandle options, nint tableOptions);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_max_total_wal_size(OptionsHandle options, ulong bytes);
 
+    // Environment (the process-wide default Env and its background thread pools)
+    [LibraryImport(Lib)] internal static partial nint rocksdb_create_default_env();
+    [LibraryImport(Lib)] internal static partial void rocksdb_env_destroy(nint env);
+    [LibraryImport(Lib)] internal static partial void rocksdb_env_lower_thread_pool_cpu_priority(nint env);
+
     // Block-based table options (bloom filters, block cache)
     [LibraryImport(Lib)] internal static partial nint rocksdb_block_based_options_create();
     [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_destroy(nint options);

@@ -58,6 +58,13 @@ public sealed record RocksDbOptions
     /// </summary>
     public long MaxTotalWalSize { get; init; } = 512L * 1024 * 1024;
 
+    /// <summary>
+    /// Run compactions at the lowest CPU priority (nice 19) so that they yield the cores to reads and writes that a
+    /// caller is waiting for (default false). Flushes keep their priority: a stalled flush stalls writes. This changes
+    /// RocksDB's process-wide default environment, so it holds for every database of the process from then on.
+    /// </summary>
+    public bool LowPriorityCompactions { get; init; }
+
     internal OptionsHandle CreateHandle()
     {
         if (MaxTotalWalSize <= 0)
@@ -81,6 +88,14 @@ public sealed record RocksDbOptions
         Native.rocksdb_options_set_max_total_wal_size(h, (ulong)MaxTotalWalSize);
         if (Parallelism > 0)
             Native.rocksdb_options_increase_parallelism(h, Parallelism);
+        if (LowPriorityCompactions)
+        {
+            // The default Env is a singleton; the C wrapper around it is freed without touching it. Its compaction
+            // threads (the LOW pool) each lower their own priority before their next job.
+            var env = Native.rocksdb_create_default_env();
+            Native.rocksdb_env_lower_thread_pool_cpu_priority(env);
+            Native.rocksdb_env_destroy(env);
+        }
         // The table options are copied into the factory; the factory shares the cache and owns the filter policy.
         var table = Native.rocksdb_block_based_options_create();
         var cache = Native.rocksdb_cache_create_lru(checked((nuint)BlockCacheSize));

@@ -105,6 +105,22 @@ public sealed class StateCheckpointTests
         return key;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task LowPriorityBackground_Checkpoints_RunAtNice10OnlyWhenOn(bool low)
+    {
+        await using var f = new LaneFixture(Tiny with { LowPriorityBackground = low });
+        await RunStepsAsync(f, 0, 4);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((f.Engine.StateNodes.CheckpointInFlight || f.Engine.StateNodes.LastCheckpointNice is null) && waited.Elapsed < TimeSpan.FromMinutes(1))
+            await Task.Delay(20);
+
+        // Off: the thread keeps the priority it was started with (the node's own); on: nice 10 unless already lower.
+        var own = Ledger.Storage.Threads.ThreadNice.Current()!.Value;
+        Assert.Equal(low ? Math.Max(own, BackgroundWork.CheckpointNice) : own, f.Engine.StateNodes.LastCheckpointNice);
+    }
+
     [Fact]
     public async Task Checkpoints_EveryFewNodes_SameStateRootsAndProofsAsNone()
     {
