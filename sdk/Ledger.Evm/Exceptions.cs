@@ -14,6 +14,7 @@ public class EthereumRpcException : Exception
         RpcMessage = message;
         Data = data;
         RevertReason = data is { Length: >= 4 } ? ContractErrors.Describe(data) : null;
+        Error = data is { Length: >= 4 } ? ContractErrors.Decode(data) : null;
     }
 
     /// <summary>Creates the exception with a message.</summary>
@@ -39,6 +40,9 @@ public class EthereumRpcException : Exception
 
     /// <summary>Revert data decoded: Error(string), Panic(uint256) or one of the contracts' custom errors, e.g. "AlreadyAnchored(size 7, root 0x…)"; null when there is no revert data.</summary>
     public string? RevertReason { get; }
+
+    /// <summary>The revert decoded against the contracts' ABIs (name and arguments, e.g. AlreadyAnchored with size and root); null without revert data or for an unknown selector.</summary>
+    public ContractError? Error { get; }
 
     /// <summary>True when the node rejected a transaction because its nonce was already used.</summary>
     public bool IsNonceTooLow => RpcMessage.Contains("nonce too low", StringComparison.OrdinalIgnoreCase);

@@ -1,12 +1,12 @@
 using System.Numerics;
 using Ledger.Protocol;
 using Ledger.Protocol.Crypto;
-using Ledger.Protocol.Evm;
 
 namespace Ledger.Evm;
 
 /// <summary>
-/// Sends transactions for one key (docs/spec/evm-client.md): fees from the chain (EIP-1559 when the latest block has
+/// Sends transactions for one key (docs/spec/evm-client.md), on Nethereum's JSON-RPC and transaction encoding, signed
+/// with the project's key (<see cref="EvmTransactionSigner"/>). The policy is the project's own: fees from the chain (EIP-1559 when the latest block has
 /// a base fee, else legacy gas price), gas = estimate × 1.2 (capped), and nonces that survive restarts: every signed
 /// transaction is recorded in the nonce file BEFORE it is broadcast, and <see cref="OpenAsync"/> re-broadcasts the
 /// recorded transactions the node does not know instead of signing new ones. One sender per key and file at a time.
@@ -117,12 +117,12 @@ public sealed class TransactionSender : IDisposable
             var fees = await FeesAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 0; ; attempt++)
             {
-                var tx = fees.Build(ChainId, _nextNonce, gas, to, value, data);
-                var signed = tx.Sign(_key);
-                var record = new PendingTransaction(signed.Hash, tx.Nonce, signed.ToBytes());
+                var nonce = _nextNonce;
+                var signed = fees.Sign(_key, ChainId, nonce, gas, to, value, data);
+                var record = new PendingTransaction(signed.Hash, nonce, signed.Raw);
                 lock (_pending)
                     _pending.Add(record);
-                _nextNonce = tx.Nonce + 1;
+                _nextNonce = nonce + 1;
                 Persist();
                 try
                 {
@@ -297,30 +297,20 @@ public sealed class TransactionSender : IDisposable
 public sealed record ReceiptObservation(EthereumReceipt Receipt, Hash32? PreviousBlockHash);
 
 /// <summary>The fee fields of a transaction: EIP-1559 (max fee = 2 × base fee + tip) or legacy gas price.</summary>
-/// <param name="Type">Which transaction type the fees are for.</param>
+/// <param name="DynamicFee">True for an EIP-1559 (type 2) transaction, false for a legacy one (EIP-155).</param>
 /// <param name="GasPrice">Legacy gas price (0 for EIP-1559).</param>
 /// <param name="MaxFeePerGas">EIP-1559 max fee (0 for legacy).</param>
 /// <param name="MaxPriorityFeePerGas">EIP-1559 tip (0 for legacy).</param>
-public sealed record FeeQuote(TransactionType Type, BigInteger GasPrice, BigInteger MaxFeePerGas, BigInteger MaxPriorityFeePerGas)
+public sealed record FeeQuote(bool DynamicFee, BigInteger GasPrice, BigInteger MaxFeePerGas, BigInteger MaxPriorityFeePerGas)
 {
     /// <summary>EIP-1559 fees from the latest base fee and the node's suggested tip.</summary>
-    public static FeeQuote Eip1559(BigInteger baseFee, BigInteger tip) => new(TransactionType.DynamicFee, BigInteger.Zero, baseFee * 2 + tip, tip);
+    public static FeeQuote Eip1559(BigInteger baseFee, BigInteger tip) => new(true, BigInteger.Zero, baseFee * 2 + tip, tip);
 
     /// <summary>Legacy fees.</summary>
-    public static FeeQuote Legacy(BigInteger gasPrice) => new(TransactionType.Legacy, gasPrice, BigInteger.Zero, BigInteger.Zero);
+    public static FeeQuote Legacy(BigInteger gasPrice) => new(false, gasPrice, BigInteger.Zero, BigInteger.Zero);
 
-    /// <summary>An unsigned transaction with these fees.</summary>
-    public EvmTransaction Build(ulong chainId, ulong nonce, ulong gasLimit, Address? to, BigInteger value, byte[] data) => new()
-    {
-        Type = Type,
-        ChainId = chainId,
-        Nonce = nonce,
-        GasPrice = GasPrice,
-        MaxFeePerGas = MaxFeePerGas,
-        MaxPriorityFeePerGas = MaxPriorityFeePerGas,
-        GasLimit = gasLimit,
-        To = to,
-        Value = value,
-        Data = data,
-    };
+    /// <summary>A transaction with these fees, built by Nethereum and signed with <paramref name="key"/> (<see cref="EvmTransactionSigner"/>).</summary>
+    public SignedEvmTransaction Sign(PrivateKey key, ulong chainId, ulong nonce, ulong gasLimit, Address? to, BigInteger value, byte[] data) => DynamicFee
+        ? EvmTransactionSigner.SignEip1559(key, chainId, nonce, MaxPriorityFeePerGas, MaxFeePerGas, gasLimit, to, value, data)
+        : EvmTransactionSigner.SignLegacy(key, chainId, nonce, GasPrice, gasLimit, to, value, data);
 }

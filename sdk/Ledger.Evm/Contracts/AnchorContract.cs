@@ -1,7 +1,10 @@
 using System.Numerics;
 using Ledger.Protocol;
+using Ledger.Evm.Contracts.Definitions;
 using Ledger.Protocol.Crypto;
-using Ledger.Protocol.Evm;
+using Nethereum.Contracts;
+using Nethereum.Hex.HexTypes;
+using Nethereum.RPC.Eth.DTOs;
 
 namespace Ledger.Evm.Contracts;
 
@@ -11,29 +14,33 @@ public sealed record AnchorEntry(ulong Size, Hash32 Root, ulong BlockNumber);
 /// <summary>A decoded <c>Anchored(address indexed lane, uint64 indexed size, bytes32 root)</c> event.</summary>
 public sealed record AnchoredEvent(Address Lane, ulong Size, Hash32 Root, ulong BlockNumber, Hash32 BlockHash, Hash32 TransactionHash, int LogIndex);
 
-/// <summary>The calldata of every Anchor.sol function (the contract interface, docs/spec/evm-client.md).</summary>
+/// <summary>The calldata of every Anchor.sol function, encoded by Nethereum from the typed definitions (namespace Ledger.Evm.Contracts.Definitions).</summary>
 public static class AnchorCalldata
 {
     /// <summary>topic 0 of <c>Anchored(address,uint64,bytes32)</c>.</summary>
-    public static Hash32 AnchoredTopic { get; } = Abi.EventTopic("Anchored(address,uint64,bytes32)");
+    public static Hash32 AnchoredTopic { get; } = Hash32.Parse(EventExtensions.GetEventABI<AnchoredEventDto>().Sha3Signature);
 
     /// <summary><c>anchor(uint64 size, bytes32 root)</c>.</summary>
-    public static byte[] Anchor(ulong size, Hash32 root) => Abi.EncodeCall("anchor(uint64,bytes32)", size, root.ToArray());
+    public static byte[] Anchor(ulong size, Hash32 root) => new AnchorFunction { Size = size, Root = root.ToArray() }.GetCallData();
 
     /// <summary><c>latest(address lane)</c>.</summary>
-    public static byte[] Latest(Address lane) => Abi.EncodeCall("latest(address)", lane);
+    public static byte[] Latest(Address lane) => new LatestFunction { Lane = lane.ToString() }.GetCallData();
 
     /// <summary><c>rootAt(address lane, uint64 size)</c>.</summary>
-    public static byte[] RootAt(Address lane, ulong size) => Abi.EncodeCall("rootAt(address,uint64)", lane, size);
+    public static byte[] RootAt(Address lane, ulong size) => new RootAtFunction { Lane = lane.ToString(), Size = size }.GetCallData();
 
     /// <summary><c>anchorCount(address lane)</c>.</summary>
-    public static byte[] AnchorCount(Address lane) => Abi.EncodeCall("anchorCount(address)", lane);
+    public static byte[] AnchorCount(Address lane) => new AnchorCountFunction { Lane = lane.ToString() }.GetCallData();
 
     /// <summary><c>anchorAt(address lane, uint256 index)</c>.</summary>
-    public static byte[] AnchorAt(Address lane, ulong index) => Abi.EncodeCall("anchorAt(address,uint256)", lane, index);
+    public static byte[] AnchorAt(Address lane, ulong index) => new AnchorAtFunction { Lane = lane.ToString(), Index = index }.GetCallData();
 }
 
-/// <summary>Typed binding of the Anchor contract: one contract for every lane, the lane is the sender.</summary>
+/// <summary>
+/// Typed binding of the Anchor contract (one contract for every lane, the lane is the sender) on Nethereum's contract
+/// handlers and event decoding; transactions go through the project's <see cref="TransactionSender"/> (nonce file,
+/// confirmations, reorgs).
+/// </summary>
 public sealed class AnchorContract
 {
     private readonly EthereumRpcClient _rpc;
@@ -67,64 +74,73 @@ public sealed class AnchorContract
     /// <summary><c>latest(lane)</c>: (0, zero) when the lane never anchored.</summary>
     public async Task<(ulong Size, Hash32 Root)> LatestAsync(Address lane, CancellationToken cancellationToken = default)
     {
-        var v = await CallAsync(AnchorCalldata.Latest(lane), ["uint64", "bytes32"], cancellationToken).ConfigureAwait(false);
-        return ((ulong)(BigInteger)v[0]!, new Hash32((byte[])v[1]!));
+        var v = await _rpc.Web3.Eth.GetContractQueryHandler<LatestFunction>()
+            .QueryDeserializingToObjectAsync<LatestOutput>(new LatestFunction { Lane = lane.ToString() }, Address.ToString(), BlockParameter.CreateLatest())
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (v.Size, new Hash32(v.Root));
     }
 
     /// <summary><c>rootAt(lane, size)</c>: null when that size is not anchored.</summary>
     public async Task<Hash32?> RootAtAsync(Address lane, ulong size, CancellationToken cancellationToken = default)
     {
-        var v = await CallAsync(AnchorCalldata.RootAt(lane, size), ["bytes32"], cancellationToken).ConfigureAwait(false);
-        var root = new Hash32((byte[])v[0]!);
+        var bytes = await _rpc.Web3.Eth.GetContractQueryHandler<RootAtFunction>()
+            .QueryAsync<byte[]>(Address.ToString(), new RootAtFunction { Lane = lane.ToString(), Size = size }, BlockParameter.CreateLatest())
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        var root = new Hash32(bytes);
         return root.IsZero ? null : root;
     }
 
     /// <summary><c>anchorCount(lane)</c>.</summary>
-    public async Task<ulong> AnchorCountAsync(Address lane, CancellationToken cancellationToken = default)
-    {
-        var v = await CallAsync(AnchorCalldata.AnchorCount(lane), ["uint256"], cancellationToken).ConfigureAwait(false);
-        return (ulong)(BigInteger)v[0]!;
-    }
+    public async Task<ulong> AnchorCountAsync(Address lane, CancellationToken cancellationToken = default) =>
+        (ulong)await _rpc.Web3.Eth.GetContractQueryHandler<AnchorCountFunction>()
+            .QueryAsync<BigInteger>(Address.ToString(), new AnchorCountFunction { Lane = lane.ToString() }, BlockParameter.CreateLatest())
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary><c>anchorAt(lane, index)</c>.</summary>
     public async Task<AnchorEntry> AnchorAtAsync(Address lane, ulong index, CancellationToken cancellationToken = default)
     {
-        var v = await CallAsync(AnchorCalldata.AnchorAt(lane, index), ["uint64", "bytes32", "uint64"], cancellationToken).ConfigureAwait(false);
-        return new AnchorEntry((ulong)(BigInteger)v[0]!, new Hash32((byte[])v[1]!), (ulong)(BigInteger)v[2]!);
+        var v = await _rpc.Web3.Eth.GetContractQueryHandler<AnchorAtFunction>()
+            .QueryDeserializingToObjectAsync<AnchorAtOutput>(new AnchorAtFunction { Lane = lane.ToString(), Index = index }, Address.ToString(), BlockParameter.CreateLatest())
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new AnchorEntry(v.Size, new Hash32(v.Root), v.BlockNumber);
     }
 
     /// <summary>The <c>Anchored</c> events of <paramref name="lane"/> (every lane when null) between two blocks, inclusive.</summary>
     public async Task<IReadOnlyList<AnchoredEvent>> GetAnchoredLogsAsync(Address? lane, ulong fromBlock, ulong? toBlock = null, CancellationToken cancellationToken = default)
     {
-        IReadOnlyList<Hash32>? laneTopic = lane is { } l ? [AddressTopic(l)] : null;
-        var logs = await _rpc.GetLogsAsync(new EthereumLogFilter
-        {
-            Address = Address,
-            Topics = [[AnchorCalldata.AnchoredTopic], laneTopic],
-            FromBlock = EthereumRpcClient.BlockTag(fromBlock),
-            ToBlock = toBlock is { } t ? EthereumRpcClient.BlockTag(t) : "latest",
-        }, cancellationToken).ConfigureAwait(false);
-        return [.. logs.Select(Decode)];
+        var anchored = _rpc.Web3.Eth.GetEvent<AnchoredEventDto>(Address.ToString());
+        var from = new BlockParameter(fromBlock);
+        var to = toBlock is { } t ? new BlockParameter(t) : BlockParameter.CreateLatest();
+        var filter = lane is { } l ? anchored.CreateFilterInput(l.ToString(), from, to) : anchored.CreateFilterInput(from, to);
+        var logs = await anchored.GetAllChangesAsync(filter).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. logs.Select(e => ToEvent(e.Event, e.Log))];
     }
 
-    /// <summary>Decodes one <c>Anchored</c> log.</summary>
-    /// <exception cref="EvmFormatException">Not an Anchored log.</exception>
+    /// <summary>Decodes one <c>Anchored</c> log (Nethereum's event decoder over the typed definition).</summary>
+    /// <exception cref="FormatException">Not an Anchored log.</exception>
     public static AnchoredEvent Decode(EthereumLog log)
     {
         ArgumentNullException.ThrowIfNull(log);
         if (log.Topics.Count != 3 || log.Topics[0] != AnchorCalldata.AnchoredTopic)
-            throw new EvmFormatException("log.topics", "not an Anchored(address,uint64,bytes32) event");
-        var lane = (Address)Abi.Decode(["address"], log.Topics[1].ToArray())[0]!;
-        var size = (ulong)(BigInteger)Abi.Decode(["uint64"], log.Topics[2].ToArray())[0]!;
-        var root = new Hash32((byte[])Abi.Decode(["bytes32"], log.Data)[0]!);
-        return new AnchoredEvent(lane, size, root, log.BlockNumber, log.BlockHash, log.TransactionHash, log.LogIndex);
+            throw new FormatException("log.topics: not an Anchored(address,uint64,bytes32) event");
+        var filterLog = new FilterLog
+        {
+            Address = log.Address.ToString(),
+            Topics = [.. log.Topics.Select(t => (object)Hex.Encode0x(t.ToArray()))],
+            Data = Hex.Encode0x(log.Data),
+            BlockNumber = new HexBigInteger(log.BlockNumber),
+            BlockHash = Hex.Encode0x(log.BlockHash.ToArray()),
+            TransactionHash = Hex.Encode0x(log.TransactionHash.ToArray()),
+            LogIndex = new HexBigInteger(log.LogIndex),
+        };
+        var decoded = filterLog.DecodeEvent<AnchoredEventDto>()
+            ?? throw new FormatException("log: not an Anchored(address,uint64,bytes32) event");
+        return ToEvent(decoded.Event, filterLog);
     }
 
-    internal static Hash32 AddressTopic(Address a) => new(Abi.Encode(["address"], [a]));
-
-    private async Task<object?[]> CallAsync(byte[] data, string[] returns, CancellationToken cancellationToken)
+    private static AnchoredEvent ToEvent(AnchoredEventDto e, FilterLog log)
     {
-        var result = await _rpc.CallAsync(Address, data, "latest", cancellationToken).ConfigureAwait(false);
-        return Abi.Decode(returns, result);
+        var l = EthereumRpcClient.ToLog(log);
+        return new AnchoredEvent(Address.Parse(e.Lane), e.Size, new Hash32(e.Root), l.BlockNumber, l.BlockHash, l.TransactionHash, l.LogIndex);
     }
 }

@@ -2,7 +2,8 @@ using System.Numerics;
 using System.Text.Json;
 using Ledger.Protocol;
 using Ledger.Protocol.Crypto;
-using Ledger.Protocol.Evm;
+using Ledger.Evm.Contracts.Definitions;
+using Nethereum.Contracts;
 
 namespace Ledger.Evm.Contracts;
 
@@ -37,9 +38,23 @@ public static class ContractArtifacts
     public static async Task<ContractDeployment> DeployWithReceiptsAsync(TransactionSender sender, string consortiumName, int confirmations, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(consortiumName);
-        var registry = await DeployContractAsync(sender, Registry.Bytecode, Abi.Encode(["string"], [consortiumName]), confirmations, timeout, cancellationToken).ConfigureAwait(false);
-        var anchor = await DeployContractAsync(sender, Anchor.Bytecode, [], confirmations, timeout, cancellationToken).ConfigureAwait(false);
+        var registry = await DeployAsync(sender, new RegistryDeployment { ConsortiumName = consortiumName }, confirmations, timeout, cancellationToken).ConfigureAwait(false);
+        var anchor = await DeployAsync(sender, new AnchorDeployment(), confirmations, timeout, cancellationToken).ConfigureAwait(false);
         return new ContractDeployment(registry.ContractAddress!.Value, anchor.ContractAddress!.Value, registry, anchor);
+    }
+
+    /// <summary>Deploys a typed Nethereum deployment message (its bytecode followed by its ABI-encoded constructor arguments) and waits for it.</summary>
+    /// <exception cref="EthereumRpcException">The creation reverted (at estimation), or the receipt reports failure.</exception>
+    public static async Task<EthereumReceipt> DeployAsync<TDeployment>(TransactionSender sender, TDeployment deployment, int confirmations, TimeSpan timeout, CancellationToken cancellationToken = default)
+        where TDeployment : ContractDeploymentMessage, new()
+    {
+        ArgumentNullException.ThrowIfNull(sender);
+        ArgumentNullException.ThrowIfNull(deployment);
+        var initCode = deployment.GetDeploymentData();
+        var receipt = await sender.SendAndWaitAsync(null, initCode, BigInteger.Zero, confirmations, timeout, cancellationToken).ConfigureAwait(false);
+        if (!receipt.Succeeded || receipt.ContractAddress is null)
+            throw new EthereumRpcException($"contract creation {Hex.Encode0x(receipt.TransactionHash.ToArray())} failed in block {receipt.BlockNumber}");
+        return receipt;
     }
 
     /// <summary>Deploys any creation bytecode followed by its ABI-encoded constructor arguments and waits for it.</summary>

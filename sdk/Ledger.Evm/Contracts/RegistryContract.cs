@@ -1,8 +1,11 @@
 using System.Numerics;
 using System.Text;
 using Ledger.Protocol;
+using Ledger.Evm.Contracts.Definitions;
 using Ledger.Protocol.Crypto;
-using Ledger.Protocol.Evm;
+using Nethereum.ABI;
+using Nethereum.ABI.FunctionEncoding.Attributes;
+using Nethereum.Contracts;
 
 namespace Ledger.Evm.Contracts;
 
@@ -15,78 +18,88 @@ public sealed record RegistryParty(Address Address, string Name, Address Node, b
 /// <summary>Everything the Registry holds, read at one block.</summary>
 public sealed record RegistrySnapshot(string Name, ulong Version, ulong Threshold, bool Bootstrapping, IReadOnlyList<RegistryNode> Nodes, IReadOnlyList<RegistryParty> Parties);
 
-/// <summary>The calldata of every Registry.sol function; a change's calldata is also the <c>data</c> of a proposal.</summary>
+/// <summary>
+/// The calldata of every Registry.sol function, encoded by Nethereum from the typed definitions (namespace
+/// Ledger.Evm.Contracts.Definitions); a change's calldata is also the <c>data</c> of a proposal.
+/// </summary>
 public static class RegistryCalldata
 {
-    internal const string SetPartySignature = "setParty(address,string,address,uint8,string[],string[],string[])";
-
     /// <summary><c>name()</c>.</summary>
-    public static byte[] Name() => Abi.EncodeCall("name()");
+    public static byte[] Name() => new NameFunction().GetCallData();
 
     /// <summary><c>admin()</c>.</summary>
-    public static byte[] Admin() => Abi.EncodeCall("admin()");
+    public static byte[] Admin() => new AdminFunction().GetCallData();
 
     /// <summary><c>bootstrapping()</c>.</summary>
-    public static byte[] Bootstrapping() => Abi.EncodeCall("bootstrapping()");
+    public static byte[] Bootstrapping() => new BootstrappingFunction().GetCallData();
 
     /// <summary><c>threshold()</c>.</summary>
-    public static byte[] Threshold() => Abi.EncodeCall("threshold()");
+    public static byte[] Threshold() => new ThresholdFunction().GetCallData();
 
     /// <summary><c>version()</c>.</summary>
-    public static byte[] Version() => Abi.EncodeCall("version()");
+    public static byte[] Version() => new VersionFunction().GetCallData();
 
     /// <summary><c>nonce()</c>.</summary>
-    public static byte[] Nonce() => Abi.EncodeCall("nonce()");
+    public static byte[] Nonce() => new NonceFunction().GetCallData();
 
     /// <summary><c>nodeCount()</c>.</summary>
-    public static byte[] NodeCount() => Abi.EncodeCall("nodeCount()");
+    public static byte[] NodeCount() => new NodeCountFunction().GetCallData();
 
     /// <summary><c>nodeAt(uint256)</c>.</summary>
-    public static byte[] NodeAt(ulong index) => Abi.EncodeCall("nodeAt(uint256)", index);
+    public static byte[] NodeAt(ulong index) => new NodeAtFunction { Index = index }.GetCallData();
 
     /// <summary><c>partyCount()</c>.</summary>
-    public static byte[] PartyCount() => Abi.EncodeCall("partyCount()");
+    public static byte[] PartyCount() => new PartyCountFunction().GetCallData();
 
     /// <summary><c>partyAt(uint256)</c>.</summary>
-    public static byte[] PartyAt(ulong index) => Abi.EncodeCall("partyAt(uint256)", index);
+    public static byte[] PartyAt(ulong index) => new PartyAtFunction { Index = index }.GetCallData();
 
     /// <summary><c>isNode(address)</c>.</summary>
-    public static byte[] IsNode(Address address) => Abi.EncodeCall("isNode(address)", address);
+    public static byte[] IsNode(Address address) => new IsNodeFunction { Address = address.ToString() }.GetCallData();
 
     /// <summary><c>isParty(address)</c>.</summary>
-    public static byte[] IsParty(Address address) => Abi.EncodeCall("isParty(address)", address);
+    public static byte[] IsParty(Address address) => new IsPartyFunction { Address = address.ToString() }.GetCallData();
 
     /// <summary><c>proposalDigest(bytes)</c>.</summary>
-    public static byte[] ProposalDigest(byte[] data) => Abi.EncodeCall("proposalDigest(bytes)", data);
+    public static byte[] ProposalDigest(byte[] data) => new ProposalDigestFunction { Data = data }.GetCallData();
 
     /// <summary><c>setNode(address,string,string)</c>.</summary>
-    public static byte[] SetNode(Address node, string name, string endpoint) => Abi.EncodeCall("setNode(address,string,string)", node, name, endpoint);
+    public static byte[] SetNode(Address node, string name, string endpoint) =>
+        new SetNodeFunction { Node = node.ToString(), Name = name, Endpoint = endpoint }.GetCallData();
 
     /// <summary><c>removeNode(address)</c>.</summary>
-    public static byte[] RemoveNode(Address node) => Abi.EncodeCall("removeNode(address)", node);
+    public static byte[] RemoveNode(Address node) => new RemoveNodeFunction { Node = node.ToString() }.GetCallData();
 
     /// <summary><c>setParty(address,string,address,uint8,string[],string[],string[])</c>.</summary>
     public static byte[] SetParty(RegistryParty party)
     {
         ArgumentNullException.ThrowIfNull(party);
-        return Abi.EncodeCall(SetPartySignature, party.Address, party.Name, party.Node, (int)party.Roles,
-            party.Glns.ToArray(), party.CompanyPrefixes.ToArray(), party.DelegatedGtins.ToArray());
+        return new SetPartyFunction
+        {
+            Party = party.Address.ToString(),
+            Name = party.Name,
+            Node = party.Node.ToString(),
+            Roles = party.Roles,
+            Glns = [.. party.Glns],
+            CompanyPrefixes = [.. party.CompanyPrefixes],
+            DelegatedGtins = [.. party.DelegatedGtins],
+        }.GetCallData();
     }
 
     /// <summary><c>removeParty(address)</c>.</summary>
-    public static byte[] RemoveParty(Address party) => Abi.EncodeCall("removeParty(address)", party);
+    public static byte[] RemoveParty(Address party) => new RemovePartyFunction { Party = party.ToString() }.GetCallData();
 
     /// <summary><c>setThreshold(uint256)</c>.</summary>
-    public static byte[] SetThreshold(ulong m) => Abi.EncodeCall("setThreshold(uint256)", m);
+    public static byte[] SetThreshold(ulong m) => new SetThresholdFunction { M = m }.GetCallData();
 
     /// <summary><c>endBootstrap(uint256)</c>.</summary>
-    public static byte[] EndBootstrap(ulong m) => Abi.EncodeCall("endBootstrap(uint256)", m);
+    public static byte[] EndBootstrap(ulong m) => new EndBootstrapFunction { M = m }.GetCallData();
 
     /// <summary><c>execute(bytes,bytes[])</c>.</summary>
     public static byte[] Execute(byte[] data, IReadOnlyList<byte[]> signatures)
     {
         ArgumentNullException.ThrowIfNull(signatures);
-        return Abi.EncodeCall("execute(bytes,bytes[])", data, signatures.ToArray());
+        return new ExecuteFunction { Data = data, Signatures = [.. signatures] }.GetCallData();
     }
 }
 
@@ -107,62 +120,62 @@ public sealed class RegistryContract
     public Address Address { get; }
 
     /// <summary><c>name()</c>.</summary>
-    public async Task<string> NameAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        (string)(await CallAsync(RegistryCalldata.Name(), ["string"], blockTag, cancellationToken).ConfigureAwait(false))[0]!;
+    public Task<string> NameAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
+        QueryAsync<NameFunction, string>(new NameFunction(), blockTag, cancellationToken);
 
     /// <summary><c>admin()</c>.</summary>
     public async Task<Address> AdminAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        (Address)(await CallAsync(RegistryCalldata.Admin(), ["address"], blockTag, cancellationToken).ConfigureAwait(false))[0]!;
+        Address.Parse(await QueryAsync<AdminFunction, string>(new AdminFunction(), blockTag, cancellationToken).ConfigureAwait(false));
 
     /// <summary><c>bootstrapping()</c>.</summary>
     public async Task<bool> BootstrappingAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        (bool)(await CallAsync(RegistryCalldata.Bootstrapping(), ["bool"], blockTag, cancellationToken).ConfigureAwait(false))[0]!;
+        await QueryAsync<BootstrappingFunction, bool>(new BootstrappingFunction(), blockTag, cancellationToken).ConfigureAwait(false);
 
     /// <summary><c>threshold()</c>.</summary>
     public Task<ulong> ThresholdAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        UIntAsync(RegistryCalldata.Threshold(), "uint256", blockTag, cancellationToken);
+        UIntAsync(new ThresholdFunction(), blockTag, cancellationToken);
 
     /// <summary><c>version()</c>.</summary>
     public Task<ulong> VersionAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        UIntAsync(RegistryCalldata.Version(), "uint64", blockTag, cancellationToken);
+        UIntAsync(new VersionFunction(), blockTag, cancellationToken);
 
     /// <summary><c>nonce()</c>: the number of executed proposals.</summary>
     public Task<ulong> NonceAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        UIntAsync(RegistryCalldata.Nonce(), "uint256", blockTag, cancellationToken);
+        UIntAsync(new NonceFunction(), blockTag, cancellationToken);
 
     /// <summary><c>nodeCount()</c>.</summary>
     public Task<ulong> NodeCountAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        UIntAsync(RegistryCalldata.NodeCount(), "uint256", blockTag, cancellationToken);
+        UIntAsync(new NodeCountFunction(), blockTag, cancellationToken);
 
     /// <summary><c>partyCount()</c>.</summary>
     public Task<ulong> PartyCountAsync(string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        UIntAsync(RegistryCalldata.PartyCount(), "uint256", blockTag, cancellationToken);
+        UIntAsync(new PartyCountFunction(), blockTag, cancellationToken);
 
     /// <summary><c>nodeAt(i)</c>.</summary>
     public async Task<RegistryNode> NodeAtAsync(ulong index, string blockTag = "latest", CancellationToken cancellationToken = default)
     {
-        var v = await CallAsync(RegistryCalldata.NodeAt(index), ["address", "string", "string"], blockTag, cancellationToken).ConfigureAwait(false);
-        return new RegistryNode((Address)v[0]!, (string)v[1]!, (string)v[2]!);
+        var v = await QueryObjectAsync<NodeAtFunction, NodeAtOutput>(new NodeAtFunction { Index = index }, blockTag, cancellationToken).ConfigureAwait(false);
+        return new RegistryNode(Address.Parse(v.Node), v.Name, v.Endpoint);
     }
 
     /// <summary><c>partyAt(i)</c>.</summary>
     public async Task<RegistryParty> PartyAtAsync(ulong index, string blockTag = "latest", CancellationToken cancellationToken = default)
     {
-        var v = await CallAsync(RegistryCalldata.PartyAt(index), ["address", "string", "address", "uint8", "string[]", "string[]", "string[]"], blockTag, cancellationToken).ConfigureAwait(false);
-        return new RegistryParty((Address)v[0]!, (string)v[1]!, (Address)v[2]!, (byte)(BigInteger)v[3]!, Strings(v[4]), Strings(v[5]), Strings(v[6]));
+        var v = await QueryObjectAsync<PartyAtFunction, PartyAtOutput>(new PartyAtFunction { Index = index }, blockTag, cancellationToken).ConfigureAwait(false);
+        return new RegistryParty(Address.Parse(v.Party), v.Name, Address.Parse(v.Node), v.Roles, [.. v.Glns ?? []], [.. v.CompanyPrefixes ?? []], [.. v.DelegatedGtins ?? []]);
     }
 
     /// <summary><c>isNode(a)</c>.</summary>
-    public async Task<bool> IsNodeAsync(Address address, string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        (bool)(await CallAsync(RegistryCalldata.IsNode(address), ["bool"], blockTag, cancellationToken).ConfigureAwait(false))[0]!;
+    public Task<bool> IsNodeAsync(Address address, string blockTag = "latest", CancellationToken cancellationToken = default) =>
+        QueryAsync<IsNodeFunction, bool>(new IsNodeFunction { Address = address.ToString() }, blockTag, cancellationToken);
 
     /// <summary><c>isParty(a)</c>.</summary>
-    public async Task<bool> IsPartyAsync(Address address, string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        (bool)(await CallAsync(RegistryCalldata.IsParty(address), ["bool"], blockTag, cancellationToken).ConfigureAwait(false))[0]!;
+    public Task<bool> IsPartyAsync(Address address, string blockTag = "latest", CancellationToken cancellationToken = default) =>
+        QueryAsync<IsPartyFunction, bool>(new IsPartyFunction { Address = address.ToString() }, blockTag, cancellationToken);
 
     /// <summary><c>proposalDigest(data)</c> as the contract computes it (chain id, address, current nonce, keccak256(data)).</summary>
     public async Task<Hash32> ProposalDigestAsync(byte[] data, string blockTag = "latest", CancellationToken cancellationToken = default) =>
-        new((byte[])(await CallAsync(RegistryCalldata.ProposalDigest(data), ["bytes32"], blockTag, cancellationToken).ConfigureAwait(false))[0]!);
+        new(await QueryAsync<ProposalDigestFunction, byte[]>(new ProposalDigestFunction { Data = data }, blockTag, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Every read at one block (pin <paramref name="blockTag"/> to a number for a consistent view).</summary>
     public async Task<RegistrySnapshot> ReadAllAsync(string blockTag = "latest", CancellationToken cancellationToken = default)
@@ -234,7 +247,9 @@ public sealed class RegistryContract
 
     /// <summary>keccak256(abi.encode(chainId, registry, nonce, keccak256(data))) — what <c>proposalDigest(data)</c> returns.</summary>
     public static Hash32 ComputeProposalDigest(ulong chainId, Address registry, ulong nonce, byte[] data) =>
-        Keccak256.Hash(Abi.Encode(["uint256", "address", "uint256", "bytes32"], [chainId, registry, nonce, Keccak256.Hash(data).ToArray()]));
+        Keccak256.Hash(new ABIEncode().GetABIEncoded(
+            new ABIValue("uint256", new BigInteger(chainId)), new ABIValue("address", registry.ToString()),
+            new ABIValue("uint256", new BigInteger(nonce)), new ABIValue("bytes32", Keccak256.Hash(data).ToArray())));
 
     /// <summary>The EIP-191 hash of a 32-byte digest: keccak256("\x19Ethereum Signed Message:\n32" || digest).</summary>
     public static Hash32 EthereumSignedMessageHash(Hash32 digest) =>
@@ -265,20 +280,25 @@ public sealed class RegistryContract
         return [.. ordered.Select(s => s.Signature)];
     }
 
-    private static IReadOnlyList<string> Strings(object? value) => [.. ((object?[])value!).Select(s => (string)s!)];
-
     private Task<Hash32> SendAsync(TransactionSender sender, byte[] data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sender);
         return sender.SendAsync(Address, data, BigInteger.Zero, cancellationToken);
     }
 
-    private async Task<ulong> UIntAsync(byte[] data, string type, string blockTag, CancellationToken cancellationToken) =>
-        (ulong)(BigInteger)(await CallAsync(data, [type], blockTag, cancellationToken).ConfigureAwait(false))[0]!;
-
-    private async Task<object?[]> CallAsync(byte[] data, string[] returns, string blockTag, CancellationToken cancellationToken)
+    private async Task<ulong> UIntAsync<TFunction>(TFunction function, string blockTag, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage, new()
     {
-        var result = await _rpc.CallAsync(Address, data, blockTag, cancellationToken).ConfigureAwait(false);
-        return Abi.Decode(returns, result);
+        var v = await QueryAsync<TFunction, BigInteger>(function, blockTag, cancellationToken).ConfigureAwait(false);
+        return v.Sign < 0 || v > ulong.MaxValue ? throw new EthereumRpcException($"{typeof(TFunction).Name}: {v} does not fit in 64 bits") : (ulong)v;
     }
+
+    private Task<TOutput> QueryAsync<TFunction, TOutput>(TFunction function, string blockTag, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage, new() =>
+        _rpc.Web3.Eth.GetContractQueryHandler<TFunction>().QueryAsync<TOutput>(Address.ToString(), function, EthereumRpcClient.Block(blockTag)).WaitAsync(cancellationToken);
+
+    private Task<TOutput> QueryObjectAsync<TFunction, TOutput>(TFunction function, string blockTag, CancellationToken cancellationToken)
+        where TFunction : FunctionMessage, new()
+        where TOutput : IFunctionOutputDTO, new() =>
+        _rpc.Web3.Eth.GetContractQueryHandler<TFunction>().QueryDeserializingToObjectAsync<TOutput>(function, Address.ToString(), EthereumRpcClient.Block(blockTag)).WaitAsync(cancellationToken);
 }

@@ -132,9 +132,9 @@ public sealed class AnvilClientTests : IDisposable
             nonce = first.NextNonce;
             // The process "dies" between writing the record and eth_sendRawTransaction: the record is on disk only.
             var fees = await first.FeesAsync(CancellationToken.None);
-            var signed = fees.Build(first.ChainId, nonce, 21_000, to, new BigInteger(5), []).Sign(key);
+            var signed = fees.Sign(key, first.ChainId, nonce, 21_000, to, new BigInteger(5), []);
             hash = signed.Hash;
-            new NonceState(first.ChainId, key.Address, nonce + 1, [new PendingTransaction(hash, nonce, signed.ToBytes())]).Save(file);
+            new NonceState(first.ChainId, key.Address, nonce + 1, [new PendingTransaction(hash, nonce, signed.Raw)]).Save(file);
         }
         Assert.Null(await rpc.GetTransactionAsync(hash));
 

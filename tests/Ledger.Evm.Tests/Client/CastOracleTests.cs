@@ -6,12 +6,15 @@ using Ledger.Evm.Contracts;
 using Ledger.Evm.Tests.Chain;
 using Ledger.Protocol;
 using Ledger.Protocol.Crypto;
-using Ledger.Protocol.Evm;
 using Xunit;
 
 namespace Ledger.Evm.Tests.Client;
 
-/// <summary>cast (foundry) as an independent oracle: signed raw transactions and calldata, offline.</summary>
+/// <summary>
+/// cast (foundry) as an independent oracle, offline: the raw transactions Nethereum builds and the project's key signs
+/// (<see cref="EvmTransactionSigner"/>), the calldata of the typed Nethereum definitions, the proposal digest and the
+/// EIP-191 proposal signatures the project computes itself.
+/// </summary>
 public sealed class CastOracleTests
 {
     private static string Dec(BigInteger v) => v.ToString(CultureInfo.InvariantCulture);
@@ -64,20 +67,9 @@ public sealed class CastOracleTests
         var cases = Gen.Choose(0, int.MaxValue).SelectMany(seed => Gen.Elements(true, false).Select(legacy => Build(seed, legacy))).ToArbitrary();
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(40), Prop.ForAll(cases, c =>
         {
-            var tx = new EvmTransaction
-            {
-                Type = c.Legacy ? TransactionType.Legacy : TransactionType.DynamicFee,
-                ChainId = c.ChainId,
-                Nonce = c.Nonce,
-                GasLimit = c.Gas,
-                GasPrice = c.Legacy ? c.Price : BigInteger.Zero,
-                MaxFeePerGas = c.Legacy ? BigInteger.Zero : c.Price,
-                MaxPriorityFeePerGas = c.Legacy ? BigInteger.Zero : c.Tip,
-                To = c.To,
-                Value = c.Value,
-                Data = c.Data,
-            };
-            var ours = tx.Sign(c.Key).ToString();
+            var ours = Hex.Encode0x((c.Legacy
+                ? EvmTransactionSigner.SignLegacy(c.Key, c.ChainId, c.Nonce, c.Price, c.Gas, c.To, c.Value, c.Data)
+                : EvmTransactionSigner.SignEip1559(c.Key, c.ChainId, c.Nonce, c.Tip, c.Price, c.Gas, c.To, c.Value, c.Data)).Raw);
             var args = new List<string>
             {
                 "mktx", "--private-key", Hex.Encode0x(c.Key.ToBytes()), "--chain", c.ChainId.ToString(CultureInfo.InvariantCulture),
