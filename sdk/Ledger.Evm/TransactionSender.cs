@@ -46,6 +46,12 @@ public sealed class TransactionSender : IDisposable
     /// <summary>How often <see cref="WaitForReceiptAsync"/> polls (default 200 ms).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// A seam for crash tests: called with "evm-recorded" once a signed transaction is in the nonce file and before it is
+    /// broadcast, and with "evm-broadcast" once the node accepted it (the node's fault points, docs/spec/anchoring.md).
+    /// </summary>
+    public Action<string>? FaultPoint { get; set; }
+
     /// <summary>The nonce the next transaction gets.</summary>
     public ulong NextNonce => _nextNonce;
 
@@ -124,9 +130,11 @@ public sealed class TransactionSender : IDisposable
                     _pending.Add(record);
                 _nextNonce = nonce + 1;
                 Persist();
+                FaultPoint?.Invoke("evm-recorded");
                 try
                 {
                     await BroadcastAsync(_rpc, record.Raw, cancellationToken).ConfigureAwait(false);
+                    FaultPoint?.Invoke("evm-broadcast");
                     return record.Hash;
                 }
                 catch (EthereumRpcException e) when (e.IsNonceTooLow && attempt == 0)

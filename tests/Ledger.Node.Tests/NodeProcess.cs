@@ -166,6 +166,21 @@ public sealed class NodeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits (bounded) for the node to exit on its own (e.g. at an armed fault point); returns the exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the node did not exit within {timeout}; stderr:\n{StdErr}");
+        }
+        return _process.ExitCode;
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

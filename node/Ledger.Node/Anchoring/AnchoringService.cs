@@ -71,6 +71,7 @@ public sealed partial class AnchoringService(NodeState state, NodeOptions option
         var evmDirectory = Path.Combine(ledger.Identity.DataDirectory, LedgerService.EvmDirectoryName);
         Directory.CreateDirectory(evmDirectory);
         using var sender = await TransactionSender.OpenAsync(rpc, ledger.Identity.Key, Path.Combine(evmDirectory, NonceFileName), chainId, cancellationToken);
+        sender.FaultPoint = FaultPoints.Reach;
         var contract = new AnchorContract(rpc, options.Evm.AnchorAddress);
         LogConnected(logger, options.Evm.Rpc, chainId, contract.Address, sender.Address);
         connected();
@@ -125,6 +126,7 @@ public sealed partial class AnchoringService(NodeState state, NodeOptions option
         store.Put(intent);
         _lastSentMs = intent.UpdatedMs;
         _lastSentHeight = intent.HeaderHeight;
+        FaultPoints.Reach("anchor-intent");
         var hash = await contract.SubmitAnchorAsync(sender, (ulong)intent.Size, intent.Root, ct);
         var pending = sender.Pending.FirstOrDefault(p => p.Hash == hash);
         store.Put(intent with { TransactionHash = hash, TransactionNonce = pending?.Nonce, RawTransaction = pending?.Raw, UpdatedMs = Now() });

@@ -123,6 +123,70 @@ public sealed class AnchoringNodeTests
         Assert.Equal(sizes.Count, await NonceAsync(anvil, lane));
     }
 
+    /// <summary>
+    /// The node kills itself at an exact step of the anchoring cycle (LEDGER_FAULTPOINT, docs/spec/anchoring.md), then
+    /// restarts: the anchor gets on chain exactly once, every transaction the node key ever sent is one anchor, and what
+    /// the crash left in the nonce file decides the nonce — a transaction signed but never broadcast is broadcast on
+    /// restart with its recorded bytes (same hash, nonce 0), never re-signed at a new nonce.
+    /// </summary>
+    [Theory]
+    [InlineData("anchor-intent")]
+    [InlineData("evm-recorded")]
+    [InlineData("evm-broadcast")]
+    public async Task NodeKilledAtFaultPoint_Restarted_AnchorsOnceWithTheRecordedNonce(string faultPoint)
+    {
+        await using var anvil = await AnvilProcess.StartAsync();
+        var anchor = await DeployAnchorAsync(anvil);
+        using var consortium = await TestConsortium.CreateAsync();
+        var lane = NodeAddress(consortium.DataDirectory);
+        await FundAsync(anvil, lane);
+        var nonceFile = Path.Combine(consortium.DataDirectory, "evm", "nonce.json");
+
+        await using (var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor), new Dictionary<string, string> { ["LEDGER_FAULTPOINT"] = faultPoint }))
+        {
+            // One batch, so one head to anchor; the node dies at the fault point of its first anchoring cycle.
+            await CommissionAsync(node, consortium.Maker);
+            Assert.Equal(137, await node.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains($"fault point {faultPoint} reached", node.StdErr, StringComparison.Ordinal);
+        }
+
+        var pending = JsonDocument.Parse(File.ReadAllText(nonceFile)).RootElement.GetProperty("pending");
+        string? recordedHash = null;
+        switch (faultPoint)
+        {
+            case "anchor-intent": // nothing signed yet
+                Assert.Equal(0, pending.GetArrayLength());
+                Assert.Equal(0, await NonceAsync(anvil, lane));
+                break;
+            case "evm-recorded": // signed and recorded at nonce 0, never sent
+                var record = Assert.Single(pending.EnumerateArray());
+                Assert.Equal(0, record.GetProperty("nonce").GetInt32());
+                recordedHash = record.GetProperty("hash").GetString();
+                Assert.Equal(0, await NonceAsync(anvil, lane));
+                break;
+            default: // sent (and mined by anvil's automine); the anchor store never saw its hash
+                Assert.Equal(1, await NonceAsync(anvil, lane));
+                break;
+        }
+
+        long size;
+        await using (var node = await consortium.StartNodeAsync(AnchorArgs(anvil, anchor)))
+        {
+            size = (await HeadAsync(node)).LogSize;
+            var onChain = await WaitForAnchorAsync(anvil, anchor, lane, size, node);
+            Assert.Equal(size, onChain.Size);
+        }
+
+        // Exactly one anchor (the one head), sent by exactly one transaction of the node key.
+        Assert.Equal([size], await AnchoredSizesAsync(anvil, anchor, lane));
+        Assert.Equal(1, await NonceAsync(anvil, lane));
+        if (recordedHash is not null)
+        {
+            var tx = await Cast.OutputAsync("tx", "--rpc-url", anvil.RpcUrl.ToString(), recordedHash, "nonce");
+            Assert.Equal("0", tx.Trim());
+        }
+    }
+
     [Fact]
     public async Task ChainStoppedAndRestarted_NodeKeepsWriting_ThenAnchorsTheNewerHead()
     {
