@@ -75,6 +75,26 @@ public sealed class EvmTransactionSignerTests
     }
 
     [Fact]
+    public void SignEip1559_RandomFields_EqualsNethereumsOwnSigner()
+    {
+        // Nethereum's managed signer (RFC 6979 too) as a second oracle for the bytes the project's key produces.
+        var random = new Random(1559);
+        for (var i = 0; i < 20; i++)
+        {
+            var key = PrivateKey.Generate();
+            var to = new byte[20];
+            random.NextBytes(to);
+            var data = new byte[random.Next(0, 64)];
+            random.NextBytes(data);
+            var (chainId, nonce, tip, fee, gas, value) = ((ulong)random.Next(1, int.MaxValue), (ulong)random.Next(), (BigInteger)random.Next(0, 1000), (BigInteger)random.NextInt64(1000, long.MaxValue), (ulong)random.Next(21_000, 10_000_000), (BigInteger)random.NextInt64());
+            var ours = EvmTransactionSigner.SignEip1559(key, chainId, nonce, tip, fee, gas, i % 4 == 0 ? null : new Address(to), value, data);
+            var tx = new Nethereum.Model.Transaction1559(chainId, nonce, tip, fee, gas, i % 4 == 0 ? null : Hex.Encode0x(to), value, Hex.Encode0x(data), []);
+            var theirs = new Nethereum.Signer.Transaction1559Signer().SignTransaction(key.ToBytes(), tx);
+            Assert.Equal(Hex.Encode(ours.Raw), theirs.StartsWith("0x", StringComparison.Ordinal) ? theirs[2..] : theirs);
+        }
+    }
+
+    [Fact]
     public void SignEip1559_TipAboveMaxFee_ThrowsNamingTheField()
     {
         var e = Assert.Throws<ArgumentException>(() => EvmTransactionSigner.SignEip1559(PrivateKey.Generate(), 1, 0, 10, 9, 21_000, null, 0, [0x00]));
