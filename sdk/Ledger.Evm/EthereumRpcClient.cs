@@ -31,7 +31,11 @@ public sealed class EthereumRpcClient : IDisposable
     private readonly bool _ownsHttp;
     private readonly RpcClient _client;
 
-    /// <summary>Creates a client for <paramref name="rpcUrl"/>; <paramref name="http"/> is not disposed by this client when given.</summary>
+    /// <summary>
+    /// Creates a client for <paramref name="rpcUrl"/>. A given <paramref name="http"/> is not disposed by this client;
+    /// its BaseAddress is set to <paramref name="rpcUrl"/> when it has none (so give it before its first request), and
+    /// its own Timeout bounds each request (the client it creates itself uses <see cref="EthereumRetryOptions.RequestTimeout"/>).
+    /// </summary>
     public EthereumRpcClient(Uri rpcUrl, HttpClient? http = null, EthereumRetryOptions? retry = null)
     {
         ArgumentNullException.ThrowIfNull(rpcUrl);
