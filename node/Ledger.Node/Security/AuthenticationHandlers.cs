@@ -27,6 +27,19 @@ public abstract class LedgerAuthenticationHandler(IOptionsMonitor<Authentication
     /// <summary>The node's clock.</summary>
     protected TimeProvider Time => Context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
 
+    /// <summary>Authenticates the request: no result without credentials, a failure from <see cref="Fail"/>, or <see cref="Success"/>.</summary>
+    protected abstract Task<AuthenticateResult> AuthenticateRequestAsync();
+
+    /// <inheritdoc/>
+    protected sealed override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var result = await AuthenticateRequestAsync();
+        // The framework keeps only a success on the request; the policies and the rate limiter need the failure too.
+        if (result.Failure is AuthenticationException failure)
+            Context.Features.Set(new CredentialsFailure(failure));
+        return result;
+    }
+
     /// <summary>A failure naming the header part at fault and the rule it broke.</summary>
     protected static AuthenticateResult Fail(string field, string rule, string message) =>
         AuthenticateResult.Fail(new AuthenticationException(field, rule, message));
@@ -51,7 +64,7 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
     : LedgerAuthenticationHandler(options, logger, encoder)
 {
     /// <inheritdoc/>
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override Task<AuthenticateResult> AuthenticateRequestAsync()
     {
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrWhiteSpace(header) || Ledger is not { } ledger)
@@ -75,7 +88,7 @@ public sealed class SignedRequestHandler(IOptionsMonitor<AuthenticationSchemeOpt
     : LedgerAuthenticationHandler(options, logger, encoder)
 {
     /// <inheritdoc/>
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    protected override async Task<AuthenticateResult> AuthenticateRequestAsync()
     {
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrWhiteSpace(header) || Ledger is not { } ledger)
@@ -118,6 +131,13 @@ public sealed class SignedRequestHandler(IOptionsMonitor<AuthenticationSchemeOpt
 
     private static bool IsGrpc(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The request feature recording that the request's credentials failed, and why.</summary>
+public sealed class CredentialsFailure(AuthenticationException failure)
+{
+    /// <summary>The header part at fault and the rule it broke.</summary>
+    public AuthenticationException Failure { get; } = failure;
 }
 
 /// <summary>The node's 401: <c>WWW-Authenticate</c> naming both schemes and a problem naming the field and the rule.</summary>

@@ -44,7 +44,7 @@ public static class LedgerAuthentication
     public static bool CredentialsFailed(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Failure is not null;
+        return context.Features.Get<CredentialsFailure>() is not null;
     }
 
     /// <summary>Registers the schemes, the policies and the 401/403 answers.</summary>

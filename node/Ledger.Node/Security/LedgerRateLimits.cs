@@ -118,10 +118,11 @@ public static class LedgerRateLimits
                 var context = rejected.HttpContext;
                 // The chain stops at the first limiter that refuses: the one of the three with no permit left, in chain order.
                 var (limit, setting, permits, per) =
+                    // (A refusal by the node-wide limit has taken the request's permit of the per-address one: ask it first.)
                     !Exhausted(requests, context)
-                        ? Exhausted(verifications, context)
-                            ? (Limits.AnonymousVerifications, nameof(limits.AnonymousVerifications), limits.AnonymousVerifications, "from this client address")
-                            : (Limits.AnonymousVerificationsTotal, nameof(limits.AnonymousVerificationsTotal), limits.AnonymousVerificationsTotal, "from all anonymous callers")
+                        ? Exhausted(verificationsTotal, context)
+                            ? (Limits.AnonymousVerificationsTotal, nameof(limits.AnonymousVerificationsTotal), limits.AnonymousVerificationsTotal, "from all anonymous callers")
+                            : (Limits.AnonymousVerifications, nameof(limits.AnonymousVerifications), limits.AnonymousVerifications, "from this client address")
                     : LedgerAuthentication.CredentialsFailed(context) ? (Limits.FailedAuthentications, nameof(limits.FailedAuthentications), limits.FailedAuthentications, "with failed credentials from this client address")
                     : context.GetCaller().IsAuthenticated ? (Limits.PartyRequests, nameof(limits.PartyRequests), limits.PartyRequests, "of this party")
                     : (Limits.AnonymousRequests, nameof(limits.AnonymousRequests), limits.AnonymousRequests, "without credentials from this client address");
