@@ -28,6 +28,8 @@ public sealed partial class NodeHost : IAsyncDisposable
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Information",
+        // One line per refused credential would repeat what the request log already says (the 401).
+        ["Logging:LogLevel:Ledger.Node.Security"] = "Warning",
     };
 
     private NodeHost(WebApplication application, NodeOptions options)
@@ -60,6 +62,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(LoggingDefaults);
         builder.Configuration.AddConfiguration(configuration);
+        builder.Configuration.AddInMemoryCollection(NodeOptions.AbsoluteCertificatePaths(configuration));
 
         builder.Logging.ClearProviders();
         if (options.LogFormat == "json")
@@ -85,6 +88,9 @@ public sealed partial class NodeHost : IAsyncDisposable
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
         builder.WebHost.UseUrls([.. options.ListenUrls()]);
+        // HTTPS from Kestrel's standard settings (Kestrel:Certificates:Default, Kestrel:Endpoints), which the slim
+        // builder leaves out unless asked.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -101,6 +107,8 @@ public sealed partial class NodeHost : IAsyncDisposable
             builder.Services.AddHostedService<Anchoring.AnchoringService>();
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTypes.Customize);
         builder.Services.AddExceptionHandler<NodeExceptionHandler>();
+        Security.LedgerAuthentication.AddLedgerAuthentication(builder.Services);
+        Security.LedgerRateLimits.AddLedgerRateLimits(builder.Services, options);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Ledger node";
@@ -109,6 +117,8 @@ public sealed partial class NodeHost : IAsyncDisposable
         }));
 
         var app = builder.Build();
+        // Outermost: the request counter sees the status the client received.
+        Api.NodeMetrics.UseRequestMetrics(app);
         var requestLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Node.Requests");
         app.Use(async (context, next) =>
         {
@@ -137,8 +147,12 @@ public sealed partial class NodeHost : IAsyncDisposable
             }
             await next(context);
         });
-        Api.NodeMetrics.Use(app, options.MaxConcurrentWrites);
         app.UseRouting();
+        Api.NodeMetrics.UseRouteCapture(app);
+        app.UseAuthentication();
+        // After authentication: limits count per party, and failed credentials per client address.
+        app.UseRateLimiter();
+        app.UseAuthorization();
         NodeEndpoints.Map(app);
         Api.LedgerEndpoints.Map(app);
         Api.EpcisEndpoints.Map(app);

@@ -25,8 +25,21 @@ public sealed class NodeOptions
     /// <summary>Where the node keeps its key (<c>node.key</c>), its metadata (<c>node.json</c>) and, later, its ledger. Relative paths are resolved against the current directory.</summary>
     public string DataDirectory { get; set; } = DefaultDataDirectory;
 
-    /// <summary>Listen addresses separated by <c>;</c> (http only today). Port 0 picks a free port; the node prints the bound address.</summary>
+    /// <summary>
+    /// Listen addresses separated by <c>;</c>: <c>https://</c> with the certificate of <c>Kestrel:Certificates:Default</c>,
+    /// or plain <c>http://</c> on a loopback address (elsewhere only with <see cref="AllowPlainHttp"/>). Port 0 picks a
+    /// free port; the node prints the bound address.
+    /// </summary>
     public string Urls { get; set; } = DefaultUrls;
+
+    /// <summary>
+    /// Serve plain <c>http://</c> on a non-loopback address too (for a node behind a TLS-terminating proxy on a private
+    /// network). Off: partners' systems reach the node across networks, so it serves them HTTPS.
+    /// </summary>
+    public bool AllowPlainHttp { get; set; }
+
+    /// <summary>The rate limits (section <c>RateLimits</c>).</summary>
+    public Security.RateLimitOptions RateLimits { get; set; } = new();
 
     /// <summary>Largest accepted request body; larger bodies get 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
@@ -93,6 +106,7 @@ public sealed class NodeOptions
             throw new NodeConfigurationException("configuration", "type", ex.Message, ex);
         }
         options.Validate();
+        options.ValidateKestrel(configuration);
         return options;
     }
 
@@ -104,16 +118,9 @@ public sealed class NodeOptions
             throw new NodeConfigurationException(nameof(DataDirectory), "required", "must name a directory");
         var urls = ListenUrls();
         if (urls.Count == 0)
-            throw new NodeConfigurationException(nameof(Urls), "required", "must name at least one http:// address");
+            throw new NodeConfigurationException(nameof(Urls), "required", "must name at least one https:// or http:// address");
         foreach (var url in urls)
-        {
-            // Kestrel's wildcards "*" and "+" (every interface) are not URI hosts; check the rest of the URL.
-            var checkable = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
-            if (!Uri.TryCreate(checkable, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
-                throw new NodeConfigurationException(nameof(Urls), "url", $"'{url}' is not an http:// address (https is not served yet)");
-            if (uri.Port == 0 && uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-                throw new NodeConfigurationException(nameof(Urls), "url", $"'{url}': port 0 needs an IP address (http://127.0.0.1:0 or http://[::1]:0), not localhost");
-        }
+            ValidateUrl(nameof(Urls), url);
         if (MaxRequestBodyBytes <= 0)
             throw new NodeConfigurationException(nameof(MaxRequestBodyBytes), "range", $"must be positive, got {MaxRequestBodyBytes}");
         if (Lane.MaxBlockRecords < 1 || Lane.MaxBlockRecords > 1_000_000)
@@ -136,9 +143,98 @@ public sealed class NodeOptions
             throw new NodeConfigurationException(nameof(MaxConcurrentWrites), "range", $"must be positive, got {MaxConcurrentWrites}");
         if (ShutdownTimeout <= TimeSpan.Zero)
             throw new NodeConfigurationException(nameof(ShutdownTimeout), "range", $"must be positive, got {ShutdownTimeout}");
+        RateLimits.Validate();
         Evm.Validate();
         if (!string.IsNullOrWhiteSpace(Consortium))
             Anchoring.RegistryConsortium.ParseSource(Consortium);
+    }
+
+    /// <summary>
+    /// Checks Kestrel's own settings that the node depends on: every <c>Kestrel:Endpoints:&lt;name&gt;:Url</c> follows the
+    /// rules of <see cref="Urls"/>, an https address has a certificate (<c>Kestrel:Certificates:Default</c> or the
+    /// endpoint's <c>Certificate</c>), and a certificate or key file named there exists.
+    /// </summary>
+    /// <exception cref="NodeConfigurationException">Names the setting and the rule.</exception>
+    public void ValidateKestrel(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var kestrel = configuration.GetSection("Kestrel");
+        var hasDefault = ValidateCertificate(kestrel.GetSection("Certificates:Default"), "Kestrel:Certificates:Default");
+        var endpoints = kestrel.GetSection("Endpoints").GetChildren().ToList();
+        foreach (var endpoint in endpoints)
+        {
+            var key = $"Kestrel:Endpoints:{endpoint.Key}";
+            var url = endpoint["Url"];
+            if (string.IsNullOrWhiteSpace(url))
+                throw new NodeConfigurationException(key + ":Url", "required", "an endpoint needs a Url");
+            var uri = ValidateUrl(key + ":Url", url);
+            var hasOwn = ValidateCertificate(endpoint.GetSection("Certificate"), key + ":Certificate");
+            if (uri.Scheme == Uri.UriSchemeHttps && !hasOwn && !hasDefault)
+                throw new NodeConfigurationException(key + ":Certificate:Path", "required",
+                    $"'{url}' serves https and needs a certificate: set {key}:Certificate:Path or Kestrel:Certificates:Default:Path (a PEM file with KeyPath, or a PFX file with Password)");
+        }
+        // Kestrel serves its Endpoints instead of Urls when it has any.
+        if (endpoints.Count > 0)
+            return;
+        foreach (var url in ListenUrls())
+        {
+            if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !hasDefault)
+                throw new NodeConfigurationException("Kestrel:Certificates:Default:Path", "required",
+                    $"'{url}' serves https and needs a certificate: set Kestrel:Certificates:Default:Path (a PEM file with KeyPath, or a PFX file with Password)");
+        }
+    }
+
+    /// <summary>
+    /// The certificate and key paths of Kestrel's settings made absolute against the current directory, like every
+    /// other path of the node (Kestrel itself would resolve them against the program's directory).
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string?>> AbsoluteCertificatePaths(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var kestrel = configuration.GetSection("Kestrel");
+        var certificates = kestrel.GetSection("Certificates").GetChildren()
+            .Concat(kestrel.GetSection("Endpoints").GetChildren().Select(e => e.GetSection("Certificate")));
+        foreach (var certificate in certificates)
+        {
+            foreach (var name in new[] { "Path", "KeyPath" })
+            {
+                var section = certificate.GetSection(name);
+                if (!string.IsNullOrWhiteSpace(section.Value))
+                    yield return new(section.Path, Path.GetFullPath(section.Value));
+            }
+        }
+    }
+
+    private Uri ValidateUrl(string field, string url)
+    {
+        // Kestrel's wildcards "*" and "+" (every interface) are not URI hosts; check the rest of the URL.
+        var checkable = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+        if (!Uri.TryCreate(checkable, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            throw new NodeConfigurationException(field, "url", $"'{url}' is not an https:// or http:// address");
+        if (uri.Port == 0 && uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+            throw new NodeConfigurationException(field, "url", $"'{url}': port 0 needs an IP address (https://127.0.0.1:0 or http://[::1]:0), not localhost");
+        if (uri.Scheme == Uri.UriSchemeHttp && !AllowPlainHttp && !IsLoopback(uri))
+            throw new NodeConfigurationException(field, "plain-http",
+                $"'{url}' serves plain HTTP beyond this machine: serve https:// with a certificate (Kestrel:Certificates:Default:Path), listen on 127.0.0.1, or set {nameof(AllowPlainHttp)}=true behind a TLS-terminating proxy");
+        return uri;
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip));
+
+    private static bool ValidateCertificate(IConfigurationSection certificate, string key)
+    {
+        var path = certificate["Path"];
+        if (!string.IsNullOrWhiteSpace(path))
+        {
+            if (!File.Exists(Path.GetFullPath(path)))
+                throw new NodeConfigurationException(key + ":Path", "exists", $"certificate file {path} does not exist");
+            var keyPath = certificate["KeyPath"];
+            if (!string.IsNullOrWhiteSpace(keyPath) && !File.Exists(Path.GetFullPath(keyPath)))
+                throw new NodeConfigurationException(key + ":KeyPath", "exists", $"key file {keyPath} does not exist");
+            return true;
+        }
+        return !string.IsNullOrWhiteSpace(certificate["Subject"]);
     }
 
     /// <summary>The entries of <see cref="Urls"/>.</summary>

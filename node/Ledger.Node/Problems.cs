@@ -53,6 +53,9 @@ public static class ProblemTypes
     /// <summary>Type of a submission the custody rules refused (422); <c>code</c> carries the rule's stable code.</summary>
     public const string CustodyRejected = Base + "custody-rejected";
 
+    /// <summary>Type of a request refused by a rate limit (429 with Retry-After); <c>rule</c> names the limit.</summary>
+    public const string RateLimited = Base + "rate-limited";
+
     /// <summary>Type of an overloaded node (429 / 503 with Retry-After).</summary>
     public const string Overloaded = Base + "overloaded";
 
@@ -102,7 +105,6 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
             Gs1FormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.Gs1Format, "Invalid GS1 identifier", e.Message, e.Field, e.Rule),
             Ledger.Protocol.Epcis.EpcisFormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "Invalid EPCIS document", e.Message, e.Field, e.Rule),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyTooLarge(httpContext),
-            Api.AuthenticationException e => ProblemTypes.Create(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Unauthorized", e.Message, e.Field, e.Rule),
             Ledger.Engine.Lane.SubmissionRejectedException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid batch", e.Message, e.Field, e.Rule),
             Ledger.Protocol.Records.RecordFormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid record", e.Message, e.Field, e.Rule),
             Ledger.Protocol.Rlp.RlpException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid encoding", e.Message, e.Field, e.Rule),

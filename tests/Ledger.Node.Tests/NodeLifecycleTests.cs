@@ -119,18 +119,19 @@ public class NodeLifecycleTests
     }
 
     [Theory]
-    [InlineData("ftp://127.0.0.1:21")]
-    [InlineData("https://127.0.0.1:8443")]
-    [InlineData("not a url")]
-    [InlineData("http://localhost:0")]
-    public async Task Start_UrlsNotHttp_RefusesWithExit2NamingUrls(string urls)
+    [InlineData("ftp://127.0.0.1:21", "Urls", "url")]
+    [InlineData("not a url", "Urls", "url")]
+    [InlineData("http://localhost:0", "Urls", "url")]
+    [InlineData("http://0.0.0.0:0", "Urls", "plain-http")]
+    [InlineData("https://127.0.0.1:0", "Kestrel:Certificates:Default:Path", "required")]
+    public async Task Start_UrlsNotServable_RefusesWithExit2NamingTheSetting(string urls, string field, string rule)
     {
         using var dir = new TestDirectory();
         var r = await NodeProcess.RunToExitAsync(["node", "run", "--data", Path.Combine(dir.Path, "node"), "--urls", urls]);
         Assert.Equal(2, r.ExitCode);
         var line = Assert.Single(Lines(r.StdErr));
-        Assert.StartsWith("Urls:", line, StringComparison.Ordinal);
-        Assert.EndsWith("[url]", line, StringComparison.Ordinal);
+        Assert.StartsWith(field + ":", line, StringComparison.Ordinal);
+        Assert.EndsWith($"[{rule}]", line, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -55,11 +55,79 @@ public class NodeOptionsTests
     [InlineData("http://*:8080")]
     [InlineData("http://+:8080")]
     [InlineData("http://0.0.0.0:8080;http://[::1]:0")]
-    public void Validate_KestrelWildcardsAndIpAddresses_AreAccepted(string urls)
+    public void Validate_KestrelWildcardsAndIpAddresses_AreAcceptedWithAllowPlainHttp(string urls)
     {
-        var o = new NodeOptions { Urls = urls };
+        var o = new NodeOptions { Urls = urls, AllowPlainHttp = true };
         o.Validate();
         Assert.NotEmpty(o.ListenUrls());
+    }
+
+    [Theory]
+    [InlineData("http://*:8080")]
+    [InlineData("http://+:8080")]
+    [InlineData("http://0.0.0.0:8080")]
+    [InlineData("http://127.0.0.1:0;http://192.0.2.10:8080")]
+    [InlineData("http://[::]:8080")]
+    public void Validate_PlainHttpBeyondLoopback_RefusedNamingUrlsAndAllowPlainHttp(string urls)
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => new NodeOptions { Urls = urls }.Validate());
+        Assert.Equal("Urls", ex.Field);
+        Assert.Equal("plain-http", ex.Rule);
+        Assert.Contains("AllowPlainHttp", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Kestrel:Certificates:Default:Path", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8080")]
+    [InlineData("http://127.0.0.2:0")]
+    [InlineData("http://[::1]:0")]
+    [InlineData("http://localhost:8080")]
+    public void Validate_PlainHttpOnLoopback_IsAccepted(string urls)
+    {
+        new NodeOptions { Urls = urls }.Validate();
+    }
+
+    [Fact]
+    public void Bind_HttpsWithoutCertificate_ThrowsNamingTheCertificateSetting()
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() =>
+            NodeOptions.Bind(NodeOptions.BuildConfiguration(null, [new("Urls", "https://0.0.0.0:8443")])));
+        Assert.Equal("Kestrel:Certificates:Default:Path", ex.Field);
+        Assert.Equal("required", ex.Rule);
+    }
+
+    [Fact]
+    public void Bind_CertificateFileMissing_ThrowsNamingThePath()
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeOptions.Bind(NodeOptions.BuildConfiguration(null,
+        [
+            new("Urls", "https://0.0.0.0:8443"),
+            new("Kestrel:Certificates:Default:Path", Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N") + ".pem")),
+        ])));
+        Assert.Equal("Kestrel:Certificates:Default:Path", ex.Field);
+        Assert.Equal("exists", ex.Rule);
+    }
+
+    [Fact]
+    public void Bind_KestrelEndpointWithPlainHttpBeyondLoopback_ThrowsNamingTheEndpoint()
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeOptions.Bind(NodeOptions.BuildConfiguration(null,
+            [new("Kestrel:Endpoints:Partners:Url", "http://0.0.0.0:8080")])));
+        Assert.Equal("Kestrel:Endpoints:Partners:Url", ex.Field);
+        Assert.Equal("plain-http", ex.Rule);
+    }
+
+    [Theory]
+    [InlineData("RateLimits:Window", "00:00:00", "range")]
+    [InlineData("RateLimits:PartyRequests", "0", "range")]
+    [InlineData("RateLimits:AnonymousVerifications", "-1", "range")]
+    [InlineData("RateLimits:FailedAuthentications", "many", "type")]
+    public void Bind_BadRateLimit_ThrowsNamingTheSetting(string key, string value, string rule)
+    {
+        var ex = Assert.Throws<NodeConfigurationException>(() => NodeOptions.Bind(NodeOptions.BuildConfiguration(null, [new(key, value)])));
+        Assert.Equal(rule, ex.Rule);
+        if (rule != "type")
+            Assert.Equal(key, ex.Field);
     }
 
     [Fact]

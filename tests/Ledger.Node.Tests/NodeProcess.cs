@@ -18,7 +18,7 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly StringBuilder _stderr;
     private readonly TestDirectory? _ownedDirectory;
 
-    private NodeProcess(Process process, Uri baseAddress, string dataDirectory, TestDirectory? ownedDirectory, StringBuilder stdout, StringBuilder stderr)
+    private NodeProcess(Process process, Uri baseAddress, string dataDirectory, TestDirectory? ownedDirectory, StringBuilder stdout, StringBuilder stderr, HttpMessageHandler? handler)
     {
         _process = process;
         _stdout = stdout;
@@ -26,7 +26,9 @@ public sealed class NodeProcess : IAsyncDisposable
         BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
         _ownedDirectory = ownedDirectory;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Client = handler is null ? new HttpClient() : new HttpClient(handler);
+        Client.BaseAddress = baseAddress;
+        Client.Timeout = TimeSpan.FromSeconds(60);
     }
 
     /// <summary>The bound address from the <c>listening on</c> line.</summary>
@@ -51,10 +53,11 @@ public sealed class NodeProcess : IAsyncDisposable
     /// Starts <c>ledger node run --urls http://127.0.0.1:0</c> plus <paramref name="args"/>; with no
     /// <paramref name="dataDirectory"/> a fresh temporary one is created (and deleted on dispose).
     /// <paramref name="passData"/> false leaves <c>--data</c> off (the node then uses its config, env or default).
+    /// <paramref name="urls"/> replaces the listen address; <paramref name="handler"/> is the client's handler (e.g. one that trusts a test certificate).
     /// </summary>
     public static async Task<NodeProcess> StartAsync(
         string? dataDirectory = null, IEnumerable<string>? args = null, IDictionary<string, string>? environment = null,
-        string? workingDirectory = null, bool passData = true)
+        string? workingDirectory = null, bool passData = true, string urls = "http://127.0.0.1:0", HttpMessageHandler? handler = null)
     {
         TestDirectory? owned = null;
         if (dataDirectory is null && passData)
@@ -71,7 +74,7 @@ public sealed class NodeProcess : IAsyncDisposable
             psi.ArgumentList.Add(dataDirectory!);
         }
         psi.ArgumentList.Add("--urls");
-        psi.ArgumentList.Add("http://127.0.0.1:0");
+        psi.ArgumentList.Add(urls);
         foreach (var a in args ?? [])
             psi.ArgumentList.Add(a);
 
@@ -119,7 +122,7 @@ public sealed class NodeProcess : IAsyncDisposable
             while ((line = await process.StandardOutput.ReadLineAsync()) is not null)
                 lock (stdout) stdout.AppendLine(line);
         });
-        return new NodeProcess(process, address, dataDirectory ?? "", owned, stdout, stderr);
+        return new NodeProcess(process, address, dataDirectory ?? "", owned, stdout, stderr, handler);
     }
 
     /// <summary>Runs <c>ledger args…</c> to completion (bounded) and returns the exit code, stdout and stderr.</summary>

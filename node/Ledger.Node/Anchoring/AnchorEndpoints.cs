@@ -22,8 +22,9 @@ public static class AnchorEndpoints
                     anchors = anchors.Select(LedgerJson.Anchor).ToList(),
                     next = anchors.Count > 0 ? anchors[^1].Sequence : afterSeq,
                 }));
-            }, allowAnonymous: true))
-            .WithSummary("Anchors this node submitted or saw (?after=&limit=): lane, size, root, header, chain, contract, transaction, status");
+            }))
+            .WithSummary("Anchors this node submitted or saw (?after=&limit=): lane, size, root, header, chain, contract, transaction, status")
+            .RequireAuthorization(Security.LedgerPolicies.Anyone);
         app.MapGet("/v1/headers", (string? logSize, HttpContext c) => LedgerEndpoints.WithCallerAsync(c, (ledger, _) =>
             {
                 if (logSize is null)
@@ -32,7 +33,8 @@ public static class AnchorEndpoints
                 return Task.FromResult(LaneAnchors.FindHeaderByLogSize(ledger.Engine.Store, size) is { } h
                     ? Results.Json(LedgerJson.Header(h, ledger.Engine.Store.GetCertificate(h.Header.Height)))
                     : LedgerEndpoints.NotFound("logSize", $"no header has log size {size}"));
-            }, allowAnonymous: true))
-            .WithSummary("The signed header whose log size is exactly ?logSize= (to check an anchored size)");
+            }))
+            .WithSummary("The signed header whose log size is exactly ?logSize= (to check an anchored size)")
+            .RequireAuthorization(Security.LedgerPolicies.Anyone);
     }
 }

@@ -1,14 +1,12 @@
-using System.Globalization;
 using Ledger.Protocol.Consortium;
 using Ledger.Node.Parties;
 using Ledger.Protocol;
 using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
-using Microsoft.AspNetCore.Http;
 
 namespace Ledger.Node.Api;
 
-/// <summary>Who is calling: a party (by API token or a signed request) or nobody.</summary>
+/// <summary>Who is calling: a party (by API token or a signed request) or nobody. Read it with <c>HttpContext.GetCaller()</c> (<see cref="Security.LedgerAuthentication"/>).</summary>
 /// <param name="Party">The consortium party, or null for an unauthenticated caller.</param>
 /// <param name="Hosted">The hosted party when authenticated by its token (the node can sign as it).</param>
 public sealed record Caller(Party? Party, HostedParty? Hosted)
@@ -34,10 +32,10 @@ public sealed class AuthenticationException(string field, string rule, string me
 }
 
 /// <summary>
-/// Resolves the caller from <c>Authorization: Bearer &lt;token&gt;</c> (a hosted party's API token) or
-/// <c>Authorization: Ledger-Signature address=0x…, time=&lt;unix ms&gt;, signature=0x&lt;65 bytes&gt;</c>: the party's
-/// secp256k1 signature over H("ledger/request/v1" || 0x00 || RLP([method, path-and-query, time, SHA-256(body)])),
-/// accepted within <see cref="MaxSkew"/> of the node's clock (docs/spec/crypto.md).
+/// The signed-request scheme's digest and header (docs/spec/api.md §3): <c>Authorization: Ledger-Signature
+/// address=0x…, time=&lt;unix ms&gt;, signature=0x&lt;65 bytes&gt;</c>, the party's secp256k1 signature over
+/// H("ledger/request/v1" || 0x00 || RLP([method, path-and-query, time, SHA-256(body)])), accepted within
+/// <see cref="MaxSkew"/> of the node's clock. The node checks it in <see cref="Security.SignedRequestHandler"/>.
 /// </summary>
 public static class CallerResolver
 {
@@ -51,51 +49,4 @@ public static class CallerResolver
     /// <summary>The Authorization header value for a signed request.</summary>
     public static string SignRequest(PrivateKey key, string method, string pathAndQuery, long timeMs, ReadOnlySpan<byte> body)
         => SignedRequest.AuthorizationHeader(key, method, pathAndQuery, timeMs, body);
-
-    /// <summary>Resolves the caller; throws <see cref="AuthenticationException"/> for present but invalid credentials.</summary>
-    public static async Task<Caller> ResolveAsync(HttpContext context, LedgerService ledger, TimeProvider time)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(ledger);
-        string? header = context.Request.Headers.Authorization;
-        if (string.IsNullOrWhiteSpace(header))
-            return Caller.Anonymous;
-        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            var token = header[7..].Trim();
-            if (!ledger.Parties.TryAuthenticate(token, out var hosted))
-                throw new AuthenticationException("Authorization", "token", "the bearer token is not a token of a party hosted by this node");
-            return new Caller(hosted.Party, hosted);
-        }
-        if (header.StartsWith("Ledger-Signature ", StringComparison.OrdinalIgnoreCase))
-            return await VerifySignedAsync(context, header[17..], ledger, time);
-        throw new AuthenticationException("Authorization", "scheme", "use 'Bearer <token>' or 'Ledger-Signature address=…, time=…, signature=…'");
-    }
-
-    private static async Task<Caller> VerifySignedAsync(HttpContext context, string parameters, LedgerService ledger, TimeProvider time)
-    {
-        var parts = parameters.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].ToLowerInvariant(), p => p[1].Trim('"'), StringComparer.Ordinal);
-        if (!parts.TryGetValue("address", out var a) || !Address.TryParse(a, out var address))
-            throw new AuthenticationException("Authorization.address", "address", "address= must be the party's 0x address");
-        if (!parts.TryGetValue("time", out var t) || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var timeMs))
-            throw new AuthenticationException("Authorization.time", "time", "time= must be the request time in Unix milliseconds");
-        if (Math.Abs(time.GetUtcNow().ToUnixTimeMilliseconds() - timeMs) > MaxSkew.TotalMilliseconds)
-            throw new AuthenticationException("Authorization.time", "skew", $"the request time is more than {MaxSkew.TotalMinutes:0} minutes from the node's clock");
-        if (!parts.TryGetValue("signature", out var sig) || !Hex.TryDecode(sig, out var sigBytes) || !Signature.TryFromBytes(sigBytes, out var signature))
-            throw new AuthenticationException("Authorization.signature", "signature", "signature= must be 65 bytes of hex (r || s || v)");
-        var party = ledger.Consortium.Find(address)
-            ?? throw new AuthenticationException("Authorization.address", "unknown-party", $"{address} is not a party of the consortium");
-        context.Request.EnableBuffering();
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        context.Request.Body.Position = 0;
-        // The path and query exactly as sent (still percent-encoded), so a client signs what it puts on the wire.
-        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget
-            ?? context.Request.PathBase + context.Request.Path + context.Request.QueryString;
-        var digest = RequestDigest(context.Request.Method, target, timeMs, buffer.ToArray());
-        if (Secp256k1.RecoverAddress(digest, signature) != address)
-            throw new AuthenticationException("Authorization.signature", "signature", "the signature does not verify for the address over this request");
-        return new Caller(party, ledger.Parties.Find(address));
-    }
 }

@@ -13,6 +13,7 @@ using Ledger.Protocol.Records;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Ledger.Node.Security;
 
 namespace Ledger.Node.Api;
 
@@ -26,24 +27,30 @@ public static class EpcisEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/epcis/capture", (Delegate)CaptureAsync)
-            .WithSummary("Capture an EPCIS document as the token's hosted party; answered 202 once every accepted event is durable, with the outcome per event");
+            .WithSummary("Capture an EPCIS document as the token's hosted party; answered 202 once every accepted event is durable, with the outcome per event")
+            .RequireAuthorization(LedgerPolicies.HostedParty)
+            .RequireRateLimiting(LedgerRateLimits.WritesPolicy);
         app.MapGet("/epcis/capture/{captureId}", (string captureId, HttpContext c) => LedgerEndpoints.WithCallerAsync(c, (ledger, caller) =>
                 Task.FromResult(ReadJob(ledger, captureId) is { } job && (caller.IsRegulator || OwnedBy(job, caller))
                     ? Results.Text(job, "application/json")
                     : LedgerEndpoints.NotFound("captureId", $"no capture job {captureId} of {caller.Party!.Name}"))))
-            .WithSummary("A capture job");
+            .WithSummary("A capture job")
+            .RequireAuthorization(LedgerPolicies.Party);
         app.MapGet("/epcis/events", (Delegate)((HttpContext c) => QueryAsync(c, null)))
-            .WithSummary("Query events (EPCIS 2.0 query parameters: eventType, EQ_bizStep, EQ_disposition, MATCH_epc, MATCH_anyEPC, EQ_bizLocation, GE_eventTime, LT_eventTime, EQ_bizTransaction_<type>, perPage, nextPageToken, …)");
+            .WithSummary("Query events (EPCIS 2.0 query parameters: eventType, EQ_bizStep, EQ_disposition, MATCH_epc, MATCH_anyEPC, EQ_bizLocation, GE_eventTime, LT_eventTime, EQ_bizTransaction_<type>, perPage, nextPageToken, …)")
+            .RequireAuthorization(LedgerPolicies.Party);
         app.MapGet("/epcis/events/{**eventId}", (string eventId, HttpContext c) => EventAsync(c, Uri.UnescapeDataString(eventId)))
-            .WithSummary("One event by its eventID (event hash ID)");
+            .WithSummary("One event by its eventID (event hash ID)")
+            .RequireAuthorization(LedgerPolicies.Party);
         app.MapGet("/epcis/epcs/{**epc}", (string epc, HttpContext c) => QueryAsync(c, Uri.UnescapeDataString(epc)))
-            .WithSummary("Events naming an EPC (URN or Digital Link), with the query parameters");
+            .WithSummary("Events naming an EPC (URN or Digital Link), with the query parameters")
+            .RequireAuthorization(LedgerPolicies.Party);
     }
 
     private static async Task<IResult> CaptureAsync(HttpContext context) => await LedgerEndpoints.WithCallerAsync(context, async (ledger, caller) =>
     {
-        if (caller.Hosted is not { } hosted)
-            return LedgerEndpoints.Forbidden($"EPCIS capture writes as a party hosted by this node (use its API token); {caller.Party!.Name} can submit signed batches to /v1/batches");
+        // The policy admitted a hosted party only.
+        var hosted = caller.Hosted!;
         var type = context.Request.ContentType ?? "";
         if (!(context.Request.HasJsonContentType() || type.StartsWith("application/ld+json", StringComparison.OrdinalIgnoreCase)
               || type.StartsWith("application/xml", StringComparison.OrdinalIgnoreCase) || type.StartsWith("text/xml", StringComparison.OrdinalIgnoreCase)))

@@ -27,7 +27,8 @@ public static class FollowEndpoints
     /// <summary>Maps the endpoint.</summary>
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapGet("/v1/follow", (string? after, HttpContext c) => LedgerEndpoints.WithCallerAsync(c, (ledger, caller) => FollowAsync(after, c, ledger, caller)))
-            .WithSummary("Server-sent events (text/event-stream) of the records and alerts the caller may read, after a cursor (?after= or Last-Event-ID)");
+            .WithSummary("Server-sent events (text/event-stream) of the records and alerts the caller may read, after a cursor (?after= or Last-Event-ID)")
+            .RequireAuthorization(Security.LedgerPolicies.Party);
 
     private static async Task<IResult> FollowAsync(string? after, HttpContext context, LedgerService ledger, Caller caller)
     {

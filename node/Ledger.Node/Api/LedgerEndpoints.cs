@@ -1,5 +1,6 @@
 using System.Globalization;
 using Ledger.Engine.Lane;
+using Ledger.Node.Security;
 using Ledger.Protocol;
 using Ledger.Protocol.Gs1;
 using Ledger.Protocol.Records;
@@ -19,23 +20,27 @@ public static class LedgerEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/v1/batches", (Delegate)SubmitBatchAsync)
-            .WithSummary("Submit a signed record batch (body: its canonical RLP as application/vnd.ledger.batch, or JSON {\"batch\":\"0x…\"}); answered once durable");
+            .WithSummary("Submit a signed record batch (body: its canonical RLP as application/vnd.ledger.batch, or JSON {\"batch\":\"0x…\"}); answered once durable")
+            .RequireAuthorization(LedgerPolicies.Party)
+            .RequireRateLimiting(LedgerRateLimits.WritesPolicy);
         app.MapGet("/v1/provenance", (string? id, HttpContext c) => ProvenanceAsync(id, c))
-            .WithSummary("Provenance of an identifier (?id= scan data, Digital Link, EPC URN, element string, GTIN+serial, SSCC) with every proof");
+            .WithSummary("Provenance of an identifier (?id= scan data, Digital Link, EPC URN, element string, GTIN+serial, SSCC) with every proof")
+            .RequireAuthorization(LedgerPolicies.Party);
         app.MapGet("/v1/provenance/{**id}", (string id, HttpContext c) => ProvenanceAsync(id, c))
-            .WithSummary("The same with the identifier in the path");
+            .WithSummary("The same with the identifier in the path")
+            .RequireAuthorization(LedgerPolicies.Party);
         // Headers, the head and consistency proofs carry only roots: anyone may read them (e.g. to check a lane against its anchors).
         app.MapGet("/v1/head", (Delegate)((HttpContext c) => WithCaller(c, (ledger, _) => ledger.Engine.Head is { Header: { } h } head
                 ? Results.Json(LedgerJson.Header(h, head.Certificate))
-                : Results.Json(new { height = 0 }), allowAnonymous: true)))
-            .WithSummary("The lane's latest signed header and certificate");
+                : Results.Json(new { height = 0 }))))
+            .WithSummary("The lane's latest signed header and certificate")
+            .RequireAuthorization(LedgerPolicies.Anyone);
         app.MapGet("/v1/headers/{height:long}", (long height, HttpContext c) => WithCaller(c, (ledger, _) =>
-                ledger.Engine.Store.GetHeader(height) is { } h ? Results.Json(LedgerJson.Header(h, ledger.Engine.Store.GetCertificate(height))) : NotFound("height", $"no block at height {height}"), allowAnonymous: true))
-            .WithSummary("A signed header and its certificate by height");
+                ledger.Engine.Store.GetHeader(height) is { } h ? Results.Json(LedgerJson.Header(h, ledger.Engine.Store.GetCertificate(height))) : NotFound("height", $"no block at height {height}")))
+            .WithSummary("A signed header and its certificate by height")
+            .RequireAuthorization(LedgerPolicies.Anyone);
         app.MapGet("/v1/blocks/{height:long}", (long height, HttpContext c) => WithCaller(c, (ledger, caller) =>
             {
-                if (!caller.IsRegulator)
-                    return Forbidden("a whole block is readable by regulators only");
                 return ledger.Engine.Store.GetBlock(height) is { } b
                     ? Results.Json(new
                     {
@@ -45,7 +50,8 @@ public static class LedgerEndpoints
                     })
                     : NotFound("height", $"no block at height {height}");
             }))
-            .WithSummary("A whole block (regulators)");
+            .WithSummary("A whole block (regulators)")
+            .RequireAuthorization(LedgerPolicies.Regulator);
         app.MapGet("/v1/records/{id}", (string id, HttpContext c) => WithCaller(c, (ledger, caller) =>
             {
                 var hash = ParseHash(id, "id");
@@ -55,7 +61,8 @@ public static class LedgerEndpoints
                     return Forbidden("a record is readable by its author and regulators; use /v1/provenance for an item you handled");
                 return Results.Json(LedgerJson.Record(r));
             }))
-            .WithSummary("A record by id (its author or a regulator)");
+            .WithSummary("A record by id (its author or a regulator)")
+            .RequireAuthorization(LedgerPolicies.Party);
         app.MapGet("/v1/proofs/inclusion/{id}", (string id, HttpContext c) => WithCaller(c, (ledger, _) =>
             {
                 var hash = ParseHash(id, "id");
@@ -71,7 +78,8 @@ public static class LedgerEndpoints
                     header = LedgerJson.Header(p.Head.Header!, p.Head.Certificate),
                 });
             }))
-            .WithSummary("Inclusion proof of a record in the lane log at the head");
+            .WithSummary("Inclusion proof of a record in the lane log at the head")
+            .RequireAuthorization(LedgerPolicies.Party);
         app.MapGet("/v1/proofs/consistency", (string? from, string? to, HttpContext c) => WithCaller(c, (ledger, _) =>
             {
                 var head = ledger.Engine.Head.LogSize;
@@ -81,8 +89,9 @@ public static class LedgerEndpoints
                     return BadRequest("from", "range", $"need 0 ≤ from ≤ to ≤ {head} (the head's log size)");
                 var proof = ledger.Engine.GetConsistencyProof(oldSize, newSize);
                 return Results.Json(new { from = oldSize, to = newSize, proof = Hex.Encode0x(proof.Encode()) });
-            }, allowAnonymous: true))
-            .WithSummary("Consistency proof between two lane log sizes (?from=&to=, to defaults to the head)");
+            }))
+            .WithSummary("Consistency proof between two lane log sizes (?from=&to=, to defaults to the head)")
+            .RequireAuthorization(LedgerPolicies.Anyone);
         app.MapGet("/v1/alerts", (string? after, string? limit, HttpContext c) => WithCaller(c, (ledger, caller) =>
             {
                 var afterSeq = after is null ? 0 : ParseLong(after, "after");
@@ -92,7 +101,8 @@ public static class LedgerEndpoints
                     .Take(max).ToList();
                 return Results.Json(new { alerts = alerts.Select(LedgerJson.Alert).ToList(), next = alerts.Count > 0 ? alerts[^1].Sequence : afterSeq });
             }))
-            .WithSummary("Alerts after a sequence (?after=&limit=); regulators see all, a party those it raised or about items it holds");
+            .WithSummary("Alerts after a sequence (?after=&limit=); regulators see all, a party those it raised or about items it holds")
+            .RequireAuthorization(LedgerPolicies.Party);
         app.MapGet("/v1/consortium", (Delegate)((HttpContext c) => WithCaller(c, (ledger, _) =>
             {
                 var d = ledger.Consortium.Definition;
@@ -113,24 +123,24 @@ public static class LedgerEndpoints
                     }).ToList(),
                 });
             })))
-            .WithSummary("The consortium: nodes, parties, quorum");
+            .WithSummary("The consortium: nodes, parties, quorum")
+            .RequireAuthorization(LedgerPolicies.Party);
     }
 
-    internal static async Task<IResult> WithCallerAsync(HttpContext context, Func<LedgerService, Caller, Task<IResult>> action, bool allowAnonymous = false)
+    /// <summary>
+    /// Runs <paramref name="action"/> with the open ledger and the caller the endpoint's authorization policy admitted
+    /// (<see cref="Security.LedgerAuthentication.GetCaller(HttpContext)"/>); 503 while the ledger is not open.
+    /// </summary>
+    internal static async Task<IResult> WithCallerAsync(HttpContext context, Func<LedgerService, Caller, Task<IResult>> action)
     {
         var state = context.RequestServices.GetService(typeof(NodeState)) as NodeState;
         if (state?.Ledger is not { } ledger)
             return Results.Problem(ProblemTypes.Create(503, ProblemTypes.NotReady, "Not ready", "the ledger is not open yet", "ledger", "ready"));
-        var time = (TimeProvider)context.RequestServices.GetService(typeof(TimeProvider))!;
-        var caller = await CallerResolver.ResolveAsync(context, ledger, time);
-        if (!caller.IsAuthenticated && !allowAnonymous)
-            return Results.Problem(ProblemTypes.Create(401, ProblemTypes.Unauthorized, "Unauthorized",
-                "authenticate with 'Authorization: Bearer <token>' or a signed request; unauthenticated callers may only verify a product identifier", "Authorization", "required"));
-        return await action(ledger, caller);
+        return await action(ledger, context.GetCaller());
     }
 
-    private static Task<IResult> WithCaller(HttpContext context, Func<LedgerService, Caller, IResult> action, bool allowAnonymous = false) =>
-        WithCallerAsync(context, (l, c) => Task.FromResult(action(l, c)), allowAnonymous);
+    private static Task<IResult> WithCaller(HttpContext context, Func<LedgerService, Caller, IResult> action) =>
+        WithCallerAsync(context, (l, c) => Task.FromResult(action(l, c)));
 
     /// <summary>Every query parameter, decoded, repeated keys kept in order.</summary>
     internal static List<KeyValuePair<string, string?>> QueryParameters(HttpContext context) =>

@@ -1,19 +1,33 @@
-using Ledger.Node.Metrics;
+using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Prometheus;
 
 namespace Ledger.Node.Api;
 
-/// <summary>The node's Prometheus metrics (served at <c>/metrics</c>) and the write-concurrency gate (429 with Retry-After).</summary>
+/// <summary>
+/// The node's Prometheus metrics on prometheus-net, served at <c>/metrics</c> (text exposition format). One registry per
+/// node (not prometheus-net's static default), so two nodes in one process never share a series. The request metrics
+/// carry the status the client received: they are taken by the outermost middleware, after the exception handler, the
+/// status-code pages, authentication challenges and the rate limiter have set the final status (node/README.md lists
+/// every metric).
+/// </summary>
 public sealed class NodeMetrics
 {
+    /// <summary>The <c>route</c> label of a request that matched no endpoint (404, or refused before routing).</summary>
+    public const string UnmatchedRoute = "unmatched";
+
     private static readonly double[] LatencyBuckets = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-    private readonly MetricsRegistry _registry = new();
+    // Where the routing step leaves the route pattern: the exception handler clears the endpoint before it writes the
+    // problem, so the outermost middleware cannot read it from the endpoint any more.
+    private static readonly object RouteKey = new();
+
     private readonly Counter _requests;
     private readonly Histogram _duration;
     private readonly Counter _throttled;
+    private readonly Counter _rateLimited;
     private readonly Gauge _height;
     private readonly Gauge _logSize;
     private readonly Gauge _queue;
@@ -24,99 +38,126 @@ public sealed class NodeMetrics
     private readonly Gauge _anchorsPending;
     private readonly Gauge _anchorError;
     private readonly Anchoring.AnchoringStatus? _anchoring;
+    private NodeState? _state;
 
-    /// <summary>Creates the metrics with the anchoring gauges fed by <paramref name="anchoring"/>.</summary>
-    public NodeMetrics(Anchoring.AnchoringStatus anchoring) : this() => _anchoring = anchoring;
+    /// <summary>Creates the metrics with the anchoring gauges fed by <paramref name="anchoring"/> and the lane gauges by <paramref name="state"/>.</summary>
+    public NodeMetrics(Anchoring.AnchoringStatus anchoring, NodeState state) : this()
+    {
+        _anchoring = anchoring;
+        _state = state;
+    }
 
-    /// <summary>Creates the metrics.</summary>
+    /// <summary>Creates the metrics (no lane gauges until <see cref="Render"/> is given a state).</summary>
     public NodeMetrics()
     {
-        _requests = _registry.CreateCounter("ledger_http_requests_total", "HTTP requests by route and status", "route", "status");
-        _duration = _registry.CreateHistogram("ledger_http_request_duration_seconds", "HTTP request duration by route", LatencyBuckets, "route");
-        _throttled = _registry.CreateCounter("ledger_http_throttled_total", "Write requests refused with 429 because too many were in flight");
-        _height = _registry.CreateGauge("ledger_lane_height", "Height of the lane's last durable block");
-        _logSize = _registry.CreateGauge("ledger_lane_records", "Records in the lane log");
-        _queue = _registry.CreateGauge("ledger_lane_queue_length", "Submissions waiting for the sequencer");
-        _events = _registry.CreateGauge("ledger_epcis_events", "Captured EPCIS events");
-        _alerts = _registry.CreateGauge("ledger_alerts", "Alerts recorded");
-        _failed = _registry.CreateGauge("ledger_lane_failed", "1 when the lane stopped writing after a storage failure");
-        _anchoredSize = _registry.CreateGauge("ledger_anchor_latest_size", "Log size of the lane's latest confirmed anchor (0 when none)");
-        _anchorsPending = _registry.CreateGauge("ledger_anchor_pending", "Anchors sent or decided but not confirmed yet");
-        _anchorError = _registry.CreateGauge("ledger_anchor_last_error_time_seconds", "Unix time of the last anchoring error (0 when none)");
+        Registry = Prometheus.Metrics.NewCustomRegistry();
+        // The runtime's own collectors (GC, memory, threads, process CPU) on this registry, as on prometheus-net's default.
+        DotNetStats.Register(Registry);
+        var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
+        _requests = factory.CreateCounter("ledger_http_requests_total", "HTTP requests by route and the status the client received", "route", "status");
+        _duration = factory.CreateHistogram("ledger_http_request_duration_seconds", "HTTP request duration by route",
+            new HistogramConfiguration { Buckets = LatencyBuckets, LabelNames = ["route"] });
+        _throttled = factory.CreateCounter("ledger_http_throttled_total", "Write requests refused with 429 because too many were in flight");
+        _rateLimited = factory.CreateCounter("ledger_http_rate_limited_total", "Requests refused with 429 by a rate limit, by limit", "limit");
+        _height = factory.CreateGauge("ledger_lane_height", "Height of the lane's last durable block");
+        _logSize = factory.CreateGauge("ledger_lane_records", "Records in the lane log");
+        _queue = factory.CreateGauge("ledger_lane_queue_length", "Submissions waiting for the sequencer");
+        _events = factory.CreateGauge("ledger_epcis_events", "Captured EPCIS events");
+        _alerts = factory.CreateGauge("ledger_alerts", "Alerts recorded");
+        _failed = factory.CreateGauge("ledger_lane_failed", "1 when the lane stopped writing after a storage failure");
+        _anchoredSize = factory.CreateGauge("ledger_anchor_latest_size", "Log size of the lane's latest confirmed anchor (0 when none)");
+        _anchorsPending = factory.CreateGauge("ledger_anchor_pending", "Anchors sent or decided but not confirmed yet");
+        _anchorError = factory.CreateGauge("ledger_anchor_last_error_time_seconds", "Unix time of the last anchoring error (0 when none)");
+        // The lane gauges are read when Prometheus scrapes, not kept up to date on every write.
+        Registry.AddBeforeCollectCallback(Refresh);
     }
+
+    /// <summary>The prometheus-net registry holding every metric of this node.</summary>
+    public CollectorRegistry Registry { get; }
 
     /// <summary>Counts one request.</summary>
     public void Observe(string route, int status, double seconds)
     {
-        _requests.WithLabels(route, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
+        _requests.WithLabels(route, status.ToString(CultureInfo.InvariantCulture)).Inc();
         _duration.WithLabels(route).Observe(seconds);
     }
 
-    /// <summary>Counts a throttled request.</summary>
+    /// <summary>Counts a write refused by the write gate.</summary>
     public void Throttled() => _throttled.Inc();
 
-    /// <summary>The exposition text, with the lane gauges read now.</summary>
+    /// <summary>Counts a request refused by the rate limit named <paramref name="limit"/>.</summary>
+    public void RateLimited(string limit) => _rateLimited.WithLabels(limit).Inc();
+
+    /// <summary>The exposition text, with the lane gauges read from <paramref name="state"/> now.</summary>
     public string Render(NodeState state)
     {
-        if (state.Ledger is { } ledger)
-        {
-            var head = ledger.Engine.Head;
-            _height.Set(head.Height);
-            _logSize.Set(head.LogSize);
-            _queue.Set(ledger.Engine.QueueLength);
-            _events.Set(ledger.Engine.Store.EventCount);
-            _alerts.Set(ledger.Engine.Store.AlertCount);
-            _failed.Set(ledger.Engine.Failure is null ? 0 : 1);
-            var anchors = ledger.Anchors.List(0, int.MaxValue);
-            _anchoredSize.Set(ledger.Anchors.LatestConfirmed(ledger.Engine.Lane, long.MaxValue)?.Size ?? 0);
-            _anchorsPending.Set(anchors.Count(a => a.Status == Ledger.Engine.Anchoring.AnchorStatus.Pending));
-            _anchorError.Set((_anchoring?.LastErrorMs ?? 0) / 1000.0);
-        }
-        return _registry.Render();
+        _state = state;
+        using var stream = new MemoryStream();
+        Registry.CollectAndExportAsTextAsync(stream).GetAwaiter().GetResult();
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    /// <summary>Adds the metrics middleware, the write gate (429 + Retry-After beyond <paramref name="maxConcurrentWrites"/> writes in flight) and <c>/metrics</c>.</summary>
-    public static void Use(WebApplication app, int maxConcurrentWrites)
+    private void Refresh()
+    {
+        if (_state?.Ledger is not { } ledger)
+            return;
+        var head = ledger.Engine.Head;
+        _height.Set(head.Height);
+        _logSize.Set(head.LogSize);
+        _queue.Set(ledger.Engine.QueueLength);
+        _events.Set(ledger.Engine.Store.EventCount);
+        _alerts.Set(ledger.Engine.Store.AlertCount);
+        _failed.Set(ledger.Engine.Failure is null ? 0 : 1);
+        var anchors = ledger.Anchors.List(0, int.MaxValue);
+        _anchoredSize.Set(ledger.Anchors.LatestConfirmed(ledger.Engine.Lane, long.MaxValue)?.Size ?? 0);
+        _anchorsPending.Set(anchors.Count(a => a.Status == Ledger.Engine.Anchoring.AnchorStatus.Pending));
+        _anchorError.Set((_anchoring?.LastErrorMs ?? 0) / 1000.0);
+    }
+
+    /// <summary>
+    /// The request counter: the outermost middleware, so that the status it counts is the one the client received
+    /// (an exception that escapes every handler is counted as the 500 the server answers).
+    /// </summary>
+    public static void UseRequestMetrics(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var metrics = (NodeMetrics)app.Services.GetService(typeof(NodeMetrics))!;
-        var gate = new SemaphoreSlim(maxConcurrentWrites, maxConcurrentWrites);
-        app.Lifetime.ApplicationStopped.Register(gate.Dispose);
         app.Use(async (context, next) =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var isWrite = HttpMethods.IsPost(context.Request.Method)
-                && (context.Request.Path.StartsWithSegments("/epcis/capture") || context.Request.Path.StartsWithSegments("/v1/batches"));
-            var entered = false;
+            var status = StatusCodes.Status500InternalServerError;
             try
             {
-                if (isWrite && !(entered = gate.Wait(0)))
-                {
-                    metrics.Throttled();
-                    context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                    var problems = (IProblemDetailsService)context.RequestServices.GetService(typeof(IProblemDetailsService))!;
-                    await problems.WriteAsync(new ProblemDetailsContext
-                    {
-                        HttpContext = context,
-                        ProblemDetails = NodeExceptionHandler.Overloaded(context, 429, TimeSpan.FromSeconds(1),
-                            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"more than {maxConcurrentWrites} write requests are in flight; retry after the Retry-After delay")),
-                    });
-                    return;
-                }
                 await next(context);
+                status = context.Response.StatusCode;
             }
             finally
             {
-                if (entered)
-                    gate.Release();
-                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
-                metrics.Observe(route, context.Response.StatusCode, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                var route = context.Items.TryGetValue(RouteKey, out var r) && r is string s ? s : UnmatchedRoute;
+                metrics.Observe(route, status, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         });
     }
 
+    /// <summary>Right after routing: remembers the matched route pattern for the request counter.</summary>
+    public static void UseRouteCapture(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint() is RouteEndpoint endpoint && endpoint.RoutePattern.RawText is { } pattern)
+                context.Items[RouteKey] = pattern;
+            return next(context);
+        });
+    }
+
     /// <summary>Maps <c>/metrics</c> (Prometheus text format; no credentials: it carries counts only).</summary>
-    public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/metrics", (NodeMetrics metrics, NodeState state) => Results.Text(metrics.Render(state), PrometheusText.ContentType))
-            .WithSummary("Prometheus metrics: requests, latency, lane height, records, queue, events, alerts");
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var metrics = (NodeMetrics)app.ServiceProvider.GetService(typeof(NodeMetrics))!;
+        app.MapMetrics("/metrics", metrics.Registry)
+            .WithSummary("Prometheus metrics: requests by route and status, latency, lane height, records, queue, events, alerts, rate limits, anchoring, runtime")
+            .RequireAuthorization(Security.LedgerPolicies.Anyone);
+    }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Ledger.Node.Security;
 
 namespace Ledger.Node.Api;
 
@@ -20,12 +21,17 @@ public static class ProductEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/01/{**rest}", (Delegate)HandleAsync)
-            .WithSummary("Digital Link of a pack: ?linkType=verificationService&context=&reqGLN=&corrUUID=[&exp=] verifies (GS1 LVM); otherwise the product passport");
+            .WithSummary("Digital Link of a pack: ?linkType=verificationService&context=&reqGLN=&corrUUID=[&exp=] verifies (GS1 LVM); otherwise the product passport")
+            .RequireAuthorization(LedgerPolicies.DigitalLink)
+            .WithMetadata(LedgerRateLimits.VerificationEndpoint);
         app.MapGet("/gtin/{**rest}", (Delegate)HandleAsync)
-            .WithSummary("The same in the word form /gtin/{gtin}/lot/{lot}/ser/{serial}");
+            .WithSummary("The same in the word form /gtin/{gtin}/lot/{lot}/ser/{serial}")
+            .RequireAuthorization(LedgerPolicies.DigitalLink)
+            .WithMetadata(LedgerRateLimits.VerificationEndpoint);
         app.MapGet("/00/{sscc}", (string sscc, HttpContext c) => LedgerEndpoints.WithCallerAsync(c, (ledger, caller) =>
                 Task.FromResult(Passport(ledger, caller, ItemId.Sscc(sscc, "00")))))
-            .WithSummary("The passport of a logistic unit (SSCC)");
+            .WithSummary("The passport of a logistic unit (SSCC)")
+            .RequireAuthorization(LedgerPolicies.Party);
     }
 
     private static async Task<IResult> HandleAsync(HttpContext context)
@@ -45,7 +51,7 @@ public static class ProductEndpoints
         var item = ItemId.Sgtin(request.Gtin.Value, request.Serial, "21");
         if (!request.IsVerificationRequest)
             return await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) => Task.FromResult(Passport(ledger, caller, item)));
-        return await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) => VerifyAsync(context, ledger, caller, request, item), allowAnonymous: true);
+        return await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) => VerifyAsync(context, ledger, caller, request, item));
     }
 
     private static async Task<IResult> VerifyAsync(HttpContext context, LedgerService ledger, Caller caller, LvmRequest request, ItemId item)
