@@ -4,30 +4,71 @@ using System.Runtime.InteropServices;
 namespace Ledger.Storage.RocksDb;
 
 /// <summary>
-/// P/Invoke declarations for the subset of RocksDB's C API (include/rocksdb/c.h, RocksDB 7.8) that the binding uses.
-/// The library is resolved at run time: "librocksdb.so.7.8" first, then "librocksdb.so".
-/// Every function that takes <c>char** errptr</c> is called through <see cref="Check"/>.
+/// P/Invoke declarations for the subset of RocksDB's C API (include/rocksdb/c.h) that the binding uses.
+/// The library is the one bundled with the RocksDB NuGet package (RocksDB 11.12, statically linked), loaded by full path
+/// from <c>runtimes/&lt;rid&gt;/native/</c> under the application's folder (or next to it, for a RID-specific publish). It is
+/// never looked up by bare name: that would pick a system <c>librocksdb.so</c> (Debian's is 7.8), which cannot read the
+/// files this version writes. <c>LEDGER_ROCKSDB_LIBRARY</c> names another file to load instead (benchmarks compare
+/// libraries with it). Every function that takes <c>char** errptr</c> is called through <see cref="Check"/>.
 /// </summary>
 internal static unsafe partial class Native
 {
     private const string Lib = "rocksdb";
 
-    /// <summary>File names tried in order when the runtime asks for <see cref="Lib"/>.</summary>
-    internal static readonly string[] Candidates = ["librocksdb.so.7.8", "librocksdb.so"];
+    /// <summary>Environment variable naming a RocksDB C library to load instead of the bundled one (full path).</summary>
+    internal const string LibraryVariable = "LEDGER_ROCKSDB_LIBRARY";
+
+    /// <summary>The full path of the library loaded, once the first call has loaded it.</summary>
+    internal static string? LoadedPath { get; private set; }
 
     static Native() => NativeLibrary.SetDllImportResolver(typeof(Native).Assembly, Resolve);
+
+    /// <summary>The files tried in order: <see cref="LibraryVariable"/> alone if set, else the bundled library's places.</summary>
+    internal static IReadOnlyList<string> Candidates()
+    {
+        if (Environment.GetEnvironmentVariable(LibraryVariable) is { Length: > 0 } given)
+            return [Path.GetFullPath(given)];
+        var (rid, file) = Platform();
+        var places = new List<string>();
+        foreach (var root in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(Native).Assembly.Location) })
+        {
+            if (string.IsNullOrEmpty(root))
+                continue;
+            foreach (var path in new[] { Path.Combine(root, "runtimes", rid, "native", file), Path.Combine(root, file) })
+            {
+                if (!places.Contains(path, StringComparer.Ordinal))
+                    places.Add(path);
+            }
+        }
+        return places;
+    }
+
+    private static (string Rid, string File) Platform()
+    {
+        var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        if (OperatingSystem.IsWindows())
+            return ("win-" + arch, "rocksdb.dll");
+        if (OperatingSystem.IsMacOS())
+            return ("osx-" + arch, "librocksdb.dylib");
+        return ("linux-" + arch, "librocksdb.so");
+    }
 
     private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
         if (libraryName != Lib)
             return 0;
-        foreach (var name in Candidates)
+        var candidates = Candidates();
+        foreach (var path in candidates)
         {
-            if (NativeLibrary.TryLoad(name, assembly, searchPath, out var handle))
+            if (File.Exists(path) && NativeLibrary.TryLoad(path, out var handle))
+            {
+                LoadedPath = path;
                 return handle;
+            }
         }
         throw new DllNotFoundException(
-            $"RocksDB native library not found (tried {string.Join(", ", Candidates)}); install librocksdb7.8 (scripts/setup).");
+            $"RocksDB native library not found or not loadable (tried {string.Join(", ", candidates)}); it comes with the RocksDB NuGet package " +
+            $"(a build of the project copies it to runtimes/<rid>/native/), or set {LibraryVariable} to a RocksDB C library's full path.");
     }
 
     /// <summary>Throws <see cref="RocksDbException"/> with RocksDB's message if <paramref name="err"/> is set, freeing the C string.</summary>

@@ -30,6 +30,19 @@ public sealed class RocksDb : IDisposable
     /// <summary>The directory the database lives in.</summary>
     public string Path { get; }
 
+    /// <summary>
+    /// The full path of the RocksDB C library this process uses: the one bundled with the RocksDB package, under the
+    /// application's <c>runtimes/&lt;rid&gt;/native/</c> (loaded on first use; see <see cref="Native"/>).
+    /// </summary>
+    public static string NativeLibraryPath
+    {
+        get
+        {
+            Native.rocksdb_free(0); // free(NULL) is a no-op; the call makes the runtime resolve the library.
+            return Native.LoadedPath ?? throw new InvalidOperationException("the RocksDB library was resolved outside the binding's resolver");
+        }
+    }
+
     /// <summary>The native database.</summary>
     public DbHandle Handle { get; }
 

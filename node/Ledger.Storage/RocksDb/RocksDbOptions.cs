@@ -6,7 +6,7 @@ public enum RocksDbCompression
     /// <summary>No compression (<c>rocksdb_no_compression</c>).</summary>
     None = 0,
 
-    /// <summary>LZ4 (<c>rocksdb_lz4_compression</c>); Debian's librocksdb7.8 is linked with liblz4.</summary>
+    /// <summary>LZ4 (<c>rocksdb_lz4_compression</c>); the bundled library has LZ4 statically linked.</summary>
     Lz4 = 4,
 }
 

@@ -3,17 +3,24 @@ using System.Runtime.InteropServices;
 namespace Ledger.Protocol.Crypto;
 
 /// <summary>
-/// secp256k1 through the C library libsecp256k1 (bitcoin-core), loaded at run time from the system
-/// (Debian/Ubuntu package <c>libsecp256k1-1</c>, file <c>libsecp256k1.so.1</c>; the recovery module is required).
+/// secp256k1 through the C library libsecp256k1 (bitcoin-core) with its recovery module. The library is the one bundled
+/// with the Secp256k1.Net package (a dependency of this library, so it reaches every application that uses it), loaded by
+/// full path from <c>runtimes/&lt;rid&gt;/native/</c> under the application's folder (or next to it, for a RID-specific
+/// publish) before any system copy is tried; only the package's native file is used, through function pointers.
 /// One context is created with SIGN | VERIFY and shared: libsecp256k1 documents these calls as thread-safe
 /// on a const context. Signing uses the library's default nonce function (RFC 6979, HMAC-SHA-256, no extra data),
 /// which always yields low s.
 /// </summary>
 public sealed unsafe class LibSecp256k1Backend : ISecp256k1Backend
 {
-    /// <summary>The file names tried, in order, when loading the library.</summary>
-    public static readonly IReadOnlyList<string> LibraryNames =
-        ["libsecp256k1.so.1", "libsecp256k1.so.2", "libsecp256k1.so", "libsecp256k1.dylib", "libsecp256k1"];
+    /// <summary>
+    /// The files tried, in order, when loading the library: the bundled file's full paths, then system names
+    /// (a system libsecp256k1 with the recovery module works the same; it is only a fallback).
+    /// </summary>
+    public static IReadOnlyList<string> LibraryNames { get; } = Candidates();
+
+    /// <summary>The library loaded (full path for the bundled one, else the system name), or null when none could be.</summary>
+    public static string? LibraryPath => Loaded.Value.Backend?._path;
 
     private const uint ContextSign = (1u << 0) | (1u << 9);
     private const uint ContextVerify = (1u << 0) | (1u << 8);
@@ -23,6 +30,7 @@ public sealed unsafe class LibSecp256k1Backend : ISecp256k1Backend
     private static readonly Lazy<(LibSecp256k1Backend? Backend, string? Error)> Loaded = new(TryCreate, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly nint _context;
+    private readonly string _path;
     private readonly delegate* unmanaged[Cdecl]<nint, byte*, int> _seckeyVerify;
     private readonly delegate* unmanaged[Cdecl]<nint, byte*, byte*, int> _pubkeyCreate;
     private readonly delegate* unmanaged[Cdecl]<nint, byte*, byte*, nuint, int> _pubkeyParse;
@@ -35,8 +43,9 @@ public sealed unsafe class LibSecp256k1Backend : ISecp256k1Backend
     private readonly delegate* unmanaged[Cdecl]<nint, byte*, byte*, int> _signatureNormalize;
     private readonly delegate* unmanaged[Cdecl]<nint, byte*, byte*, byte*, int> _verify;
 
-    private LibSecp256k1Backend(nint library)
+    private LibSecp256k1Backend(nint library, string path)
     {
+        _path = path;
         var contextCreate = (delegate* unmanaged[Cdecl]<uint, nint>)NativeLibrary.GetExport(library, "secp256k1_context_create");
         _seckeyVerify = (delegate* unmanaged[Cdecl]<nint, byte*, int>)NativeLibrary.GetExport(library, "secp256k1_ec_seckey_verify");
         _pubkeyCreate = (delegate* unmanaged[Cdecl]<nint, byte*, byte*, int>)NativeLibrary.GetExport(library, "secp256k1_ec_pubkey_create");
@@ -59,14 +68,14 @@ public sealed unsafe class LibSecp256k1Backend : ISecp256k1Backend
         var errors = new List<string>();
         foreach (var name in LibraryNames)
         {
-            if (!NativeLibrary.TryLoad(name, out var handle))
+            if ((Path.IsPathRooted(name) && !File.Exists(name)) || !NativeLibrary.TryLoad(name, out var handle))
             {
                 errors.Add($"{name}: not found");
                 continue;
             }
             try
             {
-                return (new LibSecp256k1Backend(handle), null);
+                return (new LibSecp256k1Backend(handle, name), null);
             }
             catch (EntryPointNotFoundException e)
             {
@@ -81,6 +90,27 @@ public sealed unsafe class LibSecp256k1Backend : ISecp256k1Backend
         return (null, string.Join("; ", errors));
     }
 
+    private static string[] Candidates()
+    {
+        var arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+        var (rid, file, system) = OperatingSystem.IsWindows() ? ("win-" + arch, "secp256k1.dll", new[] { "secp256k1.dll" })
+            : OperatingSystem.IsMacOS() ? ("osx-" + arch, "libsecp256k1.dylib", new[] { "libsecp256k1.dylib" })
+            : ("linux-" + arch, "libsecp256k1.so", new[] { "libsecp256k1.so.2", "libsecp256k1.so.1", "libsecp256k1.so" });
+        var names = new List<string>();
+        foreach (var root in new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(LibSecp256k1Backend).Assembly.Location) })
+        {
+            if (string.IsNullOrEmpty(root))
+                continue;
+            foreach (var path in new[] { Path.Combine(root, "runtimes", rid, "native", file), Path.Combine(root, file) })
+            {
+                if (!names.Contains(path, StringComparer.Ordinal))
+                    names.Add(path);
+            }
+        }
+        names.AddRange(system);
+        return [.. names];
+    }
+
     /// <summary>True when the native library was found and has every function this backend needs.</summary>
     public static bool IsAvailable => Loaded.Value.Backend is not null;
 
@@ -90,7 +120,7 @@ public sealed unsafe class LibSecp256k1Backend : ISecp256k1Backend
     /// <summary>The shared instance.</summary>
     /// <exception cref="DllNotFoundException">libsecp256k1 (with the recovery module) cannot be loaded; the message lists what was tried.</exception>
     public static LibSecp256k1Backend Load() =>
-        Loaded.Value.Backend ?? throw new DllNotFoundException($"libsecp256k1 could not be loaded ({Loaded.Value.Error}); install the libsecp256k1-1 package");
+        Loaded.Value.Backend ?? throw new DllNotFoundException($"libsecp256k1 could not be loaded ({Loaded.Value.Error}); it comes with the Secp256k1.Net package, which a build copies to runtimes/<rid>/native/");
 
     /// <inheritdoc/>
     public string Name => "libsecp256k1";
