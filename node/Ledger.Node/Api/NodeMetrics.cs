@@ -157,6 +157,7 @@ public sealed class NodeMetrics
         ArgumentNullException.ThrowIfNull(app);
         var metrics = (NodeMetrics)app.ServiceProvider.GetService(typeof(NodeMetrics))!;
         app.MapMetrics("/metrics", metrics.Registry)
+            .WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata([HttpMethods.Get]))
             .WithSummary("Prometheus metrics: requests by route and status, latency, lane height, records, queue, events, alerts, rate limits, anchoring, runtime")
             .RequireAuthorization(Security.LedgerPolicies.Anyone);
     }
