@@ -11,7 +11,7 @@ using BcBigInteger = Org.BouncyCastle.Math.BigInteger;
 namespace Ledger.Protocol.Crypto;
 
 /// <summary>
-/// Managed secp256k1 on Portable.BouncyCastle's custom curve (SecP256K1Curve): the fallback when libsecp256k1
+/// Managed secp256k1 on BouncyCastle's (BouncyCastle.Cryptography) custom curve (SecP256K1Curve): the fallback when libsecp256k1
 /// cannot be loaded, and the test oracle for the native backend. RFC 6979 through HMacDsaKCalculator(SHA-256);
 /// s is normalised to the low half and the recovery id follows R's y parity. Thread-safe (no shared mutable state).
 /// </summary>
