@@ -10,12 +10,15 @@ namespace Ledger.Sdk.Verification;
 /// <summary>
 /// Replays an answer's records through <see cref="CustodyRules"/> as the node applied them, and compares the result with
 /// the state the answer states. The node lists a record in an item's history when the record names the item or changes
-/// its state (node/Ledger.Engine: payload items ∪ updated items); a lot recall or withdrawal changes no item state and is
-/// not in the history, so the stated status may show it (Recalled/Withdrawn) without a record; Expired is computed.
+/// its state (node/Ledger.Engine: payload items ∪ updated items); a lot recall or withdrawal changes no item state: it is
+/// in the lot's or product's history, and the status check applies it (<see cref="ProvenanceVerifier"/>).
 /// </summary>
 internal static class CustodyReplay
 {
-    public static VerificationCheck Check(ProvenanceDocument answer, ConsortiumDirectory directory)
+    public static VerificationCheck Check(ProvenanceDocument answer, ConsortiumDirectory directory) => Replay(answer, directory).Check;
+
+    /// <summary>The custody check and the replayed state of the item (null when the records leave it unknown or the replay failed).</summary>
+    public static (VerificationCheck Check, ItemState? State) Replay(ProvenanceDocument answer, ConsortiumDirectory directory)
     {
         var subject = answer.Item.ToString();
         var context = new ReplayContext(answer, directory);
@@ -30,26 +33,26 @@ internal static class CustodyReplay
             }
             catch (InvalidOperationException e)
             {
-                return Fail(subject, "replay", $"records[{i}] {r.Kind} {r.Id} cannot be replayed: {e.Message}");
+                return (Fail(subject, "replay", $"records[{i}] {r.Kind} {r.Id} cannot be replayed: {e.Message}"), null);
             }
             if (!outcome.IsAccepted)
-                return Fail(subject, "step-rejected", $"records[{i}] {r.Kind} {r.Id} is not allowed after the records before it: {outcome.ErrorCode}: {outcome.Message}");
+                return (Fail(subject, "step-rejected", $"records[{i}] {r.Kind} {r.Id} is not allowed after the records before it: {outcome.ErrorCode}: {outcome.Message}"), null);
             if (!r.Payload.Items.Contains(answer.Item) && outcome.Updates.All(u => u.Item != answer.Item))
-                return Fail(subject, "not-about-item", $"records[{i}] {r.Kind} {r.Id} neither names {answer.Item} nor changes its state");
+                return (Fail(subject, "not-about-item", $"records[{i}] {r.Kind} {r.Id} neither names {answer.Item} nor changes its state"), null);
             context.Commit(outcome);
         }
         var replayed = context.Subject;
         var stated = answer.State;
         if (replayed is null && stated is null)
-            return new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok");
+            return (new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok"), null);
         if (replayed is null)
-            return Fail(subject, "state-without-records", "the answer states a state but carries no record that created it");
+            return (Fail(subject, "state-without-records", "the answer states a state but carries no record that created it"), null);
         if (stated is null)
-            return Fail(subject, "state-missing", $"the records leave the item {replayed.Status} at {replayed.Custodian} but the answer states no state");
-        var mismatch = Compare(stated, replayed);
+            return (Fail(subject, "state-missing", $"the records leave the item {replayed.Status} at {replayed.Custodian} but the answer states no state"), null);
+        var mismatch = stated.Item != answer.Item ? $"state.item is {stated.Item}, the answer is about {answer.Item}" : Compare(stated, replayed);
         return mismatch is null
-            ? new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok")
-            : Fail(subject, "state-mismatch", mismatch);
+            ? (new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok"), replayed)
+            : (Fail(subject, "state-mismatch", mismatch), null);
     }
 
     private static VerificationCheck Fail(string subject, string code, string detail) =>
@@ -59,8 +62,6 @@ internal static class CustodyReplay
     {
         if (stated.StoredStatus != replayed.Status)
             return $"state.storedStatus is {stated.StoredStatus}, the records make it {replayed.Status}";
-        if (stated.Status != stated.StoredStatus && !EffectiveAllowed(stated.Status, replayed))
-            return $"state.status is {stated.Status}, which lot facts or expiry cannot make of {replayed.Status}";
         if (stated.Custodian != replayed.Custodian)
             return $"state.custodian is {stated.Custodian}, the records make it {replayed.Custodian}";
         if (!string.Equals(stated.Location, replayed.Location, StringComparison.Ordinal))
@@ -69,22 +70,16 @@ internal static class CustodyReplay
             return $"state.latestRecord is {stated.LatestRecord}, the records make it {replayed.LatestRecord}";
         if (stated.Parent != replayed.Parent)
             return $"state.parent is {stated.Parent?.ToString() ?? "none"}, the records make it {replayed.Parent?.ToString() ?? "none"}";
-        if (!stated.Children.ToHashSet().SetEquals(replayed.Children))
+        if (!stated.Children.SequenceEqual(replayed.Children))
             return $"state.children are [{string.Join(", ", stated.Children)}], the records make them [{string.Join(", ", replayed.Children)}]";
         if (stated.InTransitTo?.Ship != replayed.PendingShip?.Ship)
             return $"state.inTransitTo is {stated.InTransitTo?.Ship.ToString() ?? "none"}, the records make it {replayed.PendingShip?.Ship.ToString() ?? "none"}";
+        if (stated.InTransitTo is { } t && replayed.PendingShip is { } p && (t.Party != p.ToParty || !string.Equals(t.Location, p.ToLocation, StringComparison.Ordinal)))
+            return $"state.inTransitTo is to {t.Party} at {t.Location}, the Ship sends it to {p.ToParty} at {p.ToLocation}";
         if (stated.Gtin != replayed.Gtin || stated.Lot != replayed.Lot || stated.Expiry != replayed.Expiry)
             return $"state gtin/lot/expiry are {stated.Gtin}/{stated.Lot}/{stated.Expiry}, the records make them {replayed.Gtin}/{replayed.Lot}/{replayed.Expiry}";
         return null;
     }
-
-    /// <summary>The node's effective status: a lot recall or withdrawal (not in the item's history) or the expiry date.</summary>
-    private static bool EffectiveAllowed(ItemStatus status, ItemState replayed) => status switch
-    {
-        ItemStatus.Recalled or ItemStatus.Withdrawn => !CustodyRules.IsTerminal(replayed.Status) && replayed.Gtin is not null,
-        ItemStatus.Expired => replayed.Status is ItemStatus.Active or ItemStatus.InTransit && replayed.Expiry is not null,
-        _ => false,
-    };
 
     /// <summary>
     /// The custody context of the replay: parties from the consortium; item states from the answer's own records. The

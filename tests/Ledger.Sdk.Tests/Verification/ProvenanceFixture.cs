@@ -108,15 +108,18 @@ public sealed class ProvenanceFixture : IAsyncLifetime
     /// <summary>An anchor member for the answer: the lane's root at an earlier size and the proof to the header.</summary>
     public JsonObject AnchorJson(JsonNode answer) => new()
     {
-        ["chainId"] = 31337,
-        ["contract"] = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
         ["lane"] = (string)answer["header"]!["lane"]!,
         ["size"] = AnchorSize,
         ["root"] = AnchorRoot.ToString(),
-        ["txHash"] = new Hash32(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray()).ToString(),
-        ["blockNumber"] = 7,
-        ["blockHash"] = new Hash32(new byte[32].Select((_, i) => (byte)(200 - i)).ToArray()).ToString(),
         ["consistencyProof"] = AnchorProofHex,
+        ["unverified"] = new JsonObject
+        {
+            ["chainId"] = 31337,
+            ["contract"] = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            ["txHash"] = new Hash32(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray()).ToString(),
+            ["blockNumber"] = 7,
+            ["blockHash"] = new Hash32(new byte[32].Select((_, i) => (byte)(200 - i)).ToArray()).ToString(),
+        },
     };
 
     private static string ProvenancePath(ItemId item) => "/v1/provenance?id=" + Uri.EscapeDataString($"(01){item.Key}(21){item.Serial}");
