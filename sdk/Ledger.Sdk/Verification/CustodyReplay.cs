@@ -84,7 +84,8 @@ internal static class CustodyReplay
     /// <summary>
     /// The custody context of the replay: parties from the consortium; item states from the answer's own records. The
     /// answer proves the subject item's chain only: other items it names are checked as far as its records show them
-    /// (their own dependencies are not checked; an SGTIN the records never introduced stands where the subject stands).
+    /// (their own dependencies are not checked; an SGTIN the records never introduced stands where the subject stands,
+    /// or, in the Pack that creates a case or pallet, where that Pack packs it).
     /// </summary>
     private sealed class ReplayContext(ProvenanceDocument answer, ConsortiumDirectory directory) : ICustodyContext
     {
@@ -122,8 +123,16 @@ internal static class CustodyReplay
             var dep = Current is { Deps.Count: > 0 } c ? c.Deps[0] : (Hash32?)null;
             if (_items.TryGetValue(item, out var known))
                 return dep is { } d ? known with { LatestRecord = d } : known;
-            if (item.Scheme == ItemScheme.Sscc || Subject is not { } s)
+            if (item.Scheme == ItemScheme.Sscc)
                 return null;
+            if (Subject is not { } s)
+            {
+                // The Pack that creates the subject (a case or pallet) packs items the answer does not prove: they stand
+                // where the Pack says, with its author, as far as its records show them.
+                return Current is { Payload: PackPayload p } pack && p.Parent == answer.Item && p.Children.Contains(item)
+                    ? new ItemState(item, ItemStatus.Active, pack.Author, p.Location, dep ?? Hash32.Zero)
+                    : null;
+            }
             return new ItemState(item, s.Status, s.Custodian, s.Location, dep ?? s.LatestRecord) { PendingShip = s.PendingShip };
         }
     }
