@@ -105,6 +105,7 @@ public sealed class LaneConsistencyTests : IAsyncLifetime
         var toFirstCaller = Answer(hidden, "H2");
         await CommissionAsync(shown, "S2");
         await CommissionAsync(shown, "S3");
+        await CommissionAsync(shown, "S4");
         using var secondCaller = ClientOf(shown);
 
         var report = await LaneConsistency.CheckWithHeadAsync(toFirstCaller, secondCaller, Definition);
