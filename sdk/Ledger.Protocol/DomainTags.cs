@@ -14,6 +14,12 @@ public static class DomainTags
     public const string Cosign = "ledger/cosign/v1";
     /// <summary>An item's key in the state map.</summary>
     public const string Item = "ledger/item/v1";
+    /// <summary>A lot's key in the state map (lot-level recalls and withdrawals; docs/spec/lane.md §3).</summary>
+    public const string Lot = "ledger/lot/v1";
+    /// <summary>A product's key in the state map (product-level withdrawals).</summary>
+    public const string Product = "ledger/product/v1";
+    /// <summary>One link of a lot's or product's record chain (the value its state-map key holds).</summary>
+    public const string LotChain = "ledger/lot-chain/v1";
 
     /// <summary>Tag of a signed HTTP request to a node (docs/spec/crypto.md).</summary>
     public const string Request = "ledger/request/v1";

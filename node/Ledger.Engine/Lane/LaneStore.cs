@@ -31,6 +31,10 @@ public sealed class LaneStore : IDisposable
 
     internal static readonly byte[] HeadKey = "head"u8.ToArray();
     internal static readonly byte[] LotsKey = "lots"u8.ToArray();
+    /// <summary>Meta entry naming the state map's version (absent in stores written before version 2).</summary>
+    internal static readonly byte[] StateMapVersionKey = "state-map-version"u8.ToArray();
+    /// <summary>The state map version this node writes: items, and lots and products (docs/spec/lane.md §3).</summary>
+    public const int CurrentStateMapVersion = 2;
     internal static readonly byte[] StateCheckpointKey = "state-checkpoint"u8.ToArray();
 
     private readonly Dictionary<string, ColumnFamilyHandle> _cf;
@@ -253,7 +257,16 @@ public sealed class LaneStore : IDisposable
     public LotFacts GetLots() => Get(Meta, LotsKey) is { } b ? StateCodec.DecodeLotFacts(b) : LotFacts.Empty;
 
     /// <summary>The ids of every record that touched the item, in lane order.</summary>
-    public IReadOnlyList<Hash32> GetHistory(ItemId item) => PrefixValues(History, item.StateKey().ToArray(), v => new Hash32(v));
+    public IReadOnlyList<Hash32> GetHistory(ItemId item) => GetHistory(item.StateKey());
+
+    /// <summary>The ids of every record under a state-map key (an item's, a lot's or a product's), in lane order.</summary>
+    public IReadOnlyList<Hash32> GetHistory(Hash32 stateKey) => PrefixValues(History, stateKey.ToArray(), v => new Hash32(v));
+
+    /// <summary>
+    /// The store's state map version: 1 for a store written before lots were committed by the state root (its lot facts
+    /// stay in <c>meta/lots</c> only), 2 for a store created since (or an empty one).
+    /// </summary>
+    public int StateMapVersion => Get(Meta, StateMapVersionKey) is [var v] ? v : Head.Height == 0 ? CurrentStateMapVersion : 1;
 
     /// <summary>Items commissioned into a lot (GTIN-14 and lot), in lane order, at most <paramref name="limit"/>.</summary>
     /// <remarks>One entry per lot and block (key: gtin, 0, lot, 0, height), its value the RLP list of the block's items.</remarks>
@@ -345,7 +358,7 @@ public sealed class LaneStore : IDisposable
             ? (BinaryPrimitives.ReadInt64BigEndian(seq), StoredEvent.Decode(ev))
             : null;
 
-    /// <summary>Sequences of the captured EPCIS documents' events that name the item, in order (records submitted as signed batches are in <see cref="GetHistory"/>).</summary>
+    /// <summary>Sequences of the captured EPCIS documents' events that name the item, in order (records submitted as signed batches are in <see cref="GetHistory(ItemId)"/>).</summary>
     public IReadOnlyList<long> GetItemEventSequences(ItemId item) =>
         PrefixValues(ItemEvents, item.StateKey().ToArray(), v => BinaryPrimitives.ReadInt64BigEndian(v));
 

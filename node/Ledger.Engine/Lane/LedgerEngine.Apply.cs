@@ -106,6 +106,8 @@ public sealed partial class LedgerEngine
             _overlay.AddScan(v.Item, v.Location, r.TimeMs);
         }
         _overlay.Apply(r.Id, outcome);
+        if (_lotMap && LotMap.KeyOf(r) is { } lotKey)
+            _overlay.SetLotChain(lotKey, LotMap.Chain(_overlay.LotChain(lotKey) ?? _state.Get(lotKey), r.Id));
         _touched[r.Id] = [.. r.Payload.Items.Union(outcome.Updates.Select(u => u.Item))];
         return (outcome, raised);
     }
@@ -240,9 +242,10 @@ public sealed partial class LedgerEngine
         var recordsRoot = MerkleTree.ComputeRoot(leaves);
         var logStart = _log.Size;
         _log.Append(leaves);
-        var stateRoot = _overlay.BlockItems.Count == 0
+        var stateRoot = _overlay.BlockItems.Count == 0 && _overlay.BlockLotChains.Count == 0
             ? _state.Root
-            : _state.Update(_stateNodes.RecordDelta(_overlay.BlockItems.Select(kv => (kv.Key.StateKey(), (Hash32?)kv.Value.LatestRecord))));
+            : _state.Update(_stateNodes.RecordDelta(_overlay.BlockItems.Select(kv => (kv.Key.StateKey(), (Hash32?)kv.Value.LatestRecord))
+                .Concat(_overlay.BlockLotChains.Select(kv => (kv.Key, (Hash32?)kv.Value)))));
         var header = new BlockHeader(Lane, height, height == 1 ? Hash32.Zero : head.HeaderHash, now, recordsRoot, ids.Length, _log.Size, _log.Root, stateRoot);
         var signed = SignedHeader.Sign(header, _nodeKey);
         var certificate = new Certificate(Lane, height, header.Hash(), [Cosignature.Create(header, _nodeKey)]);
@@ -257,6 +260,8 @@ public sealed partial class LedgerEngine
         wb.Put(Store[LaneStore.Headers], h, signed.Encode());
         wb.Put(Store[LaneStore.Certs], h, certificate.Encode());
         wb.Put(Store[LaneStore.Blocks], h, LaneStore.EncodeLocation(location));
+        if (height == 1 && _lotMap)
+            wb.Put(Store[LaneStore.Meta], LaneStore.StateMapVersionKey, [LaneStore.CurrentStateMapVersion]);
         // The GLN and lot indexes hold one entry per GLN (lot) and block, listing that block's records (items) in lane
         // order: a per-record entry cost a RocksDB put each for an index read a block at a time anyway.
         var glnRecords = new Dictionary<string, List<Hash32>>(StringComparer.Ordinal);
@@ -280,6 +285,8 @@ public sealed partial class LedgerEngine
                 else
                     foreach (var item in r.Payload.Items)
                         wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
+                if (_lotMap && LotMap.KeyOf(r) is { } lotKey)
+                    wb.Put(Store[LaneStore.History], StateCodec.Key(lotKey, logIndex), id);
                 foreach (var gln in Locations(r.Payload))
                 {
                     if (gln.Length == 0)

@@ -29,6 +29,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     private readonly RocksSparseNodeStore _stateNodes;
     private readonly MerkleLog _log;
     private readonly SparseMerkleTree _state;
+    // True when the state map commits lots and products (version 2): a store written before keeps version 1.
+    private readonly bool _lotMap;
     private readonly Overlay _overlay;
     private int _queued;
     private Task _committing = Task.CompletedTask;
@@ -53,6 +55,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _state = new SparseMerkleTree(_stateNodes, _stateNodes.OpenCheckpoint());
         _stateNodes.Replay(_state);
         _overlay = new Overlay(store, consortium, IsShipCertified);
+        _lotMap = store.StateMapVersion >= LaneStore.CurrentStateMapVersion;
         _sequenced = head;
         _head = head.Height == 0
             ? new LaneHead(0, null, null, 0)

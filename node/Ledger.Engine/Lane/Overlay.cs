@@ -21,6 +21,8 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     private readonly HashSet<string> _submissionKeys = new(StringComparer.Ordinal);
     private readonly Dictionary<ItemId, (string Gln, long TimeMs)> _blockScans = [];
     private readonly Dictionary<ItemId, (string Gln, long TimeMs)> _submissionScans = [];
+    private readonly Dictionary<Hash32, Hash32> _blockChains = [];
+    private readonly Dictionary<Hash32, Hash32> _submissionChains = [];
     private LotFacts? _blockLots;
     private LotFacts? _submissionLots;
     private bool _lotsChanged;
@@ -32,6 +34,15 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     public bool LotsChanged => _lotsChanged;
 
     public IReadOnlyDictionary<ItemId, ItemState> BlockItems => _block;
+
+    /// <summary>The lot and product chain heads this block changed (state-map key → head; docs/spec/lane.md §3).</summary>
+    public IReadOnlyDictionary<Hash32, Hash32> BlockLotChains => _blockChains;
+
+    /// <summary>The chain head of a lot or product key as this block and submission left it, or null (read the state map).</summary>
+    public Hash32? LotChain(Hash32 key) =>
+        _submissionChains.TryGetValue(key, out var h) || _blockChains.TryGetValue(key, out h) ? h : null;
+
+    public void SetLotChain(Hash32 key, Hash32 head) => _submissionChains[key] = head;
 
     public IReadOnlyDictionary<ItemId, (string Gln, long TimeMs)> BlockScans => _blockScans;
 
@@ -99,6 +110,8 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _blockKeys.UnionWith(_submissionKeys);
         foreach (var (k, v) in _submissionScans)
             _blockScans[k] = v;
+        foreach (var (k, v) in _submissionChains)
+            _blockChains[k] = v;
         if (_submissionLots is not null)
         {
             _blockLots = _submissionLots;
@@ -113,6 +126,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _submissionRecords.Clear();
         _submissionKeys.Clear();
         _submissionScans.Clear();
+        _submissionChains.Clear();
         _submissionLots = null;
     }
 
@@ -134,6 +148,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _blockRecords.Clear();
         _blockKeys.Clear();
         _blockScans.Clear();
+        _blockChains.Clear();
         _blockLots = null;
         _lotsChanged = false;
     }

@@ -15,18 +15,32 @@ namespace Ledger.Engine.Lane;
 public sealed record ProvenanceEntry(LedgerRecord Record, RecordSeal Seal, long Height, long LogIndex, InclusionProof Proof);
 
 /// <summary>
+/// The records of a lot or a product (lot-level recalls and withdrawals) at one header, with the state-map proof of
+/// the key's chain head (docs/spec/lane.md §3), or of its absence when the lot has no record.
+/// </summary>
+/// <param name="Gtin">The GTIN-14.</param>
+/// <param name="Lot">The lot; null for a product's history.</param>
+/// <param name="Key">The state-map key (<see cref="LotMap.LotKey"/> or <see cref="LotMap.ProductKey"/>).</param>
+/// <param name="Records">The key's records in lane order.</param>
+/// <param name="Proof">Sparse Merkle proof of key → chain head over <paramref name="Records"/> (or absence).</param>
+public sealed record LotHistory(string Gtin, string? Lot, Hash32 Key, IReadOnlyList<ProvenanceEntry> Records, SparseMerkleProof Proof);
+
+/// <summary>
 /// An item's provenance at one certified header: every record that touched it with its seal and inclusion proof, and the
 /// state-root proof that the last of them is the item's latest record (so no later record was left out).
 /// </summary>
 /// <param name="Item">The item.</param>
 /// <param name="State">Its state at the header (null when the ledger does not know it).</param>
-/// <param name="Status">Its effective status now: lot recalls, withdrawals and the expiry date applied.</param>
+/// <param name="Status">Its effective status at <paramref name="StatusAt"/>: the lot's and product's records at the header and the expiry date applied.</param>
 /// <param name="Records">Its history in lane order.</param>
 /// <param name="Header">The signed header every proof is against.</param>
 /// <param name="Certificate">The header's certificate.</param>
 /// <param name="StateProof">Sparse Merkle proof of item → latest record id (or absence) at the header's state root.</param>
 /// <param name="Alerts">Alerts about the item.</param>
 /// <param name="Children">The items directly inside it, with their states.</param>
+/// <param name="Lot">The history of the item's lot with its state proof (null for an SSCC, an unknown item, or a store of state map version 1).</param>
+/// <param name="Product">The history of the item's product (GTIN) with its state proof (null likewise).</param>
+/// <param name="StatusAt">The time <paramref name="Status"/> was evaluated at (expiry).</param>
 public sealed record ProvenanceAnswer(
     ItemId Item,
     ItemState? State,
@@ -36,7 +50,10 @@ public sealed record ProvenanceAnswer(
     Certificate? Certificate,
     SparseMerkleProof? StateProof,
     IReadOnlyList<LedgerAlert> Alerts,
-    IReadOnlyList<ItemState> Children);
+    IReadOnlyList<ItemState> Children,
+    LotHistory? Lot = null,
+    LotHistory? Product = null,
+    DateTimeOffset StatusAt = default);
 
 public sealed partial class LedgerEngine
 {
@@ -59,7 +76,7 @@ public sealed partial class LedgerEngine
     private ProvenanceAnswer? BuildProvenance(ItemId item, LaneHead head, DateTimeOffset asOf)
     {
         if (head.Header is null)
-            return new ProvenanceAnswer(item, null, null, [], null, null, null, [], []);
+            return new ProvenanceAnswer(item, null, null, [], null, null, null, [], [], StatusAt: asOf);
         var key = item.StateKey();
         if (_stateNodes.ReadView(head.Height) is not { } stateNodes)
             return null; // a state-map checkpoint above this head started since it was read: read again
@@ -71,20 +88,22 @@ public sealed partial class LedgerEngine
         if (latest is { } l && state is not null && state.LatestRecord != l)
             return null; // the state is newer than the head just read: read again
         var log = MerkleLog.Open(new LogNodeStore(Store), head.LogSize);
-        var entries = new List<ProvenanceEntry>();
-        foreach (var id in Store.GetHistory(item))
+        var entries = Entries(Store.GetHistory(key), head, log);
+        state = latest is null ? null : state;
+        LotHistory? lot = null, product = null;
+        var lots = LotFacts.Empty;
+        if (!_lotMap)
         {
-            if (Store.FindRecord(id) is not { } loc || loc.LogIndex >= head.LogSize)
-                continue;
-            var (record, seal) = Store.GetRecordAt(loc);
-            if (record.Id != id)
-            {
-                throw new InvalidOperationException(
-                    $"the record at height {loc.Height} batch {loc.Batch} index {loc.Index} has id {record.Id}, the item's history names {id}: the store is damaged");
-            }
-            entries.Add(new ProvenanceEntry(record, seal, loc.Height, loc.LogIndex, log.CreateInclusionProof(loc.LogIndex, head.LogSize)));
+            // A store of state map version 1: its lot facts are in meta/lots only, committed by no state root.
+            lots = Store.GetLots();
         }
-        var lots = Store.GetLots();
+        else if (state is { Gtin: { } gtin })
+        {
+            lot = History(gtin, state.Lot ?? "", LotMap.LotKey(gtin, state.Lot ?? ""), stateTree, head, log);
+            product = History(gtin, null, LotMap.ProductKey(gtin), stateTree, head, log);
+            foreach (var e in lot.Records.Concat(product.Records))
+                lots = LotMap.Apply(lots, e.Record);
+        }
         ItemStatus? status = null;
         if (state is not null)
         {
@@ -93,8 +112,33 @@ public sealed partial class LedgerEngine
                 status = ItemStatus.Expired;
         }
         var children = state?.Children.Select(Store.GetItem).OfType<ItemState>().ToList() ?? [];
-        return new ProvenanceAnswer(item, latest is null ? null : state, latest is null ? null : status, entries, head.Header, head.Certificate, proof,
-            Store.GetItemAlerts(item), children);
+        return new ProvenanceAnswer(item, state, status, entries, head.Header, head.Certificate, proof,
+            Store.GetItemAlerts(item), children, lot, product, asOf);
+    }
+
+    private LotHistory History(string gtin, string? lot, Hash32 key, SparseMerkleTree stateTree, LaneHead head, MerkleLog log)
+    {
+        var proof = stateTree.Prove(key);
+        return new LotHistory(gtin, lot, key, Entries(Store.GetHistory(key), head, log), proof);
+    }
+
+    /// <summary>The records of a history that are in the log at the head, with their seals and inclusion proofs.</summary>
+    private List<ProvenanceEntry> Entries(IReadOnlyList<Hash32> ids, LaneHead head, MerkleLog log)
+    {
+        var entries = new List<ProvenanceEntry>();
+        foreach (var id in ids)
+        {
+            if (Store.FindRecord(id) is not { } loc || loc.LogIndex >= head.LogSize)
+                continue;
+            var (record, seal) = Store.GetRecordAt(loc);
+            if (record.Id != id)
+            {
+                throw new InvalidOperationException(
+                    $"the record at height {loc.Height} batch {loc.Batch} index {loc.Index} has id {record.Id}, the history names {id}: the store is damaged");
+            }
+            entries.Add(new ProvenanceEntry(record, seal, loc.Height, loc.LogIndex, log.CreateInclusionProof(loc.LogIndex, head.LogSize)));
+        }
+        return entries;
     }
 
     /// <summary>An inclusion proof of the record in the lane log at the head, or null when the record is not on the ledger.</summary>

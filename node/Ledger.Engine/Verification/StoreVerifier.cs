@@ -75,6 +75,8 @@ public static class StoreVerifier
         private long _blocks, _records;
         private Address? _lane;
         private Hash32 _previous = Hash32.Zero;
+        // State map version 2 commits lots and products too; a store written before has no version entry (version 1).
+        private bool _lotMap;
         private BlockLocation _lastLocation;
         private BlockHeader? _lastHeader;
 
@@ -129,6 +131,7 @@ public static class StoreVerifier
 
         private bool ReadHead()
         {
+            _lotMap = Get(LaneStore.Meta, LaneStore.StateMapVersionKey) is [>= LaneStore.CurrentStateMapVersion];
             if (Get(LaneStore.Meta, LaneStore.HeadKey) is not { } raw)
                 return true;
             try
@@ -327,6 +330,7 @@ public static class StoreVerifier
             if (_custody is null || _state is null)
                 return true;
             var changed = new Dictionary<ItemId, Hash32>();
+            var chains = new Dictionary<Hash32, Hash32>();
             for (var b = 0; b < block.Batches.Count; b++)
             {
                 var records = block.Batches[b].Records;
@@ -338,9 +342,13 @@ public static class StoreVerifier
                             $"batch {b} record {i} ({records[i].Id}): the custody rules refuse it on replay ({outcome.ErrorCode}: {outcome.Message})"));
                     foreach (var state in outcome.Updates)
                         changed[state.Item] = state.LatestRecord;
+                    if (_lotMap && LotMap.KeyOf(records[i]) is { } lotKey)
+                        chains[lotKey] = LotMap.Chain(chains.TryGetValue(lotKey, out var head) ? head : _state.Get(lotKey), records[i].Id);
                 }
             }
-            var root = changed.Count == 0 ? _state.Root : _state.Update(changed.Select(kv => (kv.Key.StateKey(), (Hash32?)kv.Value)));
+            var root = changed.Count == 0 && chains.Count == 0
+                ? _state.Root
+                : _state.Update(changed.Select(kv => (kv.Key.StateKey(), (Hash32?)kv.Value)).Concat(chains.Select(kv => (kv.Key, (Hash32?)kv.Value))));
             var expected = block.SignedHeader.Header.StateRoot;
             return root == expected || Failed(height, StoreChecks.StateRoot, $"the replayed state hashes to {root}, the header says {expected}");
         }

@@ -77,38 +77,80 @@ public static class LedgerJson
         rejectedRecord = a.RejectedRecord is null ? null : Hex.Encode0x(a.RejectedRecord),
     };
 
-    /// <summary>A provenance answer with every proof.</summary>
+    /// <summary>The format name of a provenance answer (docs/spec/api.md §6).</summary>
+    public const string ProvenanceFormat = "ledger-provenance/v2";
+
+    /// <summary>
+    /// A provenance answer with every proof (<c>ledger-provenance/v2</c>): every member is derived from an encoding, proven,
+    /// or under a member named <c>unverified</c> (docs/spec/verifier.md §1).
+    /// </summary>
     public static object Provenance(ProvenanceAnswer a, AnchorWithProof? anchor = null) => new
     {
-        format = "ledger-provenance/v1",
+        format = ProvenanceFormat,
         item = a.Item.ToString(),
         itemKey = a.Item.StateKey().ToString(),
         known = a.State is not null,
-        state = State(a.State, a.Status),
-        children = a.Children.Select(c => State(c, null)).ToList(),
+        state = ProvenanceState(a),
         header = a.Header is null ? null : Header(a.Header, a.Certificate),
         stateProof = a.StateProof is null ? null : Hex.Encode0x(a.StateProof.Encode()),
-        records = a.Records.Select(e => new
-        {
-            record = Record(e.Record),
-            height = e.Height,
-            logIndex = e.LogIndex,
-            seal = Hex.Encode0x(Ledger.Protocol.Rlp.Rlp.Encode(e.Seal.ToRlp())),
-            inclusionProof = Hex.Encode0x(e.Proof.Encode()),
-        }).ToList(),
-        alerts = a.Alerts.Select(Alert).ToList(),
+        records = a.Records.Select(Entry).ToList(),
+        lot = a.Lot is { } lot ? LotHistory(lot) : null,
+        product = a.Product is { } product ? LotHistory(product) : null,
         anchor = anchor is null ? null : new
         {
-            chainId = anchor.Anchor.ChainId,
-            contract = anchor.Anchor.Contract.ToString(),
             lane = anchor.Anchor.Lane.ToString(),
             size = anchor.Anchor.Size,
             root = anchor.Anchor.Root.ToString(),
-            txHash = anchor.Anchor.TransactionHash?.ToString(),
-            blockNumber = anchor.Anchor.BlockNumber,
-            blockHash = anchor.Anchor.BlockHash?.ToString(),
             consistencyProof = Hex.Encode0x(anchor.Proof.Encode()),
+            unverified = new
+            {
+                chainId = anchor.Anchor.ChainId,
+                contract = anchor.Anchor.Contract.ToString(),
+                txHash = anchor.Anchor.TransactionHash?.ToString(),
+                blockNumber = anchor.Anchor.BlockNumber,
+                blockHash = anchor.Anchor.BlockHash?.ToString(),
+            },
         },
+        unverified = new
+        {
+            children = a.Children.Select(c => State(c, null)).ToList(),
+            alerts = a.Alerts.Select(Alert).ToList(),
+        },
+    };
+
+    private static object? ProvenanceState(ProvenanceAnswer a) => a.State is not { } s ? null : new
+    {
+        item = s.Item.ToString(),
+        status = (a.Status ?? s.Status).ToString(),
+        statusAt = a.StatusAt.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        storedStatus = s.Status.ToString(),
+        custodian = s.Custodian.ToString(),
+        location = s.Location,
+        gtin = s.Gtin,
+        lot = s.Lot,
+        expiry = s.Expiry,
+        parent = s.Parent?.ToString(),
+        children = s.Children.Select(c => c.ToString()).ToList(),
+        latestRecord = s.LatestRecord.ToString(),
+        inTransitTo = s.PendingShip is { } p ? new { party = p.ToParty.ToString(), location = p.ToLocation, ship = p.Ship.ToString() } : null,
+    };
+
+    private static object Entry(ProvenanceEntry e) => new
+    {
+        record = Record(e.Record),
+        logIndex = e.LogIndex,
+        seal = Hex.Encode0x(Ledger.Protocol.Rlp.Rlp.Encode(e.Seal.ToRlp())),
+        inclusionProof = Hex.Encode0x(e.Proof.Encode()),
+        unverified = new { height = e.Height },
+    };
+
+    private static object LotHistory(LotHistory h) => new
+    {
+        gtin = h.Gtin,
+        lot = h.Lot,
+        key = h.Key.ToString(),
+        stateProof = Hex.Encode0x(h.Proof.Encode()),
+        records = h.Records.Select(Entry).ToList(),
     };
 
     /// <summary>An anchor as stored by the node (GET /v1/anchors).</summary>

@@ -11,28 +11,35 @@ using Ledger.Protocol.Records;
 namespace Ledger.Sdk.Provenance;
 
 /// <summary>
-/// The typed, immutable form of a provenance answer (<c>ledger-provenance/v1</c>, docs/spec/api.md §6). Signed and
-/// proven members are decoded from their canonical hex encodings (what a verifier checks); the readable summary
-/// (state, children, alerts) is kept as the node stated it. Unknown members are ignored, so newer answers still parse.
+/// The typed, immutable form of a provenance answer (<c>ledger-provenance/v2</c>, docs/spec/api.md §6). Signed and
+/// proven members are decoded from their canonical hex encodings (what a verifier checks); readable members derived from
+/// an encoding are re-derived by <see cref="ToJson"/>, and the verifier's <c>summary</c> check compares the answer's own
+/// text with that form (docs/spec/verifier.md §1). What no proof covers is only in <see cref="Unverified"/>,
+/// <see cref="ProvenanceAnchor.Unverified"/> and <see cref="ProvenanceRecord.Unverified"/>.
 /// Two documents are equal when their <see cref="ToJson"/> forms are equal.
 /// </summary>
 public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
 {
     /// <summary>The format name.</summary>
-    public const string Format = "ledger-provenance/v1";
+    public const string Format = "ledger-provenance/v2";
+
+    /// <summary>The format before lots were provable (not read: it proves no status; docs/spec/api.md §6).</summary>
+    public const string FormatV1 = "ledger-provenance/v1";
 
     /// <summary>Creates a document.</summary>
-    public ProvenanceDocument(ItemId item, ProvenanceState? state, IReadOnlyList<ProvenanceState> children, ProvenanceHeader? header,
-        SparseMerkleProof? stateProof, IReadOnlyList<ProvenanceRecord> records, IReadOnlyList<ProvenanceAlert> alerts, ProvenanceAnchor? anchor = null)
+    public ProvenanceDocument(ItemId item, ProvenanceState? state, ProvenanceHeader? header, SparseMerkleProof? stateProof,
+        IReadOnlyList<ProvenanceRecord> records, ProvenanceLotHistory? lot = null, ProvenanceLotHistory? product = null,
+        ProvenanceAnchor? anchor = null, ProvenanceUnverified? unverified = null)
     {
         Item = item ?? throw new ArgumentNullException(nameof(item));
         State = state;
-        Children = children ?? throw new ArgumentNullException(nameof(children));
         Header = header;
         StateProof = stateProof;
         Records = records ?? throw new ArgumentNullException(nameof(records));
-        Alerts = alerts ?? throw new ArgumentNullException(nameof(alerts));
+        Lot = lot;
+        Product = product;
         Anchor = anchor;
+        Unverified = unverified ?? ProvenanceUnverified.Empty;
     }
 
     /// <summary>The item the answer is about.</summary>
@@ -41,14 +48,11 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
     /// <summary>The item's state-map key (derived from <see cref="Item"/>).</summary>
     public Hash32 ItemKey => Item.StateKey();
 
-    /// <summary>True when the ledger knows the item (it has a state).</summary>
+    /// <summary>True when the answer states a state for the item.</summary>
     public bool Known => State is not null;
 
-    /// <summary>The item's state as the node states it.</summary>
+    /// <summary>The item's state as the node states it: every member is checked by the verifier (custody, status).</summary>
     public ProvenanceState? State { get; }
-
-    /// <summary>The items directly inside it.</summary>
-    public IReadOnlyList<ProvenanceState> Children { get; }
 
     /// <summary>The certified header every proof is against; null before the lane's first block.</summary>
     public ProvenanceHeader? Header { get; }
@@ -59,11 +63,20 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
     /// <summary>The item's history in lane-log order.</summary>
     public IReadOnlyList<ProvenanceRecord> Records { get; }
 
-    /// <summary>Alerts about the item.</summary>
-    public IReadOnlyList<ProvenanceAlert> Alerts { get; }
+    /// <summary>The history of the item's lot (recalls and withdrawals of the lot) with its state proof.</summary>
+    public ProvenanceLotHistory? Lot { get; }
+
+    /// <summary>The history of the item's product (withdrawals of every lot of the GTIN) with its state proof.</summary>
+    public ProvenanceLotHistory? Product { get; }
 
     /// <summary>The chain anchor the answer links to, when present.</summary>
     public ProvenanceAnchor? Anchor { get; }
+
+    /// <summary>What the node says that the answer does not prove: children's states and alerts.</summary>
+    public ProvenanceUnverified Unverified { get; }
+
+    /// <summary>The JSON text this document was parsed from (null when built in code): the <c>summary</c> check compares it with <see cref="ToJson"/>.</summary>
+    public string? SourceJson { get; private init; }
 
     /// <summary>Parses an answer.</summary>
     /// <exception cref="ProvenanceFormatException">A member is missing, of the wrong type, or does not decode; names its JSON path.</exception>
@@ -84,6 +97,9 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             var root = new Node(doc.RootElement, "");
             root.RequireObject();
             var format = root.Req("format").Str();
+            if (format == FormatV1)
+                throw new ProvenanceFormatException("format", "version",
+                    $"is \"{FormatV1}\", which proves no lot-level status; ask a node of this version for \"{Format}\"");
             if (format != Format)
                 throw new ProvenanceFormatException("format", "value", $"is \"{format}\", expected \"{Format}\"");
             var item = root.Req("item").Item();
@@ -92,13 +108,14 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
                 throw new ProvenanceFormatException("known", "value", $"is {known.Bool().ToString().ToLowerInvariant()} but state is {(state is null ? "null" : "present")}");
             if (root.Opt("itemKey") is { } key && key.Hash() != item.StateKey())
                 throw new ProvenanceFormatException("itemKey", "value", $"is not the state key of {item} ({item.StateKey()})");
-            var children = root.Opt("children")?.Array(ReadState) ?? [];
             var header = root.Opt("header") is { } h ? ReadHeader(h) : null;
             var stateProof = root.Opt("stateProof") is { } sp ? sp.Decode(b => SparseMerkleProof.Decode(b)) : null;
             var records = root.Req("records").Array(ReadRecord);
-            var alerts = root.Opt("alerts")?.Array(ReadAlert) ?? [];
+            var lot = root.Opt("lot") is { } l ? ReadLot(l, withLot: true) : null;
+            var product = root.Opt("product") is { } pr ? ReadLot(pr, withLot: false) : null;
             var anchor = root.Opt("anchor") is { } a ? ReadAnchor(a) : null;
-            return new ProvenanceDocument(item, state, children, header, stateProof, records, alerts, anchor);
+            var unverified = root.Opt("unverified") is { } u ? ReadUnverified(u) : null;
+            return new ProvenanceDocument(item, state, header, stateProof, records, lot, product, anchor, unverified) { SourceJson = json };
         }
     }
 
@@ -137,7 +154,8 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             n.Opt("parent")?.Item(),
             n.Opt("children")?.Array(c => c.Item()) ?? [],
             n.Req("latestRecord").Hash(),
-            transit);
+            transit,
+            n.Opt("statusAt")?.Time());
     }
 
     private static ProvenanceHeader ReadHeader(Node n)
@@ -152,11 +170,21 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
     {
         n.RequireObject();
         var record = n.Req("record").Req("encoded").Decode(b => LedgerRecord.Decode(b));
-        var height = n.Req("height").Long();
         var logIndex = n.Req("logIndex").Long();
         var seal = n.Req("seal").Decode(b => RecordSeal.FromRlp(Ledger.Protocol.Rlp.Rlp.Decode(b), "seal"));
         var proof = n.Req("inclusionProof").Decode(b => InclusionProof.Decode(b));
-        return new ProvenanceRecord(record, height, logIndex, seal, proof);
+        var height = n.Opt("unverified") is { } u ? u.Opt("height")?.Long() ?? 0 : 0;
+        return new ProvenanceRecord(record, logIndex, seal, proof, new ProvenanceRecordUnverified(height));
+    }
+
+    private static ProvenanceLotHistory ReadLot(Node n, bool withLot)
+    {
+        n.RequireObject();
+        var gtin = n.Req("gtin").Str();
+        var lot = withLot ? n.Req("lot").Str() : null;
+        if (!withLot && n.Opt("lot") is not null)
+            throw new ProvenanceFormatException(n.Child("lot"), "value", "must be null in a product's history");
+        return new ProvenanceLotHistory(gtin, lot, n.Req("stateProof").Decode(b => SparseMerkleProof.Decode(b)), n.Req("records").Array(ReadRecord));
     }
 
     private static ProvenanceAlert ReadAlert(Node n)
@@ -167,13 +195,21 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             n.Opt("rejectedRecord")?.HexText());
     }
 
+    private static ProvenanceUnverified ReadUnverified(Node n)
+    {
+        n.RequireObject();
+        return new ProvenanceUnverified(n.Opt("children")?.Array(ReadState) ?? [], n.Opt("alerts")?.Array(ReadAlert) ?? []);
+    }
+
     private static ProvenanceAnchor ReadAnchor(Node n)
     {
         n.RequireObject();
         var size = n.Req("size").Long();
-        return new ProvenanceAnchor(n.Req("chainId").ULong(), n.Req("contract").Address(), n.Req("lane").Address(), size,
-            n.Req("root").Hash(), n.Opt("txHash")?.Hash(), n.Req("blockNumber").ULong(), n.Opt("blockHash")?.Hash(),
-            n.Req("consistencyProof").Decode(b => ConsistencyProof.Decode(b)));
+        var u = n.Req("unverified");
+        var unverified = new ProvenanceAnchorUnverified(u.Req("chainId").ULong(), u.Req("contract").Address(), u.Opt("txHash")?.Hash(),
+            u.Req("blockNumber").ULong(), u.Opt("blockHash")?.Hash());
+        return new ProvenanceAnchor(n.Req("lane").Address(), size, n.Req("root").Hash(),
+            n.Req("consistencyProof").Decode(b => ConsistencyProof.Decode(b)), unverified);
     }
 
     /// <summary>The canonical JSON form (the node's shape, readable members derived from the encodings).</summary>
@@ -189,10 +225,6 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             w.WriteBoolean("known", Known);
             w.WritePropertyName("state");
             WriteState(w, State);
-            w.WriteStartArray("children");
-            foreach (var c in Children)
-                WriteState(w, c);
-            w.WriteEndArray();
             w.WritePropertyName("header");
             WriteHeader(w, Header);
             WriteNullable(w, "stateProof", StateProof is null ? null : Hex.Encode0x(StateProof.Encode()));
@@ -200,14 +232,22 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             foreach (var r in Records)
                 WriteRecord(w, r);
             w.WriteEndArray();
-            w.WriteStartArray("alerts");
-            foreach (var a in Alerts)
-                WriteAlert(w, a);
-            w.WriteEndArray();
+            WriteLot(w, "lot", Lot);
+            WriteLot(w, "product", Product);
             if (Anchor is { } anchor)
                 WriteAnchor(w, anchor);
             else
                 w.WriteNull("anchor");
+            w.WriteStartObject("unverified");
+            w.WriteStartArray("children");
+            foreach (var c in Unverified.Children)
+                WriteState(w, c);
+            w.WriteEndArray();
+            w.WriteStartArray("alerts");
+            foreach (var a in Unverified.Alerts)
+                WriteAlert(w, a);
+            w.WriteEndArray();
+            w.WriteEndObject();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
@@ -235,6 +275,8 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
         w.WriteStartObject();
         w.WriteString("item", s.Item.ToString());
         w.WriteString("status", s.Status.ToString());
+        if (s.StatusAt is { } at)
+            w.WriteString("statusAt", Time(at));
         w.WriteString("storedStatus", s.StoredStatus.ToString());
         w.WriteString("custodian", s.Custodian.ToString());
         w.WriteString("location", s.Location);
@@ -318,10 +360,31 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
         w.WriteEndArray();
         w.WriteString("encoded", Hex.Encode0x(r.Encode()));
         w.WriteEndObject();
-        w.WriteNumber("height", e.Height);
         w.WriteNumber("logIndex", e.LogIndex);
         w.WriteString("seal", Hex.Encode0x(Ledger.Protocol.Rlp.Rlp.Encode(e.Seal.ToRlp())));
         w.WriteString("inclusionProof", Hex.Encode0x(e.InclusionProof.Encode()));
+        w.WriteStartObject("unverified");
+        w.WriteNumber("height", e.Unverified.Height);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteLot(Utf8JsonWriter w, string name, ProvenanceLotHistory? h)
+    {
+        if (h is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+        w.WriteStartObject(name);
+        w.WriteString("gtin", h.Gtin);
+        WriteNullable(w, "lot", h.Lot);
+        w.WriteString("key", h.Key.ToString());
+        w.WriteString("stateProof", Hex.Encode0x(h.StateProof.Encode()));
+        w.WriteStartArray("records");
+        foreach (var r in h.Records)
+            WriteRecord(w, r);
+        w.WriteEndArray();
         w.WriteEndObject();
     }
 
@@ -343,15 +406,17 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
     private static void WriteAnchor(Utf8JsonWriter w, ProvenanceAnchor a)
     {
         w.WriteStartObject("anchor");
-        w.WriteNumber("chainId", a.ChainId);
-        w.WriteString("contract", a.Contract.ToString());
         w.WriteString("lane", a.Lane.ToString());
         w.WriteNumber("size", a.Size);
         w.WriteString("root", a.Root.ToString());
-        WriteNullable(w, "txHash", a.TxHash?.ToString());
-        w.WriteNumber("blockNumber", a.BlockNumber);
-        WriteNullable(w, "blockHash", a.BlockHash?.ToString());
         w.WriteString("consistencyProof", Hex.Encode0x(a.ConsistencyProof.Encode()));
+        w.WriteStartObject("unverified");
+        w.WriteNumber("chainId", a.Unverified.ChainId);
+        w.WriteString("contract", a.Unverified.Contract.ToString());
+        WriteNullable(w, "txHash", a.Unverified.TxHash?.ToString());
+        w.WriteNumber("blockNumber", a.Unverified.BlockNumber);
+        WriteNullable(w, "blockHash", a.Unverified.BlockHash?.ToString());
+        w.WriteEndObject();
         w.WriteEndObject();
     }
 
@@ -381,7 +446,7 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
                 throw Error("type", $"must be an object, found {element.ValueKind}");
         }
 
-        private string Child(string name) => path.Length == 0 ? name : $"{path}.{name}";
+        public string Child(string name) => path.Length == 0 ? name : $"{path}.{name}";
 
         public Node Req(string name)
         {

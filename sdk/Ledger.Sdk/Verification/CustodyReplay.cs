@@ -10,12 +10,15 @@ namespace Ledger.Sdk.Verification;
 /// <summary>
 /// Replays an answer's records through <see cref="CustodyRules"/> as the node applied them, and compares the result with
 /// the state the answer states. The node lists a record in an item's history when the record names the item or changes
-/// its state (node/Ledger.Engine: payload items ∪ updated items); a lot recall or withdrawal changes no item state and is
-/// not in the history, so the stated status may show it (Recalled/Withdrawn) without a record; Expired is computed.
+/// its state (node/Ledger.Engine: payload items ∪ updated items); a lot recall or withdrawal changes no item state: it is
+/// in the lot's or product's history, and the status check applies it (<see cref="ProvenanceVerifier"/>).
 /// </summary>
 internal static class CustodyReplay
 {
-    public static VerificationCheck Check(ProvenanceDocument answer, ConsortiumDirectory directory)
+    public static VerificationCheck Check(ProvenanceDocument answer, ConsortiumDirectory directory) => Replay(answer, directory).Check;
+
+    /// <summary>The custody check and the replayed state of the item (null when the records leave it unknown or the replay failed).</summary>
+    public static (VerificationCheck Check, ItemState? State) Replay(ProvenanceDocument answer, ConsortiumDirectory directory)
     {
         var subject = answer.Item.ToString();
         var context = new ReplayContext(answer, directory);
@@ -30,26 +33,26 @@ internal static class CustodyReplay
             }
             catch (InvalidOperationException e)
             {
-                return Fail(subject, "replay", $"records[{i}] {r.Kind} {r.Id} cannot be replayed: {e.Message}");
+                return (Fail(subject, "replay", $"records[{i}] {r.Kind} {r.Id} cannot be replayed: {e.Message}"), null);
             }
             if (!outcome.IsAccepted)
-                return Fail(subject, "step-rejected", $"records[{i}] {r.Kind} {r.Id} is not allowed after the records before it: {outcome.ErrorCode}: {outcome.Message}");
+                return (Fail(subject, "step-rejected", $"records[{i}] {r.Kind} {r.Id} is not allowed after the records before it: {outcome.ErrorCode}: {outcome.Message}"), null);
             if (!r.Payload.Items.Contains(answer.Item) && outcome.Updates.All(u => u.Item != answer.Item))
-                return Fail(subject, "not-about-item", $"records[{i}] {r.Kind} {r.Id} neither names {answer.Item} nor changes its state");
+                return (Fail(subject, "not-about-item", $"records[{i}] {r.Kind} {r.Id} neither names {answer.Item} nor changes its state"), null);
             context.Commit(outcome);
         }
         var replayed = context.Subject;
         var stated = answer.State;
         if (replayed is null && stated is null)
-            return new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok");
+            return (new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok"), null);
         if (replayed is null)
-            return Fail(subject, "state-without-records", "the answer states a state but carries no record that created it");
+            return (Fail(subject, "state-without-records", "the answer states a state but carries no record that created it"), null);
         if (stated is null)
-            return Fail(subject, "state-missing", $"the records leave the item {replayed.Status} at {replayed.Custodian} but the answer states no state");
-        var mismatch = Compare(stated, replayed);
+            return (Fail(subject, "state-missing", $"the records leave the item {replayed.Status} at {replayed.Custodian} but the answer states no state"), null);
+        var mismatch = stated.Item != answer.Item ? $"state.item is {stated.Item}, the answer is about {answer.Item}" : Compare(stated, replayed);
         return mismatch is null
-            ? new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok")
-            : Fail(subject, "state-mismatch", mismatch);
+            ? (new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok"), replayed)
+            : (Fail(subject, "state-mismatch", mismatch), null);
     }
 
     private static VerificationCheck Fail(string subject, string code, string detail) =>
@@ -59,8 +62,6 @@ internal static class CustodyReplay
     {
         if (stated.StoredStatus != replayed.Status)
             return $"state.storedStatus is {stated.StoredStatus}, the records make it {replayed.Status}";
-        if (stated.Status != stated.StoredStatus && !EffectiveAllowed(stated.Status, replayed))
-            return $"state.status is {stated.Status}, which lot facts or expiry cannot make of {replayed.Status}";
         if (stated.Custodian != replayed.Custodian)
             return $"state.custodian is {stated.Custodian}, the records make it {replayed.Custodian}";
         if (!string.Equals(stated.Location, replayed.Location, StringComparison.Ordinal))
@@ -69,27 +70,22 @@ internal static class CustodyReplay
             return $"state.latestRecord is {stated.LatestRecord}, the records make it {replayed.LatestRecord}";
         if (stated.Parent != replayed.Parent)
             return $"state.parent is {stated.Parent?.ToString() ?? "none"}, the records make it {replayed.Parent?.ToString() ?? "none"}";
-        if (!stated.Children.ToHashSet().SetEquals(replayed.Children))
+        if (!stated.Children.SequenceEqual(replayed.Children))
             return $"state.children are [{string.Join(", ", stated.Children)}], the records make them [{string.Join(", ", replayed.Children)}]";
         if (stated.InTransitTo?.Ship != replayed.PendingShip?.Ship)
             return $"state.inTransitTo is {stated.InTransitTo?.Ship.ToString() ?? "none"}, the records make it {replayed.PendingShip?.Ship.ToString() ?? "none"}";
+        if (stated.InTransitTo is { } t && replayed.PendingShip is { } p && (t.Party != p.ToParty || !string.Equals(t.Location, p.ToLocation, StringComparison.Ordinal)))
+            return $"state.inTransitTo is to {t.Party} at {t.Location}, the Ship sends it to {p.ToParty} at {p.ToLocation}";
         if (stated.Gtin != replayed.Gtin || stated.Lot != replayed.Lot || stated.Expiry != replayed.Expiry)
             return $"state gtin/lot/expiry are {stated.Gtin}/{stated.Lot}/{stated.Expiry}, the records make them {replayed.Gtin}/{replayed.Lot}/{replayed.Expiry}";
         return null;
     }
 
-    /// <summary>The node's effective status: a lot recall or withdrawal (not in the item's history) or the expiry date.</summary>
-    private static bool EffectiveAllowed(ItemStatus status, ItemState replayed) => status switch
-    {
-        ItemStatus.Recalled or ItemStatus.Withdrawn => !CustodyRules.IsTerminal(replayed.Status) && replayed.Gtin is not null,
-        ItemStatus.Expired => replayed.Status is ItemStatus.Active or ItemStatus.InTransit && replayed.Expiry is not null,
-        _ => false,
-    };
-
     /// <summary>
     /// The custody context of the replay: parties from the consortium; item states from the answer's own records. The
     /// answer proves the subject item's chain only: other items it names are checked as far as its records show them
-    /// (their own dependencies are not checked; an SGTIN the records never introduced stands where the subject stands).
+    /// (their own dependencies are not checked; an SGTIN the records never introduced stands where the subject stands,
+    /// or, in the Pack that creates a case or pallet, where that Pack packs it).
     /// </summary>
     private sealed class ReplayContext(ProvenanceDocument answer, ConsortiumDirectory directory) : ICustodyContext
     {
@@ -127,8 +123,16 @@ internal static class CustodyReplay
             var dep = Current is { Deps.Count: > 0 } c ? c.Deps[0] : (Hash32?)null;
             if (_items.TryGetValue(item, out var known))
                 return dep is { } d ? known with { LatestRecord = d } : known;
-            if (item.Scheme == ItemScheme.Sscc || Subject is not { } s)
+            if (item.Scheme == ItemScheme.Sscc)
                 return null;
+            if (Subject is not { } s)
+            {
+                // The Pack that creates the subject (a case or pallet) packs items the answer does not prove: they stand
+                // where the Pack says, with its author, as far as its records show them.
+                return Current is { Payload: PackPayload p } pack && p.Parent == answer.Item && p.Children.Contains(item)
+                    ? new ItemState(item, ItemStatus.Active, pack.Author, p.Location, dep ?? Hash32.Zero)
+                    : null;
+            }
             return new ItemState(item, s.Status, s.Custodian, s.Location, dep ?? s.LatestRecord) { PendingShip = s.PendingShip };
         }
     }

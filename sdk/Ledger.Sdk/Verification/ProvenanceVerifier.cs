@@ -1,22 +1,28 @@
 using Ledger.Protocol;
 using Ledger.Protocol.Blocks;
 using Ledger.Protocol.Consortium;
+using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
 using Ledger.Protocol.Merkle;
+using Ledger.Protocol.Records;
 using Ledger.Sdk.Provenance;
 
 namespace Ledger.Sdk.Verification;
 
 /// <summary>
-/// Checks a provenance answer offline from the consortium's public keys alone (docs/spec/verifier.md): seals,
-/// inclusion proofs, header signature, certificate quorum, completeness (state proof), order, the custody sequence
-/// replayed through <see cref="CustodyRules"/>, and the chain anchor. No I/O except the optional <see cref="IAnchorSource"/>.
+/// Checks a provenance answer offline from the consortium's public keys alone (docs/spec/verifier.md): the readable
+/// summary against the encodings, seals, inclusion proofs, header signature, certificate quorum, completeness (state
+/// proof), order, the custody sequence replayed through <see cref="CustodyRules"/>, the lot's and product's histories
+/// (state proofs), the status derived from all of them at a stated time, and the chain anchor. No I/O except the
+/// optional <see cref="IAnchorSource"/>; no clock: the time is the caller's (<see cref="ProvenanceVerifierOptions.At"/>)
+/// or the answer's own <c>state.statusAt</c>, and the report names which.
 /// </summary>
 public static class ProvenanceVerifier
 {
-    /// <summary>Check names (report order: header-signature, certificate, seal…, inclusion…, completeness, order, custody, anchor, anchor-chain).</summary>
-    public const string HeaderSignature = "header-signature", CertificateCheck = "certificate", Seal = "seal", Inclusion = "inclusion",
-        Completeness = "completeness", Order = "order", Custody = "custody", Anchor = "anchor", AnchorChain = "anchor-chain";
+    /// <summary>Check names (report order: header-signature, certificate, seal…, inclusion…, completeness, order, custody, lot, product, status, anchor, summary…, anchor-chain).</summary>
+    public const string Summary = "summary", HeaderSignature = "header-signature", CertificateCheck = "certificate", Seal = "seal", Inclusion = "inclusion",
+        Completeness = "completeness", Order = "order", Custody = "custody", LotCheck = "lot", ProductCheck = "product", Status = "status",
+        Anchor = "anchor", AnchorChain = "anchor-chain";
 
     /// <summary>Runs every offline check.</summary>
     /// <exception cref="ArgumentException">The options carry an anchor source: use <see cref="VerifyAsync"/>.</exception>
@@ -24,24 +30,33 @@ public static class ProvenanceVerifier
     {
         if (options?.AnchorSource is not null)
             throw new ArgumentException("an anchor source is read asynchronously: call VerifyAsync", nameof(options));
-        return new VerificationReport(Offline(answer, consortium));
+        var (checks, summary) = Offline(answer, consortium, options);
+        return Report(checks, summary);
     }
 
     /// <summary>Runs every offline check and, when the options carry an anchor source, checks the anchor against it.</summary>
     public static async Task<VerificationReport> VerifyAsync(ProvenanceDocument answer, ConsortiumDefinition consortium,
         ProvenanceVerifierOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var checks = Offline(answer, consortium);
+        var (checks, summary) = Offline(answer, consortium, options);
         if (options?.AnchorSource is { } source)
             checks.Add(await ChainAsync(answer, source, cancellationToken).ConfigureAwait(false));
-        return new VerificationReport(checks);
+        return Report(checks, summary);
+    }
+
+    private static VerificationReport Report(List<VerificationCheck> checks, ProvenSummary? summary)
+    {
+        var report = new VerificationReport(checks);
+        return report.Passed && summary is not null
+            ? report with { Summary = summary with { AnchorChecked = checks.Any(c => c.Name == AnchorChain) } }
+            : report;
     }
 
     private static VerificationCheck Ok(string name, string subject) => new(name, subject, true, "ok");
 
     private static VerificationCheck Fail(string name, string subject, string code, string detail) => new(name, subject, false, $"{code}: {detail}");
 
-    private static List<VerificationCheck> Offline(ProvenanceDocument answer, ConsortiumDefinition consortium)
+    private static (List<VerificationCheck>, ProvenSummary?) Offline(ProvenanceDocument answer, ConsortiumDefinition consortium, ProvenanceVerifierOptions? options)
     {
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(consortium);
@@ -51,23 +66,70 @@ public static class ProvenanceVerifier
         // Trust flows from the consortium's node keys to the header, and from the header to everything proven against it.
         checks.Add(CheckHeader(answer, directory));
         checks.Add(CheckCertificate(answer, directory));
-        for (var i = 0; i < answer.Records.Count; i++)
-            checks.Add(CheckSeal(answer.Records[i], i, directory));
-        for (var i = 0; i < answer.Records.Count; i++)
-            checks.Add(CheckInclusion(answer.Records[i], i, header));
+        var all = AllRecords(answer).ToList();
+        foreach (var (e, path) in all)
+            checks.Add(CheckSeal(e, path, directory));
+        foreach (var (e, path) in all)
+            checks.Add(CheckInclusion(e, path, header));
         checks.Add(CheckCompleteness(answer));
         checks.Add(CheckOrder(answer));
-        checks.Add(CustodyReplay.Check(answer, directory));
+        var (custody, replayed) = CustodyReplay.Replay(answer, directory);
+        checks.Add(custody);
+        var lots = LotFacts.Empty;
+        var lotsProven = true;
+        if (replayed is { Gtin: { } gtin })
+        {
+            var lot = CheckLot(answer, answer.Lot, LotCheck, gtin, replayed.Lot ?? "", header, directory, ref lots);
+            var product = CheckLot(answer, answer.Product, ProductCheck, gtin, null, header, directory, ref lots);
+            checks.Add(lot);
+            checks.Add(product);
+            lotsProven = lot.Passed && product.Passed;
+        }
+        else
+        {
+            checks.Add(NoLot(answer, LotCheck, answer.Lot, replayed));
+            checks.Add(NoLot(answer, ProductCheck, answer.Product, replayed));
+        }
+        var (status, summary) = CheckStatus(answer, replayed, lots, lotsProven, custody.Passed, options?.At);
+        checks.Add(status);
         if (answer.Anchor is { } anchor)
             checks.Add(CheckAnchor(anchor, header));
-        return checks;
+        // Last: the readable text against what the encodings say (a changed encoding fails its own check first).
+        checks.AddRange(CheckSummary(answer));
+        return (checks, summary);
     }
 
-    private static string Subject(ProvenanceRecord e, int i) => $"records[{i}] {e.Record.Id}";
-
-    private static VerificationCheck CheckSeal(ProvenanceRecord e, int i, ConsortiumDirectory directory)
+    private static IEnumerable<(ProvenanceRecord Record, string Path)> AllRecords(ProvenanceDocument answer)
     {
-        var subject = Subject(e, i);
+        for (var i = 0; i < answer.Records.Count; i++)
+            yield return (answer.Records[i], $"records[{i}]");
+        if (answer.Lot is { } lot)
+            for (var i = 0; i < lot.Records.Count; i++)
+                yield return (lot.Records[i], $"lot.records[{i}]");
+        if (answer.Product is { } product)
+            for (var i = 0; i < product.Records.Count; i++)
+                yield return (product.Records[i], $"product.records[{i}]");
+    }
+
+    private static IEnumerable<VerificationCheck> CheckSummary(ProvenanceDocument answer)
+    {
+        if (answer.SourceJson is not { } source)
+        {
+            yield return Ok(Summary, "answer (built from its encodings)");
+            yield break;
+        }
+        var differences = SummaryCheck.Differences(source, answer.ToJson());
+        if (differences.Count == 0)
+            yield return Ok(Summary, "answer");
+        foreach (var (path, detail) in differences)
+            yield return Fail(Summary, path, "summary", $"{path} {detail}");
+    }
+
+    private static string Subject(ProvenanceRecord e, string path) => $"{path} {e.Record.Id}";
+
+    private static VerificationCheck CheckSeal(ProvenanceRecord e, string path, ConsortiumDirectory directory)
+    {
+        var subject = Subject(e, path);
         var author = e.Record.Author;
         if (directory.Find(author) is null && !directory.NodeAddresses.Contains(author))
             return Fail(Seal, subject, "author-unknown", $"the record's author {author} is neither a consortium party nor a consortium node");
@@ -75,9 +137,9 @@ public static class ProvenanceVerifier
         return result.IsValid ? Ok(Seal, subject) : Fail(Seal, subject, result.Code, result.Reason);
     }
 
-    private static VerificationCheck CheckInclusion(ProvenanceRecord e, int i, BlockHeader? header)
+    private static VerificationCheck CheckInclusion(ProvenanceRecord e, string path, BlockHeader? header)
     {
-        var subject = Subject(e, i);
+        var subject = Subject(e, path);
         if (header is null)
             return Fail(Inclusion, subject, "no-header", "the answer carries no header to prove the record against");
         var proof = e.InclusionProof;
@@ -132,24 +194,105 @@ public static class ProvenanceVerifier
         return Fail(Completeness, subject, "state-proof", $"the state proof does not prove {claim} at state root {h.SignedHeader.Header.StateRoot}: {result.Reason}");
     }
 
+    private static VerificationCheck? CheckSequence(string name, string subject, string path, IReadOnlyList<ProvenanceRecord> records)
+    {
+        var seen = new HashSet<Hash32>();
+        for (var i = 0; i < records.Count; i++)
+        {
+            var e = records[i];
+            if (!seen.Add(e.Record.Id))
+                return Fail(name, subject, "duplicate", $"{path}[{i}] repeats record {e.Record.Id}");
+            if (i > 0 && e.LogIndex <= records[i - 1].LogIndex)
+                return Fail(name, subject, "log-order", $"{path}[{i}] has log index {e.LogIndex}, not after {path}[{i - 1}]'s {records[i - 1].LogIndex}");
+        }
+        return null;
+    }
+
     private static VerificationCheck CheckOrder(ProvenanceDocument answer)
     {
         var subject = answer.Item.ToString();
-        var seen = new HashSet<Hash32>();
-        var height = answer.Header?.SignedHeader.Header.Height;
-        for (var i = 0; i < answer.Records.Count; i++)
+        return CheckSequence(Order, subject, "records", answer.Records) ?? Ok(Order, subject);
+    }
+
+    private static VerificationCheck NoLot(ProvenanceDocument answer, string name, ProvenanceLotHistory? history, ItemState? replayed)
+    {
+        var subject = answer.Item.ToString();
+        if (history is null)
+            return Ok(name, replayed is null ? $"{subject} (not on the ledger: no {name})" : $"{subject} (no GTIN: no {name})");
+        return Fail(name, subject, "unexpected", $"the answer carries a {name} history ({history.Gtin}) for an item {(replayed is null ? "its records do not create" : "without a GTIN")}");
+    }
+
+    /// <summary>A lot's or product's history: the item's own GTIN and lot, lot records only, in order, and the chain head proven at the state root.</summary>
+    private static VerificationCheck CheckLot(ProvenanceDocument answer, ProvenanceLotHistory? history, string name, string gtin, string? lot,
+        BlockHeader? header, ConsortiumDirectory directory, ref LotFacts facts)
+    {
+        var subject = lot is null ? $"product {gtin}" : $"lot {gtin} {lot}";
+        if (history is null)
+            return Fail(name, subject, $"no-{name}",
+                $"the answer carries no {name} history for {gtin}{(lot is null ? "" : " lot " + lot)}: a {(lot is null ? "withdrawal of the product" : "recall or withdrawal of the lot")} cannot be ruled out");
+        if (history.Gtin != gtin || history.Lot != lot)
+            return Fail(name, subject, $"{name}-mismatch", $"{name} is for {history.Gtin}{(history.Lot is null ? "" : " lot " + history.Lot)}, the item's commission says {gtin}{(lot is null ? "" : " lot " + lot)}");
+        if (header is null)
+            return Fail(name, subject, "no-header", $"the answer carries no header whose state root could prove the {name} history");
+        if (CheckSequence(name, subject, name + ".records", history.Records) is { } bad)
+            return bad;
+        var context = new LotContext(directory, facts);
+        for (var i = 0; i < history.Records.Count; i++)
         {
-            var e = answer.Records[i];
-            if (!seen.Add(e.Record.Id))
-                return Fail(Order, subject, "duplicate", $"records[{i}] repeats record {e.Record.Id}");
-            if (i > 0 && e.LogIndex <= answer.Records[i - 1].LogIndex)
-                return Fail(Order, subject, "log-order", $"records[{i}] has log index {e.LogIndex}, not after records[{i - 1}]'s {answer.Records[i - 1].LogIndex}");
-            if (i > 0 && e.Height < answer.Records[i - 1].Height)
-                return Fail(Order, subject, "height-order", $"records[{i}] is at height {e.Height}, before records[{i - 1}]'s {answer.Records[i - 1].Height}");
-            if (height is { } top && (e.Height < 1 || e.Height > top))
-                return Fail(Order, subject, "height", $"records[{i}] is at height {e.Height}, outside 1..{top} of the header");
+            var r = history.Records[i].Record;
+            if (LotMap.KeyOf(r) != history.Key)
+                return Fail(name, subject, "not-lot-record", $"{name}.records[{i}] {r.Kind} {r.Id} is not a {(lot is null ? "withdrawal of product " + gtin : "recall or withdrawal of lot " + lot + " of " + gtin)}");
+            var outcome = CustodyRules.Apply(r, context);
+            if (!outcome.IsAccepted)
+                return Fail(name, subject, "step-rejected", $"{name}.records[{i}] {r.Kind} {r.Id} is not allowed: {outcome.ErrorCode}: {outcome.Message}");
+            context.Lots = outcome.Lots ?? context.Lots;
         }
-        return Ok(Order, subject);
+        var chain = LotMap.Fold(history.Records.Select(e => e.Record.Id));
+        var result = SparseMerkleTree.Verify(header.StateRoot, history.Key, chain, history.StateProof);
+        if (!result.IsValid)
+            return Fail(name, subject, "state-proof", chain is { } c
+                ? $"the state proof does not prove the chain head {c} of the {history.Records.Count} records at state root {header.StateRoot}: {result.Reason}"
+                : $"the state proof does not prove that the {name} has no record at state root {header.StateRoot}: {result.Reason}");
+        facts = context.Lots;
+        return Ok(name, subject);
+    }
+
+    /// <summary>The status the proven records give at a time: the item's stored status, lot facts, then the expiry date.</summary>
+    public static ItemStatus DeriveStatus(ItemState state, LotFacts lots, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(lots);
+        var status = CustodyRules.EffectiveStatus(state, lots);
+        return status is ItemStatus.Active or ItemStatus.InTransit && CustodyRules.IsExpired(state, at.ToUnixTimeMilliseconds())
+            ? ItemStatus.Expired
+            : status;
+    }
+
+    private static (VerificationCheck, ProvenSummary?) CheckStatus(ProvenanceDocument answer, ItemState? replayed, LotFacts lots, bool lotsProven,
+        bool custodyProven, DateTimeOffset? callerAt)
+    {
+        var subject = answer.Item.ToString();
+        var header = answer.Header?.SignedHeader;
+        var lastRecord = answer.Records.Count == 0 ? (Hash32?)null : answer.Records[^1].Record.Id;
+        if (!custodyProven || !lotsProven)
+            return (Fail(Status, subject, "unproven", "the status cannot be derived: " + (custodyProven ? "the lot's or product's history is not proven" : "the custody replay failed")), null);
+        if (replayed is null || answer.State is not { } stated)
+        {
+            var unknown = new ProvenSummary(answer.Item, false, null, callerAt, callerAt is null ? null : "caller", null, null, null,
+                header, answer.Anchor);
+            return (Ok(Status, $"{subject}: not on the ledger at the header"), unknown);
+        }
+        if (stated.StatusAt is not { } statedAt)
+            return (Fail(Status, subject, "no-status-time", "state.statusAt is missing: the stated status names no time it holds at"), null);
+        var atStated = DeriveStatus(replayed, lots, statedAt);
+        if (atStated != stated.Status)
+            return (Fail(Status, subject, "status-mismatch",
+                $"state.status is {stated.Status}, the proven records make it {atStated} at state.statusAt {statedAt:O}"), null);
+        var at = callerAt ?? statedAt;
+        var proven = callerAt is { } c ? DeriveStatus(replayed, lots, c) : atStated;
+        var summary = new ProvenSummary(answer.Item, true, proven, at, callerAt is null ? "answer" : "caller", replayed.Custodian, replayed.Location,
+            lastRecord, header, answer.Anchor);
+        return (Ok(Status, $"{subject}: {proven} at {at:O} ({(callerAt is null ? "the answer's statusAt" : "the caller's time")})"), summary);
     }
 
     private static VerificationCheck CheckAnchor(ProvenanceAnchor anchor, BlockHeader? header)
@@ -177,5 +320,23 @@ public static class ProvenanceVerifier
         return r == anchor.Root
             ? Ok(AnchorChain, subject)
             : Fail(AnchorChain, subject, "root-mismatch", $"the chain's root {r} differs from the answer's anchor root {anchor.Root}");
+    }
+
+    /// <summary>The custody context of a lot's records: the consortium's parties (authority) and the lot facts so far; no items.</summary>
+    private sealed class LotContext(ConsortiumDirectory directory, LotFacts lots) : ICustodyContext
+    {
+        public LotFacts Lots { get; set; } = lots;
+
+        public IReadOnlyCollection<string> CompanyPrefixes(Address party) => directory.CompanyPrefixes(party);
+
+        public IReadOnlyCollection<string> DelegatedGtins(Address party) => directory.DelegatedGtins(party);
+
+        public IReadOnlyCollection<string> Glns(Address party) => directory.Glns(party);
+
+        public PartyRoles Roles(Address party) => directory.Roles(party);
+
+        public bool IsShipCertified(Hash32 shipRecord) => false;
+
+        public ItemState? Get(ItemId item) => null;
     }
 }

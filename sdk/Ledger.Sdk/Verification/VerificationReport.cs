@@ -1,5 +1,9 @@
 using Ledger.Protocol;
+using Ledger.Protocol.Blocks;
 using Ledger.Protocol.Crypto;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Records;
+using Ledger.Sdk.Provenance;
 
 namespace Ledger.Sdk.Verification;
 
@@ -17,9 +21,33 @@ public sealed record VerificationCheck(string Name, string Subject, bool Passed,
     public override string ToString() => $"{(Passed ? "ok  " : "FAIL")} {Name} {Subject}{(Passed ? "" : ": " + Reason)}";
 }
 
+/// <summary>
+/// What a passed verification proved (docs/spec/verifier.md §4): every member is derived from proven records, never
+/// copied from the answer's readable text.
+/// </summary>
+/// <param name="Item">The item.</param>
+/// <param name="Known">True when the ledger knows the item at the header (false: its absence is proven).</param>
+/// <param name="Status">The status the proven records give at <paramref name="At"/> (null when unknown).</param>
+/// <param name="At">The verification time the status holds at.</param>
+/// <param name="AtSource"><c>caller</c> (<see cref="ProvenanceVerifierOptions.At"/>) or <c>answer</c> (the answer's <c>state.statusAt</c>, checked).</param>
+/// <param name="Custodian">The custodian the records give.</param>
+/// <param name="Location">The location the records give.</param>
+/// <param name="LastRecord">The item's latest record (proven by the state proof).</param>
+/// <param name="Header">The certified header every proof is against.</param>
+/// <param name="Anchor">The anchor linked to the header, when the answer carries one.</param>
+public sealed record ProvenSummary(ItemId Item, bool Known, ItemStatus? Status, DateTimeOffset? At, string? AtSource, Address? Custodian,
+    string? Location, Hash32? LastRecord, SignedHeader? Header, ProvenanceAnchor? Anchor)
+{
+    /// <summary>True when the anchor's root was also compared with the chain (an anchor source was given).</summary>
+    public bool AnchorChecked { get; init; }
+}
+
 /// <summary>Every check of a verification, in order.</summary>
 public sealed record VerificationReport(IReadOnlyList<VerificationCheck> Checks)
 {
+    /// <summary>What the verification proved; null unless every check passed.</summary>
+    public ProvenSummary? Summary { get; init; }
+
     /// <summary>True only when there is at least one check and every check passed.</summary>
     public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed);
 
@@ -59,4 +87,10 @@ public sealed record ProvenanceVerifierOptions
 {
     /// <summary>When set (async verification only), the anchor's root is compared with the root the chain holds.</summary>
     public IAnchorSource? AnchorSource { get; init; }
+
+    /// <summary>
+    /// The verification time the proven status is given at (expiry). Null: the answer's own <c>state.statusAt</c>, whose
+    /// stated status is checked either way; the report's <see cref="ProvenSummary.AtSource"/> names which. No clock is read.
+    /// </summary>
+    public DateTimeOffset? At { get; init; }
 }

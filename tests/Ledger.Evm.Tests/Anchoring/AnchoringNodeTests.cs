@@ -55,8 +55,8 @@ public sealed class AnchoringNodeTests
             Assert.True(DateTime.UtcNow < deadline, "provenance never carried a confirmed anchor:\n" + node.StdErr);
             await Task.Delay(250);
         }
-        Assert.Equal(Norm(anchor.ToString()), Norm(anchorJson.GetProperty("contract").GetString()!));
-        Assert.Equal(AnvilProcess.ChainId, anchorJson.GetProperty("chainId").GetUInt64());
+        Assert.Equal(Norm(anchor.ToString()), Norm(anchorJson.GetProperty("unverified").GetProperty("contract").GetString()!));
+        Assert.Equal(AnvilProcess.ChainId, anchorJson.GetProperty("unverified").GetProperty("chainId").GetUInt64());
         var anchoredRoot = Hash32.Parse(anchorJson.GetProperty("root").GetString()!);
         var proof = Hex.Decode(anchorJson.GetProperty("consistencyProof").GetString()!);
         Assert.True(MerkleTree.VerifyConsistency(proof, anchoredRoot, Hash32.Parse(headerRoot)).IsValid);

@@ -130,13 +130,19 @@ public static class BadInputKit
             : new HeadSnapshot(height, root.GetProperty("logSize").GetInt64(), root.GetProperty("hash").GetString());
     }
 
-    /// <summary>The provenance JSON of a pack as the regulator reads it (every proof; identical text means nothing changed).</summary>
+    /// <summary>
+    /// The provenance JSON of a pack as the regulator reads it (every proof; identical text means nothing changed), without
+    /// <c>state.statusAt</c> (when the pack has a state): the time of the read, not a stored fact.
+    /// </summary>
     public static async Task<string> ProvenanceAsync(HttpClient regulator, string serial)
     {
         using var response = await regulator.GetAsync("/v1/provenance?id=" + Uri.EscapeDataString(PackId(serial)));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        return body;
+        var node = System.Text.Json.Nodes.JsonNode.Parse(body)!;
+        if (node["state"] is System.Text.Json.Nodes.JsonObject state)
+            Assert.True(state.Remove("statusAt"), "a stated state names the time of its status");
+        return node.ToJsonString();
     }
 
     /// <summary>POSTs an EPCIS document to /epcis/capture.</summary>

@@ -95,7 +95,7 @@ public sealed class CustodySampleTests
         var direct = await maker.GetProvenanceJsonAsync($"{SdkNodeFixture.Gtin} {serial}");
         using var written = JsonDocument.Parse(await File.ReadAllTextAsync(output));
         using var expected = JsonDocument.Parse(direct);
-        Assert.Equal("ledger-provenance/v1", written.RootElement.GetProperty("format").GetString());
+        Assert.Equal("ledger-provenance/v2", written.RootElement.GetProperty("format").GetString());
         Assert.Equal(expected.RootElement.GetProperty("records").GetRawText(), written.RootElement.GetProperty("records").GetRawText());
     }
 

@@ -23,7 +23,11 @@ public sealed class ProvenanceDocumentTests(ProvenanceFixture fixture)
         Assert.Equal(doc.Header!.SignedHeader.Header.LogSize, doc.Records[0].InclusionProof.TreeSize);
         Assert.NotNull(doc.Header.Certificate);
         Assert.NotNull(doc.StateProof);
-        Assert.Contains(doc.Alerts, a => a.Kind == "ScanByNonCustodian");
+        Assert.Contains(doc.Unverified.Alerts, a => a.Kind == "ScanByNonCustodian");
+        Assert.Equal((ProvenanceFixture.Gtin, "LOTV1"), (doc.Lot!.Gtin, doc.Lot.Lot));
+        Assert.Empty(doc.Lot.Records);
+        Assert.Equal(ProvenanceFixture.Gtin, doc.Product!.Gtin);
+        Assert.NotNull(doc.State.StatusAt);
         Assert.Null(doc.Anchor);
     }
 
@@ -66,9 +70,10 @@ public sealed class ProvenanceDocumentTests(ProvenanceFixture fixture)
             var records = original.Records.Where((_, i) => m.keep[i]).ToList();
             if (m.reverse)
                 records.Reverse();
-            var doc = new ProvenanceDocument(original.Item, m.withState ? original.State : null, m.withState ? original.Children : [],
+            var doc = new ProvenanceDocument(original.Item, m.withState ? original.State : null,
                 m.withHeader ? original.Header : null, m.withHeader ? original.StateProof : null, records,
-                m.alerts ? original.Alerts : [], m.withAnchor ? anchor : null);
+                m.withState ? original.Lot : null, m.withState ? original.Product : null, m.withAnchor ? anchor : null,
+                new ProvenanceUnverified(m.withState ? original.Unverified.Children : [], m.alerts ? original.Unverified.Alerts : []));
             var json = doc.ToJson();
             var again = ProvenanceDocument.Parse(json);
             return again.Equals(doc) && again.ToJson() == json && again.Records.Select(r => r.Record.Id).SequenceEqual(records.Select(r => r.Record.Id));
@@ -77,19 +82,22 @@ public sealed class ProvenanceDocumentTests(ProvenanceFixture fixture)
 
     [Theory]
     [InlineData("records", null, "records", "required")]
-    [InlineData("format", "\"ledger-provenance/v2\"", "format", "value")]
+    [InlineData("format", "\"ledger-provenance/v9\"", "format", "value")]
+    [InlineData("format", "\"ledger-provenance/v1\"", "format", "version")]
     [InlineData("item", "\"sgtin:00300010123456.X\"", "item", "item")]
     [InlineData("itemKey", "\"00\"", "itemKey", "hash")]
     [InlineData("known", "false", "known", "value")]
     [InlineData("records[2].seal", "\"0xzz\"", "records[2].seal", "hex")]
     [InlineData("records[2].seal", "\"0x\"", "records[2].seal", "encoding")]
     [InlineData("records[3].logIndex", "\"x\"", "records[3].logIndex", "type")]
-    [InlineData("records[3].height", "-1", "records[3].height", "type")]
+    [InlineData("records[3].unverified.height", "-1", "records[3].unverified.height", "type")]
+    [InlineData("lot.stateProof", "\"0x\"", "lot.stateProof", "encoding")]
+    [InlineData("product.lot", "\"L1\"", "product.lot", "value")]
     [InlineData("records[1].record", "{}", "records[1].record.encoded", "required")]
     [InlineData("header.encoded", "\"0x01\"", "header.encoded", "encoding")]
     [InlineData("state.custodian", "\"0x12\"", "state.custodian", "address")]
     [InlineData("state.status", "\"Gone\"", "state.status", "value")]
-    [InlineData("alerts[0].time", "\"yesterday\"", "alerts[0].time", "time")]
+    [InlineData("unverified.alerts[0].time", "\"yesterday\"", "unverified.alerts[0].time", "time")]
     public void Parse_BadMember_ThrowsNamingTheFieldAndRule(string path, string? value, string field, string rule)
     {
         var answer = ParseNode(fixture.AnswerJson);

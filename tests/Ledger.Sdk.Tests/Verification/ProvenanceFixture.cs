@@ -34,6 +34,12 @@ public sealed class ProvenanceFixture : IAsyncLifetime
     /// <summary>The answer about <see cref="Item"/> exactly as the node sent it.</summary>
     public string AnswerJson { get; private set; } = "";
 
+    /// <summary>An item of lot LOTR, which the maker recalled: its answer carries the lot's Recall record.</summary>
+    public ItemId RecalledItem { get; } = ItemId.Sgtin(Gtin, "VR" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>The answer about <see cref="RecalledItem"/>.</summary>
+    public string RecalledAnswerJson { get; private set; } = "";
+
     /// <summary>The answer about <see cref="Sibling"/> (same header).</summary>
     public string SiblingAnswerJson { get; private set; } = "";
 
@@ -73,10 +79,13 @@ public sealed class ProvenanceFixture : IAsyncLifetime
         var receive2 = await SubmitAsync(node, pharmacy, new ReceivePayload(ship2, [Item], PharmacyGln), [ship2]);
         var scan = await SubmitAsync(node, wholesaler, new VerifyPayload(Item, "LOTV1", "301231", "dscsaSaleableReturn", WholesalerGln, null), [receive2]);
         await SubmitAsync(node, pharmacy, new DecommissionPayload([Item], DecommissionState.Supplied, PharmacyGln), [scan]);
+        await SubmitAsync(node, maker, new CommissionPayload(Gtin, "LOTR", "301231", Line, [RecalledItem.Serial]), []);
+        await SubmitAsync(node, maker, new RecallPayload(Gtin, "LOTR", null, "contamination"), []);
 
         using var regulator = TestConsortium.ClientFor(node, _consortium.Regulator);
         AnswerJson = await GetStringAsync(regulator, ProvenancePath(Item));
         SiblingAnswerJson = await GetStringAsync(regulator, ProvenancePath(Sibling));
+        RecalledAnswerJson = await GetStringAsync(regulator, ProvenancePath(RecalledItem));
         var header = JsonNode.Parse(AnswerJson)!["header"]!;
         using (var early = JsonDocument.Parse(await GetStringAsync(regulator, "/v1/headers/2")))
         {
@@ -108,15 +117,18 @@ public sealed class ProvenanceFixture : IAsyncLifetime
     /// <summary>An anchor member for the answer: the lane's root at an earlier size and the proof to the header.</summary>
     public JsonObject AnchorJson(JsonNode answer) => new()
     {
-        ["chainId"] = 31337,
-        ["contract"] = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
         ["lane"] = (string)answer["header"]!["lane"]!,
         ["size"] = AnchorSize,
         ["root"] = AnchorRoot.ToString(),
-        ["txHash"] = new Hash32(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray()).ToString(),
-        ["blockNumber"] = 7,
-        ["blockHash"] = new Hash32(new byte[32].Select((_, i) => (byte)(200 - i)).ToArray()).ToString(),
         ["consistencyProof"] = AnchorProofHex,
+        ["unverified"] = new JsonObject
+        {
+            ["chainId"] = 31337,
+            ["contract"] = "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+            ["txHash"] = new Hash32(new byte[32].Select((_, i) => (byte)(i + 1)).ToArray()).ToString(),
+            ["blockNumber"] = 7,
+            ["blockHash"] = new Hash32(new byte[32].Select((_, i) => (byte)(200 - i)).ToArray()).ToString(),
+        },
     };
 
     private static string ProvenancePath(ItemId item) => "/v1/provenance?id=" + Uri.EscapeDataString($"(01){item.Key}(21){item.Serial}");

@@ -46,8 +46,14 @@ public sealed class ProvenanceVerifierTests(ProvenanceFixture fixture)
         Assert.Equal(RecordCount, report.Checks.Count(c => c.Name == ProvenanceVerifier.Inclusion));
         Assert.Equal(
             [ProvenanceVerifier.HeaderSignature, ProvenanceVerifier.CertificateCheck, ProvenanceVerifier.Seal, ProvenanceVerifier.Inclusion,
-             ProvenanceVerifier.Completeness, ProvenanceVerifier.Order, ProvenanceVerifier.Custody],
+             ProvenanceVerifier.Completeness, ProvenanceVerifier.Order, ProvenanceVerifier.Custody, ProvenanceVerifier.LotCheck,
+             ProvenanceVerifier.ProductCheck, ProvenanceVerifier.Status, ProvenanceVerifier.Summary],
             report.Checks.Select(c => c.Name).Distinct());
+        // What was proven: the pharmacy dispensed the pack, at the time the answer states (no clock read).
+        var proven = report.Summary!;
+        Assert.Equal((Ledger.Protocol.Custody.ItemStatus.Supplied, "answer"), (proven.Status, proven.AtSource));
+        Assert.Equal(fixture.Consortium.Parties.First(p => p.Name == "pharmacy").Address, proven.Custodian);
+        Assert.Equal(ProvenanceDocument.Parse(fixture.AnswerJson).State!.StatusAt, proven.At);
     }
 
     [Fact]
@@ -60,7 +66,9 @@ public sealed class ProvenanceVerifierTests(ProvenanceFixture fixture)
         var outcome = await RunAsync(answer, fixture.Consortium, new InMemoryAnchorSource().Add(lane, (ulong)fixture.AnchorSize, fixture.AnchorRoot));
 
         Assert.True(outcome.Report?.Passed, outcome.ToString());
-        Assert.Equal([ProvenanceVerifier.Anchor, ProvenanceVerifier.AnchorChain], outcome.Report!.Checks.TakeLast(2).Select(c => c.Name));
+        Assert.Equal(ProvenanceVerifier.AnchorChain, outcome.Report!.Checks[^1].Name);
+        Assert.Single(outcome.Report.Checks, c => c.Name == ProvenanceVerifier.Anchor);
+        Assert.True(outcome.Report.Summary!.AnchorChecked);
     }
 
     [Fact]
@@ -221,12 +229,28 @@ public sealed class ProvenanceVerifierTests(ProvenanceFixture fixture)
     }
 
     [Fact]
-    public async Task Verify_HeightBeyondHeader_FailsOrder()
+    public async Task Verify_HeightChanged_IsUnverifiedAndNotExposedAsProven()
+    {
+        // The inclusion proof proves a record's log index, not its block: the height is under records[i].unverified.
+        var answer = Answer();
+        answer["records"]![RecordCount - 1]!["unverified"]!["height"] = (long)answer["header"]!["height"]! + 5;
+
+        var outcome = await RunAsync(answer, fixture.Consortium);
+
+        Assert.True(outcome.Report?.Passed, outcome.ToString());
+        Assert.Equal(ProvenanceDocument.Parse(fixture.AnswerJson).Records[^1].LogIndex, ProvenanceDocument.Parse(answer.ToJsonString()).Records[^1].LogIndex);
+    }
+
+    [Fact]
+    public async Task Verify_UnknownMember_FailsSummary()
     {
         var answer = Answer();
-        answer["records"]![RecordCount - 1]!["height"] = (long)answer["header"]!["height"]! + 5;
+        answer["recalled"] = false;
 
-        AssertFailure(await FirstFailureAsync(answer), ProvenanceVerifier.Order, "height");
+        var failure = await FirstFailureAsync(answer);
+
+        AssertFailure(failure, ProvenanceVerifier.Summary, "summary");
+        Assert.Equal("recalled", failure.Subject);
     }
 
     // ---- header and certificate ----
@@ -290,7 +314,6 @@ public sealed class ProvenanceVerifierTests(ProvenanceFixture fixture)
     [Theory]
     [InlineData("state.custodian", "custodian")]
     [InlineData("state.storedStatus", "storedStatus")]
-    [InlineData("state.status", "status")]
     [InlineData("state.latestRecord", "latestRecord")]
     [InlineData("state.location", "location")]
     public async Task Verify_StatedStateChanged_FailsCustodyStateMismatch(string path, string member)
@@ -309,6 +332,42 @@ public sealed class ProvenanceVerifierTests(ProvenanceFixture fixture)
 
         AssertFailure(failure, ProvenanceVerifier.Custody, "state-mismatch");
         Assert.Contains("state." + member, failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Active")]
+    [InlineData("Recalled")]
+    [InlineData("Expired")]
+    public async Task Verify_StatedStatusChanged_FailsStatusMismatch(string status)
+    {
+        var answer = Answer();
+        Set(answer, "state.status", status);
+
+        var failure = await FirstFailureAsync(answer);
+
+        AssertFailure(failure, ProvenanceVerifier.Status, "status-mismatch");
+        Assert.Contains("state.status is " + status, failure.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_LotHistoryRemoved_FailsNoLot()
+    {
+        var answer = Answer();
+        answer["lot"] = null;
+
+        AssertFailure(await FirstFailureAsync(answer), ProvenanceVerifier.LotCheck, "no-lot");
+    }
+
+    [Fact]
+    public async Task Verify_LotStateProofOfAnotherKey_FailsLotStateProof()
+    {
+        var answer = Answer();
+        Set(answer, "lot.stateProof", GetString(answer, "product.stateProof"));
+
+        var failure = await FirstFailureAsync(answer);
+
+        Assert.Equal(ProvenanceVerifier.LotCheck, failure.Name);
+        Assert.Equal("state-proof", failure.Code);
     }
 
     [Fact]
