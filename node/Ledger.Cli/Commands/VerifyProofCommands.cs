@@ -24,7 +24,7 @@ public static class VerifyProofCommands
         var consortium = new Option<string>("--consortium") { Description = "The consortium: a file (ledger-consortium/v1, e.g. a node's <data>/consortium.json) or the Registry contract as evm:<rpc-url>@<registry-address>.", Required = true };
         var rpc = new Option<string>("--rpc") { Description = "Ethereum JSON-RPC URL to check the answer's anchor against (with --anchor)." };
         var anchor = new Option<string>("--anchor") { Description = "Address of the anchor contract (with --rpc)." };
-        var command = new Command("verify-proof", "Verify a provenance answer offline: seals, inclusion proofs, header, certificate, completeness, custody and anchor.")
+        var command = new Command("verify-proof", "Verify a provenance answer offline: seals, inclusion proofs, header, certificate, completeness, custody, lot and product histories, the status at a stated time, the readable summary and anchor; ends with what was proven.")
         {
             input, consortium, at, json, rpc, anchor,
         };
