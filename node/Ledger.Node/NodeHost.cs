@@ -38,7 +38,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         Options = options;
     }
 
-    /// <summary>The ASP.NET Core application (for the node issue to extend).</summary>
+    /// <summary>The ASP.NET Core application.</summary>
     public WebApplication Application { get; }
 
     /// <summary>The bound settings.</summary>

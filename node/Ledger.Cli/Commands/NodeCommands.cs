@@ -9,7 +9,7 @@ public static class NodeCommands
     /// <summary>Builds <c>node</c> with its <c>run</c>, <c>init</c> and <c>add-party</c> verbs.</summary>
     public static Command Create()
     {
-        var node = new Command("node", "Run a Ledger node (today: identity, health, GS1 parsing over HTTP; the ledger itself comes with the node issue)");
+        var node = new Command("node", "Set up and run a Ledger node: its key, its hosted parties, the lane, the HTTP API");
         node.Subcommands.Add(CreateRun());
         node.Subcommands.Add(NodePartyCommands.CreateInit());
         node.Subcommands.Add(NodePartyCommands.CreateAddParty());
