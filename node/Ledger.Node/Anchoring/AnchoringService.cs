@@ -1,4 +1,5 @@
 using Ledger.Engine.Anchoring;
+using Ledger.Engine.Faults;
 using Ledger.Evm;
 using Ledger.Evm.Contracts;
 using Ledger.Protocol;
@@ -19,6 +20,8 @@ namespace Ledger.Node.Anchoring;
 public sealed partial class AnchoringService(NodeState state, NodeOptions options, AnchoringStatus status, TimeProvider time,
     ILogger<AnchoringService> logger) : BackgroundService
 {
+    // Armed only by LEDGER_FAULTPOINT in a crash test's node process (docs/spec/anchoring.md, crash points).
+    private static readonly FaultPoints Faults = FaultPoints.FromEnvironment();
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -71,7 +74,7 @@ public sealed partial class AnchoringService(NodeState state, NodeOptions option
         var evmDirectory = Path.Combine(ledger.Identity.DataDirectory, LedgerService.EvmDirectoryName);
         Directory.CreateDirectory(evmDirectory);
         using var sender = await TransactionSender.OpenAsync(rpc, ledger.Identity.Key, Path.Combine(evmDirectory, NonceFileName), chainId, cancellationToken);
-        sender.FaultPoint = FaultPoints.Reach;
+        sender.FaultPoint = Faults.Reach;
         var contract = new AnchorContract(rpc, options.Evm.AnchorAddress);
         LogConnected(logger, options.Evm.Rpc, chainId, contract.Address, sender.Address);
         connected();
@@ -126,7 +129,7 @@ public sealed partial class AnchoringService(NodeState state, NodeOptions option
         store.Put(intent);
         _lastSentMs = intent.UpdatedMs;
         _lastSentHeight = intent.HeaderHeight;
-        FaultPoints.Reach("anchor-intent");
+        Faults.Reach(FaultPoints.AnchorIntent);
         var hash = await contract.SubmitAnchorAsync(sender, (ulong)intent.Size, intent.Root, ct);
         var pending = sender.Pending.FirstOrDefault(p => p.Hash == hash);
         store.Put(intent with { TransactionHash = hash, TransactionNonce = pending?.Nonce, RawTransaction = pending?.Raw, UpdatedMs = Now() });

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+
+namespace Ledger.Engine.Faults;
+
+/// <summary>
+/// Named fault points at the seams of the write paths, for deterministic crash tests. A test arms exactly one point;
+/// unarmed (<see cref="None"/>, the default everywhere outside tests), <see cref="Reach"/> does nothing.
+/// <para>
+/// Two ways to arm a point, both explicit test switches:
+/// <list type="bullet">
+/// <item>a node process started with <c>LEDGER_FAULTPOINT=&lt;name&gt;</c> in its environment
+/// (<see cref="FromEnvironment"/>) kills itself with SIGKILL, as <c>kill -9</c>, the first time it reaches that point —
+/// a process test then restarts it on the same data;</item>
+/// <item>an in-process test passes <see cref="Throwing"/>: reaching the point throws <see cref="FaultInjectedException"/>,
+/// and the test abandons the engine as a crash would and reopens its store.</item>
+/// </list>
+/// The names are the constants of this class, and each is documented where it is reached.
+/// </para>
+/// </summary>
+public sealed class FaultPoints
+{
+    /// <summary>The environment variable that arms one point in a node process.</summary>
+    public const string Variable = "LEDGER_FAULTPOINT";
+
+    /// <summary>Anchoring: the anchor is recorded pending, nothing is signed (docs/spec/anchoring.md).</summary>
+    public const string AnchorIntent = "anchor-intent";
+
+    /// <summary>Anchoring: the signed transaction is in the nonce file, not broadcast.</summary>
+    public const string EvmRecorded = "evm-recorded";
+
+    /// <summary>Anchoring: broadcast, its hash not yet in the anchor store.</summary>
+    public const string EvmBroadcast = "evm-broadcast";
+
+    private readonly string? _armed;
+    private readonly bool _kill;
+
+    private FaultPoints(string? armed, bool kill)
+    {
+        _armed = string.IsNullOrEmpty(armed) ? null : armed;
+        _kill = kill;
+    }
+
+    /// <summary>No point armed.</summary>
+    public static FaultPoints None { get; } = new(null, kill: false);
+
+    /// <summary>The point named by <c>LEDGER_FAULTPOINT</c>, killing the process; <see cref="None"/> when unset.</summary>
+    public static FaultPoints FromEnvironment() =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } name ? new(name, kill: true) : None;
+
+    /// <summary>Arms <paramref name="name"/> for an in-process test: reaching it throws <see cref="FaultInjectedException"/>.</summary>
+    public static FaultPoints Throwing(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return new(name, kill: false);
+    }
+
+    /// <summary>The armed point's name, or null.</summary>
+    public string? Armed => _armed;
+
+    /// <summary>Acts when <paramref name="name"/> is the armed point: kills the process or throws.</summary>
+    public void Reach(string name)
+    {
+        if (_armed is null || !string.Equals(_armed, name, StringComparison.Ordinal))
+            return;
+        if (!_kill)
+            throw new FaultInjectedException(name);
+        Console.Error.WriteLine($"fault point {name} reached: killing the process");
+        Console.Error.Flush();
+        using var self = Process.GetCurrentProcess();
+        self.Kill();
+    }
+}
+
+/// <summary>Thrown where an in-process test armed a fault point (<see cref="FaultPoints.Throwing"/>).</summary>
+public sealed class FaultInjectedException(string point) : Exception($"fault point {point} reached")
+{
+    /// <summary>The point's name.</summary>
+    public string Point { get; } = point;
+}
