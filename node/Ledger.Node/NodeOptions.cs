@@ -28,6 +28,13 @@ public sealed class NodeOptions
     /// <summary>Listen addresses separated by <c>;</c> (http only today). Port 0 picks a free port; the node prints the bound address.</summary>
     public string Urls { get; set; } = DefaultUrls;
 
+    /// <summary>
+    /// Listen addresses of the gRPC endpoint (docs/spec/grpc.md), separated by ';'; empty (the default): no gRPC endpoint.
+    /// Plaintext HTTP/2 needs an endpoint that speaks only HTTP/2 (no protocol negotiation without TLS), so gRPC gets its
+    /// own addresses, announced as <c>grpc listening on …</c>. Port 0 picks a free port.
+    /// </summary>
+    public string GrpcUrls { get; set; } = "";
+
     /// <summary>Largest accepted request body; larger bodies get 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
 
@@ -114,6 +121,17 @@ public sealed class NodeOptions
             if (uri.Port == 0 && uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
                 throw new NodeConfigurationException(nameof(Urls), "url", $"'{url}': port 0 needs an IP address (http://127.0.0.1:0 or http://[::1]:0), not localhost");
         }
+        var httpPorts = urls.Select(u => Uri.TryCreate(u.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal), UriKind.Absolute, out var x) ? x.Port : -1).ToHashSet();
+        foreach (var url in GrpcListenUrls())
+        {
+            var checkable = url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal);
+            if (!Uri.TryCreate(checkable, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+                throw new NodeConfigurationException(nameof(GrpcUrls), "url", $"'{url}' is not an http:// address with a host and port (e.g. http://127.0.0.1:8081)");
+            if (uri.Port == 0 && uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+                throw new NodeConfigurationException(nameof(GrpcUrls), "url", $"'{url}': port 0 needs an IP address (http://127.0.0.1:0), not localhost");
+            if (uri.Port != 0 && httpPorts.Contains(uri.Port))
+                throw new NodeConfigurationException(nameof(GrpcUrls), "port", $"'{url}': port {uri.Port} is already an HTTP/1.1 address of Urls; gRPC needs a port of its own");
+        }
         if (MaxRequestBodyBytes <= 0)
             throw new NodeConfigurationException(nameof(MaxRequestBodyBytes), "range", $"must be positive, got {MaxRequestBodyBytes}");
         if (Lane.MaxBlockRecords < 1 || Lane.MaxBlockRecords > 1_000_000)
@@ -140,6 +158,10 @@ public sealed class NodeOptions
         if (!string.IsNullOrWhiteSpace(Consortium))
             Anchoring.RegistryConsortium.ParseSource(Consortium);
     }
+
+    /// <summary>The entries of <see cref="GrpcUrls"/>.</summary>
+    public IReadOnlyList<string> GrpcListenUrls() =>
+        GrpcUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The entries of <see cref="Urls"/>.</summary>
     public IReadOnlyList<string> ListenUrls() =>

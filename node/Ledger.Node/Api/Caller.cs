@@ -58,6 +58,30 @@ public static class CallerResolver
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(ledger);
         string? header = context.Request.Headers.Authorization;
+        byte[] body = [];
+        if (IsSigned(header))
+        {
+            context.Request.EnableBuffering();
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+            context.Request.Body.Position = 0;
+            body = buffer.ToArray();
+        }
+        // The path and query exactly as sent (still percent-encoded), so a client signs what it puts on the wire.
+        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget
+            ?? context.Request.PathBase + context.Request.Path + context.Request.QueryString;
+        return Resolve(header, context.Request.Method, target, body, ledger, time);
+    }
+
+    /// <summary>
+    /// Resolves the caller from an <c>Authorization</c> value, whatever the transport: the HTTP endpoints pass the request's
+    /// method, raw target and body; the gRPC service passes <c>POST</c>, the call's path and the request message's encoding.
+    /// </summary>
+    /// <exception cref="AuthenticationException">Credentials are present but invalid.</exception>
+    public static Caller Resolve(string? header, string method, string target, ReadOnlySpan<byte> body, LedgerService ledger, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(time);
         if (string.IsNullOrWhiteSpace(header))
             return Caller.Anonymous;
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
@@ -67,12 +91,14 @@ public static class CallerResolver
                 throw new AuthenticationException("Authorization", "token", "the bearer token is not a token of a party hosted by this node");
             return new Caller(hosted.Party, hosted);
         }
-        if (header.StartsWith("Ledger-Signature ", StringComparison.OrdinalIgnoreCase))
-            return await VerifySignedAsync(context, header[17..], ledger, time);
+        if (IsSigned(header))
+            return VerifySigned(header[17..], method, target, body, ledger, time);
         throw new AuthenticationException("Authorization", "scheme", "use 'Bearer <token>' or 'Ledger-Signature address=…, time=…, signature=…'");
     }
 
-    private static async Task<Caller> VerifySignedAsync(HttpContext context, string parameters, LedgerService ledger, TimeProvider time)
+    private static bool IsSigned(string? header) => header is not null && header.StartsWith("Ledger-Signature ", StringComparison.OrdinalIgnoreCase);
+
+    private static Caller VerifySigned(string parameters, string method, string target, ReadOnlySpan<byte> body, LedgerService ledger, TimeProvider time)
     {
         var parts = parameters.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].ToLowerInvariant(), p => p[1].Trim('"'), StringComparer.Ordinal);
@@ -86,14 +112,7 @@ public static class CallerResolver
             throw new AuthenticationException("Authorization.signature", "signature", "signature= must be 65 bytes of hex (r || s || v)");
         var party = ledger.Consortium.Find(address)
             ?? throw new AuthenticationException("Authorization.address", "unknown-party", $"{address} is not a party of the consortium");
-        context.Request.EnableBuffering();
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        context.Request.Body.Position = 0;
-        // The path and query exactly as sent (still percent-encoded), so a client signs what it puts on the wire.
-        var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget
-            ?? context.Request.PathBase + context.Request.Path + context.Request.QueryString;
-        var digest = RequestDigest(context.Request.Method, target, timeMs, buffer.ToArray());
+        var digest = RequestDigest(method, target, timeMs, body);
         if (Secp256k1.RecoverAddress(digest, signature) != address)
             throw new AuthenticationException("Authorization.signature", "signature", "the signature does not verify for the address over this request");
         return new Caller(party, ledger.Parties.Find(address));

@@ -80,8 +80,7 @@ public sealed class NodeMetrics
     {
         ArgumentNullException.ThrowIfNull(app);
         var metrics = (NodeMetrics)app.Services.GetService(typeof(NodeMetrics))!;
-        var gate = new SemaphoreSlim(maxConcurrentWrites, maxConcurrentWrites);
-        app.Lifetime.ApplicationStopped.Register(gate.Dispose);
+        var gate = (WriteGate)app.Services.GetService(typeof(WriteGate))!;
         app.Use(async (context, next) =>
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -90,7 +89,7 @@ public sealed class NodeMetrics
             var entered = false;
             try
             {
-                if (isWrite && !(entered = gate.Wait(0)))
+                if (isWrite && !(entered = gate.TryEnter()))
                 {
                     metrics.Throttled();
                     context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
