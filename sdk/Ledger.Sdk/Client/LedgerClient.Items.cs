@@ -18,6 +18,8 @@ public sealed partial class LedgerClient
     public async Task<string> GetProvenanceJsonAsync(string identifier, CancellationToken cancellationToken = default)
     {
         var item = ItemIdentifier.Parse(identifier);
+        if (_options.Transport == LedgerTransport.Grpc)
+            return await GetProvenanceGrpcAsync(ItemIdentifier.ToElementString(item), cancellationToken).ConfigureAwait(false);
         var (_, text) = await SendAsync(HttpMethod.Get, "/v1/provenance?id=" + Uri.EscapeDataString(ItemIdentifier.ToElementString(item)), null, null,
             retry: true, null, allowNotFound: false, cancellationToken).ConfigureAwait(false);
         return text!;
@@ -42,8 +44,7 @@ public sealed partial class LedgerClient
     public async Task<Hash32?> GetLatestRecordAsync(ItemId item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
-        using var doc = await SendJsonAsync(HttpMethod.Get, "/v1/provenance?id=" + Uri.EscapeDataString(ItemIdentifier.ToElementString(item)), null, null,
-            retry: true, null, cancellationToken).ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(await GetProvenanceJsonAsync(ItemIdentifier.ToElementString(item), cancellationToken).ConfigureAwait(false));
         return doc!.RootElement.TryGetProperty("state", out var s) && s.ValueKind == JsonValueKind.Object && NullableString(s, "latestRecord") is { } latest
             ? Hash32.Parse(latest)
             : null;
@@ -71,11 +72,14 @@ public sealed partial class LedgerClient
         var path = "/01/" + item.Gtin + "/21/" + Uri.EscapeDataString(item.Serial);
         if (parsed.Lot is { } lot)
             path += "/10/" + Uri.EscapeDataString(lot);
+        var corr = (correlationId ?? Guid.NewGuid()).ToString("D", CultureInfo.InvariantCulture);
         var query = "?linkType=verificationService&context=" + Uri.EscapeDataString(context) + "&reqGLN=" + Uri.EscapeDataString(requestorGln)
-            + "&corrUUID=" + (correlationId ?? Guid.NewGuid()).ToString("D", CultureInfo.InvariantCulture);
+            + "&corrUUID=" + corr;
         if (parsed.Value("17") is { } exp)
             query += "&exp=" + exp;
-        using var doc = await SendJsonAsync(HttpMethod.Get, path + query, null, null, retry: true, null, cancellationToken).ConfigureAwait(false);
+        using var doc = _options.Transport == LedgerTransport.Grpc
+            ? JsonDocument.Parse(await VerifyProductGrpcAsync(item.Gtin, item.Serial, parsed.Lot, parsed.Value("17"), context, requestorGln, corr, cancellationToken).ConfigureAwait(false))
+            : await SendJsonAsync(HttpMethod.Get, path + query, null, null, retry: true, null, cancellationToken).ConfigureAwait(false);
         var r = doc!.RootElement;
         var data = r.GetProperty("data");
         string? info = data.TryGetProperty("additionalInfo", out var ai)
