@@ -28,7 +28,16 @@ public static class FollowEndpoints
     private static async Task<IResult> FollowAsync(string? after, HttpContext context, LedgerService ledger, Caller caller)
     {
         var text = after ?? (string?)context.Request.Headers["Last-Event-ID"];
-        var cursor = FollowFeed.ParseCursor(text, after is null ? "Last-Event-ID" : "after");
+        FollowCursor cursor;
+        try
+        {
+            cursor = FollowFeed.ParseCursor(text, after is null ? "Last-Event-ID" : "after");
+        }
+        catch (ApiProblemException e)
+        {
+            // Written here: the exception handler would not write JSON to a client that accepts only text/event-stream.
+            return Results.Problem(e.Problem);
+        }
 
         var response = context.Response;
         response.ContentType = "text/event-stream";

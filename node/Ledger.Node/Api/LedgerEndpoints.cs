@@ -122,8 +122,9 @@ public static class LedgerEndpoints
             return Results.Problem(ProblemTypes.Create(503, ProblemTypes.NotReady, "Not ready", "the ledger is not open yet", "ledger", "ready"));
         var time = (TimeProvider)context.RequestServices.GetService(typeof(TimeProvider))!;
         var caller = await CallerResolver.ResolveAsync(context, ledger, time);
-        if (!allowAnonymous)
-            LedgerOperations.RequireParty(caller);
+        // Answered here rather than thrown: an SSE client's Accept header would keep the exception handler from writing JSON.
+        if (!caller.IsAuthenticated && !allowAnonymous)
+            return Results.Problem(LedgerOperations.Unauthenticated().Problem);
         return await action(ledger, caller);
     }
 

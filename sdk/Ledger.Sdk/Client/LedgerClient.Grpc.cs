@@ -105,8 +105,7 @@ public sealed partial class LedgerClient
             catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
             {
                 var problem = ProblemOf(e);
-                var transient = problem is { Status: 429 or 503 }
-                    || (problem is null && e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled or StatusCode.DeadlineExceeded);
+                var transient = problem is { Status: 429 or 503 } || (problem is null && IsNetworkFailure(e));
                 if (!transient || attempt >= attempts)
                     throw ToException(e);
                 status = problem is { } p ? (HttpStatusCode)p.Status : null;
@@ -200,6 +199,11 @@ public sealed partial class LedgerClient
             return null;
         }
     }
+
+    /// <summary>A call that failed in the connection, not at the node: unreachable, reset, timed out.</summary>
+    private static bool IsNetworkFailure(RpcException e) =>
+        e.StatusCode is StatusCode.Unavailable or StatusCode.Cancelled or StatusCode.DeadlineExceeded
+        || (e.StatusCode == StatusCode.Internal && e.Status.DebugException is HttpRequestException or IOException);
 
     private static TimeSpan? RetryAfterOf(RpcException e) =>
         e.Trailers.GetValue(RetryAfterTrailer) is { } text && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)

@@ -103,7 +103,10 @@ public sealed class FollowTests(SdkNodeFixture fixture) : IClassFixture<SdkNodeF
         using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy, transport: transport);
         using var cts = new CancellationTokenSource();
-        var (items, _) = Start(pharmacy, null, cts.Token);
+        // From the current head: earlier tests on this node (the other transport's run) shipped other packs to the pharmacy.
+        var head = await maker.GetHeadAsync();
+        var after = head is null ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{head.Height}.{head.Header.Header.RecordCount}.0");
+        var (items, _) = Start(pharmacy, new FollowOptions { After = after }, cts.Token);
         var serial = SdkNodeFixture.NewSerial();
         var pack = SdkNodeFixture.Pack(serial);
         var commission = await new RecordBatchBuilder(maker).Commission(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [serial]).SubmitAsync();
