@@ -92,6 +92,8 @@ public sealed partial class NodeHost : IAsyncDisposable
         var grpcListen = new List<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>();
         if (options.GrpcListenUrls().Count == 0)
             builder.WebHost.UseUrls([.. options.ListenUrls()]);
+        else
+            builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, ""); // every address is bound explicitly (GrpcEndpoints.Listen)
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
