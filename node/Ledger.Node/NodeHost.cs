@@ -22,6 +22,11 @@ public sealed partial class NodeHost : IAsyncDisposable
     /// <summary>The stdout line printed per bound address: <c>listening on http://127.0.0.1:NNNNN</c>.</summary>
     public const string ListeningPrefix = "listening on ";
 
+    /// <summary>The stdout line printed per bound gRPC address: <c>grpc listening on http://127.0.0.1:NNNNN</c>.</summary>
+    public const string GrpcListeningPrefix = "grpc listening on ";
+
+    private readonly List<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> _grpcListen = [];
+
     // Lowest layer: quiet framework logs by default; a config file or LEDGER_LOGGING__LOGLEVEL__… can change them.
     private static readonly Dictionary<string, string?> LoggingDefaults = new()
     {
@@ -87,7 +92,11 @@ public sealed partial class NodeHost : IAsyncDisposable
         // stdout carries only the "listening on" lines; every log line goes to stderr.
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
-        builder.WebHost.UseUrls([.. options.ListenUrls()]);
+        var grpcListen = new List<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>();
+        if (options.GrpcListenUrls().Count == 0)
+            builder.WebHost.UseUrls([.. options.ListenUrls()]);
+        else
+            builder.Configuration.AddInMemoryCollection(GrpcEndpoints.UrlsAsEndpoints(options, configuration)); // Urls beside the gRPC listeners
         // HTTPS from Kestrel's standard settings (Kestrel:Certificates:Default, Kestrel:Endpoints), which the slim
         // builder leaves out unless asked.
         builder.WebHost.UseKestrelHttpsConfiguration();
@@ -95,7 +104,10 @@ public sealed partial class NodeHost : IAsyncDisposable
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            if (options.GrpcListenUrls().Count > 0)
+                GrpcEndpoints.Listen(k, options, grpcListen);
         });
+        GrpcEndpoints.AddServices(builder.Services, options);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
 
         builder.Services.AddSingleton(options);
@@ -160,8 +172,11 @@ public sealed partial class NodeHost : IAsyncDisposable
         Anchoring.AnchorEndpoints.Map(app);
         Api.NodeMetrics.Map(app);
         Api.FollowEndpoints.Map(app);
+        GrpcEndpoints.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
-        return new NodeHost(app, options);
+        var host = new NodeHost(app, options);
+        host._grpcListen.AddRange(grpcListen);
+        return host;
     }
 
     /// <summary>Loads the identity, starts listening and returns the bound addresses (with the real port when 0 was asked for).</summary>
@@ -200,14 +215,21 @@ public sealed partial class NodeHost : IAsyncDisposable
         return [.. server.Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
     }
 
+    /// <summary>The bound gRPC addresses (with the real port when 0 was asked for), once started.</summary>
+    public IReadOnlyList<string> GrpcAddresses => GrpcEndpoints.Addresses(_grpcListen);
+
     /// <summary>
     /// Starts, writes one <c>listening on …</c> line per bound address to <paramref name="announce"/>, and returns when
     /// the node has shut down gracefully (SIGTERM, Ctrl-C, or <paramref name="cancellationToken"/>).
     /// </summary>
     public async Task RunAsync(TextWriter announce, CancellationToken cancellationToken = default)
     {
-        foreach (var address in await StartAsync(cancellationToken))
+        var addresses = await StartAsync(cancellationToken);
+        var grpc = GrpcAddresses;
+        foreach (var address in addresses.Where(a => !grpc.Contains(a)))
             await announce.WriteLineAsync(ListeningPrefix + address);
+        foreach (var address in grpc)
+            await announce.WriteLineAsync(GrpcListeningPrefix + address);
         await announce.FlushAsync(cancellationToken);
         await Application.WaitForShutdownAsync(cancellationToken);
     }

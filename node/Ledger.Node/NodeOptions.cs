@@ -41,6 +41,14 @@ public sealed class NodeOptions
     /// <summary>The rate limits (section <c>RateLimits</c>).</summary>
     public Security.RateLimitOptions RateLimits { get; set; } = new();
 
+    /// <summary>
+    /// Listen addresses of the gRPC endpoint (docs/spec/grpc.md), separated by ';'; empty (the default): no gRPC endpoint.
+    /// Plaintext HTTP/2 needs an endpoint that speaks only HTTP/2 (no protocol negotiation without TLS), so gRPC gets its
+    /// own <c>http://</c> addresses, announced as <c>grpc listening on …</c>: on a loopback address, or elsewhere with
+    /// <see cref="AllowPlainHttp"/> behind a TLS-terminating proxy. Port 0 picks a free port.
+    /// </summary>
+    public string GrpcUrls { get; set; } = "";
+
     /// <summary>Largest accepted request body; larger bodies get 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
 
@@ -119,8 +127,19 @@ public sealed class NodeOptions
         var urls = ListenUrls();
         if (urls.Count == 0)
             throw new NodeConfigurationException(nameof(Urls), "required", "must name at least one https:// or http:// address");
+        var httpPorts = new HashSet<int>();
         foreach (var url in urls)
-            ValidateUrl(nameof(Urls), url);
+            httpPorts.Add(ValidateUrl(nameof(Urls), url).Port);
+        foreach (var url in GrpcListenUrls())
+        {
+            // The same rules as Urls (plain HTTP on loopback, or AllowPlainHttp behind a TLS-terminating proxy); plaintext
+            // HTTP/2 needs a port of its own, so only http:// (https for partners is the HTTP/JSON endpoint's, or the proxy's).
+            var uri = ValidateUrl(nameof(GrpcUrls), url);
+            if (uri.Scheme != Uri.UriSchemeHttp || uri.AbsolutePath != "/")
+                throw new NodeConfigurationException(nameof(GrpcUrls), "url", $"'{url}' is not an http:// address with a host and port (e.g. http://127.0.0.1:8081)");
+            if (uri.Port != 0 && httpPorts.Contains(uri.Port))
+                throw new NodeConfigurationException(nameof(GrpcUrls), "port", $"'{url}': port {uri.Port} is already an address of Urls; gRPC needs a port of its own");
+        }
         if (MaxRequestBodyBytes <= 0)
             throw new NodeConfigurationException(nameof(MaxRequestBodyBytes), "range", $"must be positive, got {MaxRequestBodyBytes}");
         if (Lane.MaxBlockRecords < 1 || Lane.MaxBlockRecords > 1_000_000)
@@ -236,6 +255,9 @@ public sealed class NodeOptions
         }
         return !string.IsNullOrWhiteSpace(certificate["Subject"]);
     }
+    /// <summary>The entries of <see cref="GrpcUrls"/>.</summary>
+    public IReadOnlyList<string> GrpcListenUrls() =>
+        GrpcUrls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The entries of <see cref="Urls"/>.</summary>
     public IReadOnlyList<string> ListenUrls() =>

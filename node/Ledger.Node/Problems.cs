@@ -95,6 +95,27 @@ public static class ProblemTypes
     }
 }
 
+/// <summary>
+/// A refusal raised by the transport-free service layer (<see cref="Api.LedgerOperations"/>): the HTTP endpoints answer it
+/// as RFC 9457 problem details, the gRPC service as a status with the same problem in its trailers.
+/// </summary>
+public sealed class ApiProblemException : Exception
+{
+    /// <summary>Creates the refusal.</summary>
+    public ApiProblemException(int status, string type, string title, string detail, string? field = null, string? rule = null, TimeSpan? retryAfter = null)
+        : base(detail)
+    {
+        Problem = ProblemTypes.Create(status, type, title, detail, field, rule);
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>The problem as answered.</summary>
+    public ProblemDetails Problem { get; }
+
+    /// <summary>For 429/503: when to retry.</summary>
+    public TimeSpan? RetryAfter { get; }
+}
+
 /// <summary>Turns the library's format exceptions and Kestrel's request errors into problem details.</summary>
 internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -102,30 +123,56 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
     {
         var problem = exception switch
         {
-            Gs1FormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.Gs1Format, "Invalid GS1 identifier", e.Message, e.Field, e.Rule),
-            Ledger.Protocol.Epcis.EpcisFormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "Invalid EPCIS document", e.Message, e.Field, e.Rule),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyTooLarge(httpContext),
-            Ledger.Engine.Lane.SubmissionRejectedException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid batch", e.Message, e.Field, e.Rule),
-            Ledger.Protocol.Records.RecordFormatException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid record", e.Message, e.Field, e.Rule),
-            Ledger.Protocol.Rlp.RlpException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid encoding", e.Message, e.Field, e.Rule),
-            Ledger.Protocol.Mapping.EpcisMappingException e => ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "EPCIS event cannot be mapped", e.Message, e.Field, e.Rule),
-            Ledger.Engine.Lane.LaneOverloadedException e => Overloaded(httpContext, StatusCodes.Status503ServiceUnavailable, e.RetryAfter, e.Message),
-            ObjectDisposedException e when e.ObjectName == nameof(Ledger.Engine.Lane.LedgerEngine) => Overloaded(httpContext, StatusCodes.Status503ServiceUnavailable, TimeSpan.FromSeconds(5), "the node is shutting down; retry against it after it restarts"),
-            Ledger.Engine.Lane.LaneFailedException e => Overloaded(httpContext, StatusCodes.Status503ServiceUnavailable, TimeSpan.FromSeconds(30), e.Message),
             BadHttpRequestException e => ProblemTypes.Create(e.StatusCode, ProblemTypes.ForStatus(e.StatusCode), "Bad request", e.Message, "request", "http"),
             _ => null,
         };
+        if (problem is null && Describe(exception) is var (described, retryAfter))
+        {
+            problem = described;
+            if (retryAfter is { } ra)
+                httpContext.Response.Headers.RetryAfter = RetryAfterSeconds(ra);
+        }
         if (problem is null)
             return false;
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
 
+    /// <summary>
+    /// The problem an exception of the service layer or the libraries stands for, and for 429/503 when to retry; null for
+    /// anything else (a bug: 500). One mapping for both transports (the gRPC service uses it too).
+    /// </summary>
+    internal static (ProblemDetails Problem, TimeSpan? RetryAfter)? Describe(Exception exception) => exception switch
+    {
+        ApiProblemException e => (e.Problem, e.RetryAfter),
+        Api.BatchRefusedException e => (e.Problem.Problem, null),
+        Gs1FormatException e => (ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.Gs1Format, "Invalid GS1 identifier", e.Message, e.Field, e.Rule), null),
+        Ledger.Protocol.Epcis.EpcisFormatException e => (ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "Invalid EPCIS document", e.Message, e.Field, e.Rule), null),
+        Verification.LvmRequestException e => (ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "Invalid verification request", e.Message, e.Field, e.Rule), null),
+        Api.AuthenticationException e => (ProblemTypes.Create(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Unauthorized", e.Message, e.Field, e.Rule), null),
+        Ledger.Engine.Lane.SubmissionRejectedException e => (ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid batch", e.Message, e.Field, e.Rule), null),
+        Ledger.Protocol.Records.RecordFormatException e => (ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid record", e.Message, e.Field, e.Rule), null),
+        Ledger.Protocol.Rlp.RlpException e => (ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.RecordFormat, "Invalid encoding", e.Message, e.Field, e.Rule), null),
+        Ledger.Protocol.Mapping.EpcisMappingException e => (ProblemTypes.Create(StatusCodes.Status400BadRequest, ProblemTypes.EpcisFormat, "EPCIS event cannot be mapped", e.Message, e.Field, e.Rule), null),
+        Ledger.Engine.Lane.LaneOverloadedException e => (OverloadedProblem(StatusCodes.Status503ServiceUnavailable, e.Message), e.RetryAfter),
+        ObjectDisposedException e when e.ObjectName == nameof(Ledger.Engine.Lane.LedgerEngine) => (OverloadedProblem(StatusCodes.Status503ServiceUnavailable, "the node is shutting down; retry against it after it restarts"), TimeSpan.FromSeconds(5)),
+        Ledger.Engine.Lane.LaneFailedException e => (OverloadedProblem(StatusCodes.Status503ServiceUnavailable, e.Message), TimeSpan.FromSeconds(30)),
+        _ => null,
+    };
+
+    /// <summary>A Retry-After value in whole seconds, at least 1.</summary>
+    internal static string RetryAfterSeconds(TimeSpan retryAfter) =>
+        Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     internal static ProblemDetails Overloaded(HttpContext httpContext, int status, TimeSpan retryAfter, string detail)
     {
-        httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ProblemTypes.Create(status, ProblemTypes.Overloaded, status == 429 ? "Too many requests" : "Service unavailable", detail, "request", "capacity");
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
+        return OverloadedProblem(status, detail);
     }
+
+    private static ProblemDetails OverloadedProblem(int status, string detail) =>
+        ProblemTypes.Create(status, ProblemTypes.Overloaded, status == 429 ? "Too many requests" : "Service unavailable", detail, "request", "capacity");
 
     internal static ProblemDetails BodyTooLarge(HttpContext httpContext)
     {

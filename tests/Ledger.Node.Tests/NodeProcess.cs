@@ -18,8 +18,9 @@ public sealed class NodeProcess : IAsyncDisposable
     private readonly StringBuilder _stderr;
     private readonly TestDirectory? _ownedDirectory;
 
-    private NodeProcess(Process process, Uri baseAddress, string dataDirectory, TestDirectory? ownedDirectory, StringBuilder stdout, StringBuilder stderr, HttpMessageHandler? handler)
+    private NodeProcess(Process process, Uri baseAddress, Uri? grpcAddress, string dataDirectory, TestDirectory? ownedDirectory, StringBuilder stdout, StringBuilder stderr, HttpMessageHandler? handler)
     {
+        GrpcAddress = grpcAddress;
         _process = process;
         _stdout = stdout;
         _stderr = stderr;
@@ -33,6 +34,9 @@ public sealed class NodeProcess : IAsyncDisposable
 
     /// <summary>The bound address from the <c>listening on</c> line.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The bound gRPC address from the <c>grpc listening on</c> line, when started with <c>--grpc-urls</c>.</summary>
+    public Uri? GrpcAddress { get; }
 
     /// <summary>The data directory the node was started with.</summary>
     public string DataDirectory { get; }
@@ -89,10 +93,13 @@ public sealed class NodeProcess : IAsyncDisposable
 
         var stdout = new StringBuilder();
         Uri? address = null;
+        Uri? grpcAddress = null;
+        // With --grpc-urls the node prints its gRPC line after the HTTP ones: wait for both.
+        var wantGrpc = psi.ArgumentList.Contains("--grpc-urls");
         using var cts = new CancellationTokenSource(StartTimeout);
         try
         {
-            while (address is null)
+            while (address is null || (wantGrpc && grpcAddress is null))
             {
                 var line = await process.StandardOutput.ReadLineAsync(cts.Token);
                 if (line is null)
@@ -102,7 +109,9 @@ public sealed class NodeProcess : IAsyncDisposable
                 }
                 lock (stdout) stdout.AppendLine(line);
                 if (line.StartsWith(NodeHost.ListeningPrefix, StringComparison.Ordinal))
-                    address = new Uri(line[NodeHost.ListeningPrefix.Length..]);
+                    address ??= new Uri(line[NodeHost.ListeningPrefix.Length..]);
+                else if (line.StartsWith(NodeHost.GrpcListeningPrefix, StringComparison.Ordinal))
+                    grpcAddress ??= new Uri(line[NodeHost.GrpcListeningPrefix.Length..]);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
@@ -122,7 +131,7 @@ public sealed class NodeProcess : IAsyncDisposable
             while ((line = await process.StandardOutput.ReadLineAsync()) is not null)
                 lock (stdout) stdout.AppendLine(line);
         });
-        return new NodeProcess(process, address, dataDirectory ?? "", owned, stdout, stderr, handler);
+        return new NodeProcess(process, address, grpcAddress, dataDirectory ?? "", owned, stdout, stderr, handler);
     }
 
     /// <summary>Runs <c>ledger args…</c> to completion (bounded) and returns the exit code, stdout and stderr.</summary>

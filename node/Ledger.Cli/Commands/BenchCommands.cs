@@ -44,6 +44,11 @@ public static class BenchCommands
         var single = new Option<int>("--single") { Description = "Signed single-record batches submitted concurrently right after the ingest and again at rest, for the verification ratio (default: 2,000 each)" };
         var queries = new Option<int>("--queries") { Description = "Provenance queries of random items after the ingest (default: 2,000)" };
         var rawSeconds = new Option<double>("--raw-seconds") { Description = "How long each raw limit is measured, in seconds (default: 3)" };
+        var transport = new Option<string>("--transport")
+        {
+            Description = "Instead of the in-process lane: start a node in this process and submit over its API with the SDK — http, grpc or both "
+                + "(--single signed single-record batches and --records records in batches of --batch over each, in one run, with the gRPC/HTTP ratios)",
+        };
         var stream = new Option<bool>("--stream") { Description = "Build and sign each batch in its writer just before submitting it instead of all before timing (flat memory for 10M records; client CPU counts against the node)" };
         var ingest = new Command("ingest",
             "Ingest N pre-signed records through the node's own submission path (signature check, custody rules, group commit, fsync) into a fresh "
@@ -53,7 +58,7 @@ public static class BenchCommands
             + "settle_sec, query_rest_p50_ms, query_rest_p99_ms, single_per_sec, single_rest_per_sec, "
             + "raw_storage_puts_per_sec, raw_verify_per_sec, storage_ratio, verify_ratio, verify_ratio_rest, …)")
         {
-            records, batch, json, data, writers, depth, single, queries, rawSeconds, stream,
+            records, batch, json, data, writers, depth, single, queries, rawSeconds, stream, transport,
         };
         ingest.SetAction(parseResult =>
         {
@@ -72,6 +77,15 @@ public static class BenchCommands
             {
                 Console.Error.WriteLine(problem);
                 return ExitCodes.InvalidInput;
+            }
+            if (parseResult.GetValue(transport) is { } t)
+            {
+                if (t is not ("http" or "grpc" or "both"))
+                {
+                    Console.Error.WriteLine($"--transport: must be http, grpc or both, got '{t}' [value]");
+                    return ExitCodes.InvalidInput;
+                }
+                return RunTransportAsync(settings, t == "both" ? ["http", "grpc"] : [t]).GetAwaiter().GetResult();
             }
             return RunIngestAsync(settings).GetAwaiter().GetResult();
         });
@@ -239,6 +253,161 @@ public static class BenchCommands
     }
 
     private sealed class BenchFailedException(string message) : Exception(message);
+
+    /// <summary>
+    /// <c>--transport</c>: a node (NodeHost, in this process, on a fresh data folder with one hosted manufacturer) with its
+    /// HTTP and gRPC endpoints on 127.0.0.1, and the SDK's <see cref="Ledger.Sdk.Client.LedgerClient"/> submitting pre-signed
+    /// batches over each transport in turn: single-record batches (64 calls in flight; over gRPC also as 64 SubmitBatches
+    /// streams) and batches of <c>--batch</c> records (writers × depth in flight). Every batch must be accepted.
+    /// </summary>
+    private static async Task<int> RunTransportAsync(IngestSettings s, string[] transports)
+    {
+        var f = new Figures();
+        var scratch = Path.Combine(Path.GetTempPath(), "ledger-bench-" + Guid.NewGuid().ToString("N"));
+        var dataDir = s.Data ?? Path.Combine(scratch, "data");
+        Directory.CreateDirectory(scratch);
+        try
+        {
+            var init = NodePartyCommands.CreateInit().Parse(["--data", dataDir, "--party-name", "maker", "--role", "manufacturer", "--prefix", "0614141", "--gln", Site]);
+            var stdout = Console.Out;
+            Console.SetOut(TextWriter.Null);
+            int code;
+            try
+            {
+                code = await init.InvokeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                Console.SetOut(stdout);
+            }
+            if (code != 0)
+                throw new BenchFailedException($"node init exited {code}");
+            var maker = Ledger.Node.KeyFile.Load(Ledger.Node.Parties.HostedParties.KeyPath(dataDir, "maker"));
+            var token = (await File.ReadAllTextAsync(Ledger.Node.Parties.HostedParties.TokenPath(dataDir, "maker")).ConfigureAwait(false)).Trim();
+            var configuration = Ledger.Node.NodeOptions.BuildConfiguration(null, new Dictionary<string, string?>
+            {
+                [nameof(Ledger.Node.NodeOptions.DataDirectory)] = dataDir,
+                [nameof(Ledger.Node.NodeOptions.Urls)] = "http://127.0.0.1:0",
+                [nameof(Ledger.Node.NodeOptions.GrpcUrls)] = "http://127.0.0.1:0",
+                [nameof(Ledger.Node.NodeOptions.MaxConcurrentWrites)] = "4096",
+                ["Lane:MaxQueuedSubmissions"] = "8192",
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            });
+            await using var host = Ledger.Node.NodeHost.Create(configuration);
+            var addresses = await host.StartAsync().ConfigureAwait(false);
+            var http = new Uri(addresses.First(a => !host.GrpcAddresses.Contains(a)));
+            var grpc = new Uri(host.GrpcAddresses[0]);
+
+            var t0 = DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds();
+            var first = 0;
+            const int singleInFlight = 64;
+            var batchInFlight = s.Writers * s.Depth;
+            f["single"] = s.Single;
+            f["records"] = s.Records;
+            f["batch"] = s.Batch;
+            f["single_in_flight"] = singleInFlight;
+            f["batch_in_flight"] = batchInFlight;
+            foreach (var name in transports)
+            {
+                using var client = new Ledger.Sdk.Client.LedgerClient(new Ledger.Sdk.Client.LedgerClientOptions
+                {
+                    Node = http,
+                    GrpcNode = grpc,
+                    Transport = name == "grpc" ? Ledger.Sdk.Client.LedgerTransport.Grpc : Ledger.Sdk.Client.LedgerTransport.Http,
+                    ApiToken = token,
+                });
+                Console.Error.WriteLine($"{name}: signing {s.Single:N0} single-record batches and {s.Records:N0} records in batches of {s.Batch:N0} …");
+                var singles = BuildBatches(maker, first, s.Single, 1, t0);
+                first += s.Single;
+                var batches = BuildBatches(maker, first, s.Records, s.Batch, t0);
+                first += s.Records;
+
+                Console.Error.WriteLine($"{name}: submitting single-record batches, {singleInFlight} in flight …");
+                var (singleWall, singleLatencies) = await SubmitOverAsync(client, singles, singleInFlight).ConfigureAwait(false);
+                f[name + "_single_per_sec"] = s.Single / singleWall.TotalSeconds;
+                f[name + "_single_ack_p50_ms"] = Percentile(singleLatencies, 0.50);
+                f[name + "_single_ack_p99_ms"] = Percentile(singleLatencies, 0.99);
+
+                Console.Error.WriteLine($"{name}: submitting batches of {s.Batch:N0}, {batchInFlight} in flight …");
+                var (batchWall, batchLatencies) = await SubmitOverAsync(client, batches, batchInFlight).ConfigureAwait(false);
+                f[name + "_batch_records_per_sec"] = s.Records / batchWall.TotalSeconds;
+                f[name + "_batch_ack_p50_ms"] = Percentile(batchLatencies, 0.50);
+                f[name + "_batch_ack_p99_ms"] = Percentile(batchLatencies, 0.99);
+
+                if (name == "grpc")
+                {
+                    var streamed = BuildBatches(maker, first, s.Single, 1, t0);
+                    first += s.Single;
+                    Console.Error.WriteLine($"grpc: streaming single-record batches over {singleInFlight} SubmitBatches streams …");
+                    f["grpc_stream_single_per_sec"] = s.Single / (await StreamOverAsync(client, streamed, singleInFlight).ConfigureAwait(false)).TotalSeconds;
+                }
+            }
+            if (transports.Length == 2)
+            {
+                f["single_ratio_grpc_http"] = f["grpc_single_per_sec"] / f["http_single_per_sec"];
+                f["batch_ratio_grpc_http"] = f["grpc_batch_records_per_sec"] / f["http_batch_records_per_sec"];
+            }
+            f["cores"] = Environment.ProcessorCount;
+            if (LoadAverage() is { } load)
+                f["load_1min"] = load;
+            WriteJson(s.Json, f);
+            foreach (var (key, value) in f.Values)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-32} {value,14:0.###}"));
+            return ExitCodes.Ok;
+        }
+        catch (BenchFailedException e)
+        {
+            Console.Error.WriteLine($"bench: {e.Message}");
+            return ExitCodes.CheckFailed;
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+    }
+
+    /// <summary>Submits every batch through the client with <paramref name="inFlight"/> calls at once; fails unless each is accepted.</summary>
+    private static async Task<(TimeSpan Wall, double[] Latencies)> SubmitOverAsync(Ledger.Sdk.Client.LedgerClient client, SignedBatch[] batches, int inFlight)
+    {
+        var latencies = new double[batches.Length];
+        var next = -1;
+        async Task WorkerAsync()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < batches.Length)
+            {
+                var start = Stopwatch.GetTimestamp();
+                var result = await client.SubmitBatchAsync(batches[i]).ConfigureAwait(false);
+                latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (!result.Accepted || result.Outcomes.Any(o => o.Outcome != "accepted"))
+                    throw new BenchFailedException($"batch {i} was not accepted: {result.Outcomes.First(o => o.Outcome != "accepted").Outcome}");
+            }
+        }
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, inFlight).Select(_ => Task.Run(WorkerAsync))).ConfigureAwait(false);
+        return (wall.Elapsed, latencies);
+    }
+
+    /// <summary>Submits the batches over <paramref name="streams"/> SubmitBatches streams (each its share in order); fails unless each is accepted.</summary>
+    private static async Task<TimeSpan> StreamOverAsync(Ledger.Sdk.Client.LedgerClient client, SignedBatch[] batches, int streams)
+    {
+        static async IAsyncEnumerable<SignedBatch> Share(SignedBatch[] all, int k, int n)
+        {
+            for (var i = k; i < all.Length; i += n)
+                yield return all[i];
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
+        async Task StreamAsync(int k)
+        {
+            await foreach (var r in client.SubmitBatchesAsync(Share(batches, k, streams)).ConfigureAwait(false))
+                if (r.Error is { } e)
+                    throw new BenchFailedException("a streamed batch was refused: " + e.Message);
+        }
+        var wall = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(k => Task.Run(() => StreamAsync(k)))).ConfigureAwait(false);
+        return wall.Elapsed;
+    }
 
     /// <summary>Commission records of fresh serials <c>S{first}</c>…, <paramref name="batchSize"/> per batch, signed by the maker (in parallel).</summary>
     private static SignedBatch[] BuildBatches(PrivateKey maker, int first, int count, int batchSize, long timeMs)

@@ -24,11 +24,15 @@ public static class NodeCommands
         };
         var config = new Option<string>("--config")
         {
-            Description = "JSON configuration file (DataDirectory, Urls, MaxRequestBodyBytes, ShutdownTimeout, Lane, MaxConcurrentWrites, LogFormat, Logging); env LEDGER_* and flags override it",
+            Description = "JSON configuration file (DataDirectory, Urls, GrpcUrls, MaxRequestBodyBytes, ShutdownTimeout, Lane, MaxConcurrentWrites, LogFormat, Logging); env LEDGER_* and flags override it",
         };
         var urls = new Option<string>("--urls")
         {
             Description = $"Listen addresses separated by ';' (default {NodeOptions.DefaultUrls}; port 0 picks a free port; env LEDGER_URLS)",
+        };
+        var grpcUrls = new Option<string>("--grpc-urls")
+        {
+            Description = "gRPC (HTTP/2) listen addresses separated by ';', e.g. http://127.0.0.1:8081 (default: none; port 0 picks a free port; printed as 'grpc listening on <url>'; setting GrpcUrls, env LEDGER_GRPCURLS)",
         };
         var logFormat = new Option<string>("--log-format")
         {
@@ -45,12 +49,13 @@ public static class NodeCommands
         };
         var run = new Command("run", "Start one node and serve until SIGTERM or Ctrl-C; prints 'listening on <url>' per bound address on stdout, logs on stderr")
         {
-            data, config, urls, logFormat, evmRpc, anchor, anchorEvery, anchorBlocks, anchorConfirmations, consortium,
+            data, config, urls, grpcUrls, logFormat, evmRpc, anchor, anchorEvery, anchorBlocks, anchorConfirmations, consortium,
         };
         run.SetAction(parseResult => Run(parseResult.GetValue(config), new Dictionary<string, string?>
         {
             [nameof(NodeOptions.DataDirectory)] = parseResult.GetValue(data),
             [nameof(NodeOptions.Urls)] = parseResult.GetValue(urls),
+            [nameof(NodeOptions.GrpcUrls)] = parseResult.GetValue(grpcUrls),
             [nameof(NodeOptions.LogFormat)] = parseResult.GetValue(logFormat),
             ["Evm:Rpc"] = parseResult.GetValue(evmRpc),
             ["Evm:Anchor"] = parseResult.GetValue(anchor),

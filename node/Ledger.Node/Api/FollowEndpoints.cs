@@ -13,16 +13,12 @@ namespace Ledger.Node.Api;
 
 /// <summary>
 /// <c>GET /v1/follow?after=&lt;cursor&gt;</c>: the records and alerts a party may read, as server-sent events
-/// (docs/spec/api.md §7). Replays from the store after the cursor, then goes live: the engine's
-/// <see cref="LedgerEngine.BlockCommitted"/> event (raised once a block is durable) wakes the stream; alerts written without
-/// a block (refused records kept as evidence) are picked up by a one-second poll of the store.
+/// (docs/spec/api.md §7), written from <see cref="FollowFeed"/>.
 /// </summary>
 public static class FollowEndpoints
 {
     /// <summary>Interval between heartbeat comment lines while nothing is sent.</summary>
     public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
-
-    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>Maps the endpoint.</summary>
     public static void Map(IEndpointRouteBuilder app) =>
@@ -34,44 +30,35 @@ public static class FollowEndpoints
     {
         var text = after ?? (string?)context.Request.Headers["Last-Event-ID"];
         FollowCursor cursor;
-        if (string.IsNullOrEmpty(text))
-            cursor = FollowCursor.Start;
-        else if (!FollowCursor.TryParse(text, out cursor))
-            return LedgerEndpoints.BadRequest(after is null ? "Last-Event-ID" : "after", "cursor",
-                $"'{text}' is not a follow cursor: expected <height>.<records delivered in that block>.<alert sequence>, e.g. 12.3.0");
+        try
+        {
+            cursor = FollowFeed.ParseCursor(text, after is null ? "Last-Event-ID" : "after");
+        }
+        catch (ApiProblemException e)
+        {
+            // Written here: the exception handler would not write JSON to a client that accepts only text/event-stream.
+            return Results.Problem(e.Problem);
+        }
 
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         var cancel = context.RequestAborted;
-        var signal = new SemaphoreSlim(0);
-        void OnCommitted(Block _)
-        {
-            if (signal.CurrentCount == 0)
-                signal.Release();
-        }
-        ledger.Engine.BlockCommitted += OnCommitted;
         try
         {
             await response.StartAsync(cancel);
             await response.WriteAsync(": follow\n\n", cancel);
             await response.Body.FlushAsync(cancel);
-            var lastWrite = DateTime.UtcNow;
-            while (!cancel.IsCancellationRequested)
-            {
-                var sent = false;
-                (cursor, sent) = await SendPendingAsync(response, ledger, caller, cursor, cancel);
-                if (sent)
-                    lastWrite = DateTime.UtcNow;
-                else if (DateTime.UtcNow - lastWrite >= HeartbeatInterval)
+            await FollowFeed.RunAsync(ledger, caller, cursor,
+                (e, c) => WriteEventAsync(response, e, c),
+                c => response.Body.FlushAsync(c),
+                async c =>
                 {
-                    await response.WriteAsync(": heartbeat\n\n", cancel);
-                    await response.Body.FlushAsync(cancel);
-                    lastWrite = DateTime.UtcNow;
-                }
-                await signal.WaitAsync(PollInterval, cancel);
-            }
+                    await response.WriteAsync(": heartbeat\n\n", c);
+                    await response.Body.FlushAsync(c);
+                },
+                cancel);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -81,15 +68,93 @@ public static class FollowEndpoints
         {
             // The client went away mid-write.
         }
+        return Results.Empty;
+    }
+
+    private static async Task WriteEventAsync(HttpResponse response, FeedEvent e, CancellationToken cancel)
+    {
+        var text = new StringBuilder()
+            .Append("id: ").Append(e.Cursor.ToString()).Append('\n')
+            .Append("event: ").Append(e.Kind).Append('\n')
+            .Append("data: ").Append(e.Data.ToJsonString()).Append("\n\n")
+            .ToString();
+        await response.WriteAsync(text, cancel);
+    }
+}
+
+/// <summary>One item of the follow feed: the cursor after it, <c>record</c> or <c>alert</c>, and its JSON data.</summary>
+public sealed record FeedEvent(FollowCursor Cursor, string Kind, JsonObject Data);
+
+/// <summary>
+/// The follow feed without a transport (docs/spec/api.md §7): replays from the store after a cursor, then goes live — the
+/// engine's <see cref="LedgerEngine.BlockCommitted"/> event (raised once a block is durable) wakes it; alerts written
+/// without a block (refused records kept as evidence) are picked up by a one-second poll of the store. The SSE endpoint
+/// and the gRPC <c>Follow</c> stream both run it with the same authorization (<see cref="MayRead"/>).
+/// </summary>
+public static class FollowFeed
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Parses a cursor (null or empty: the start); a malformed one is a 400 naming <paramref name="field"/>.</summary>
+    public static FollowCursor ParseCursor(string? text, string field)
+    {
+        if (string.IsNullOrEmpty(text))
+            return FollowCursor.Start;
+        if (!FollowCursor.TryParse(text, out var cursor))
+            throw LedgerOperations.BadRequest(field, "cursor",
+                $"'{text}' is not a follow cursor: expected <height>.<records delivered in that block>.<alert sequence>, e.g. 12.3.0");
+        return cursor;
+    }
+
+    /// <summary>
+    /// Delivers every event <paramref name="caller"/> may read after <paramref name="cursor"/> through
+    /// <paramref name="deliver"/>, calling <paramref name="flush"/> after each burst and <paramref name="heartbeat"/> after
+    /// <see cref="FollowEndpoints.HeartbeatInterval"/> without events; runs until cancelled.
+    /// </summary>
+    public static async Task RunAsync(LedgerService ledger, Caller caller, FollowCursor cursor, Func<FeedEvent, CancellationToken, Task> deliver,
+        Func<CancellationToken, Task> flush, Func<CancellationToken, Task> heartbeat, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(deliver);
+        ArgumentNullException.ThrowIfNull(flush);
+        ArgumentNullException.ThrowIfNull(heartbeat);
+        LedgerOperations.RequireParty(caller);
+        var signal = new SemaphoreSlim(0);
+        void OnCommitted(Block _)
+        {
+            if (signal.CurrentCount == 0)
+                signal.Release();
+        }
+        ledger.Engine.BlockCommitted += OnCommitted;
+        try
+        {
+            var lastWrite = DateTime.UtcNow;
+            while (!cancel.IsCancellationRequested)
+            {
+                var sent = false;
+                (cursor, sent) = await SendPendingAsync(ledger, caller, cursor, deliver, cancel);
+                if (sent)
+                {
+                    await flush(cancel);
+                    lastWrite = DateTime.UtcNow;
+                }
+                else if (DateTime.UtcNow - lastWrite >= FollowEndpoints.HeartbeatInterval)
+                {
+                    await heartbeat(cancel);
+                    lastWrite = DateTime.UtcNow;
+                }
+                await signal.WaitAsync(PollInterval, cancel);
+            }
+        }
         finally
         {
             ledger.Engine.BlockCommitted -= OnCommitted;
             signal.Dispose();
         }
-        return Results.Empty;
     }
 
-    private static async Task<(FollowCursor Cursor, bool Sent)> SendPendingAsync(HttpResponse response, LedgerService ledger, Caller caller, FollowCursor cursor, CancellationToken cancel)
+    private static async Task<(FollowCursor Cursor, bool Sent)> SendPendingAsync(LedgerService ledger, Caller caller, FollowCursor cursor,
+        Func<FeedEvent, CancellationToken, Task> deliver, CancellationToken cancel)
     {
         var sent = false;
         var store = ledger.Engine.Store;
@@ -108,7 +173,7 @@ public static class FollowEndpoints
                     continue;
                 var data = JsonSerializer.SerializeToNode(LedgerJson.Record(records[i]))!.AsObject();
                 data["height"] = height;
-                await WriteEventAsync(response, cursor, "record", data, cancel);
+                await deliver(new FeedEvent(cursor, "record", data), cancel);
                 sent = true;
             }
             // The block is done: move the cursor to its end, then to the next block.
@@ -129,12 +194,10 @@ public static class FollowEndpoints
                     continue;
                 var data = JsonSerializer.SerializeToNode(LedgerJson.Alert(a))!.AsObject();
                 data["height"] = cursor.Height;
-                await WriteEventAsync(response, cursor, "alert", data, cancel);
+                await deliver(new FeedEvent(cursor, "alert", data), cancel);
                 sent = true;
             }
         }
-        if (sent)
-            await response.Body.FlushAsync(cancel);
         return (cursor, sent);
     }
 
@@ -157,16 +220,6 @@ public static class FollowEndpoints
                 return true;
         }
         return false;
-    }
-
-    private static async Task WriteEventAsync(HttpResponse response, FollowCursor cursor, string type, JsonObject data, CancellationToken cancel)
-    {
-        var text = new StringBuilder()
-            .Append("id: ").Append(cursor.ToString()).Append('\n')
-            .Append("event: ").Append(type).Append('\n')
-            .Append("data: ").Append(data.ToJsonString()).Append("\n\n")
-            .ToString();
-        await response.WriteAsync(text, cancel);
     }
 }
 

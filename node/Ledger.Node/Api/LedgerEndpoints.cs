@@ -1,5 +1,4 @@
 using System.Globalization;
-using Ledger.Engine.Lane;
 using Ledger.Node.Security;
 using Ledger.Protocol;
 using Ledger.Protocol.Gs1;
@@ -174,15 +173,7 @@ public static class LedgerEndpoints
     }
 
     private static Task<IResult> ProvenanceAsync(string? id, HttpContext context) => WithCaller(context, (ledger, caller) =>
-    {
-        if (string.IsNullOrWhiteSpace(id))
-            return BadRequest("id", "required", "give the identifier as ?id=… or in the path");
-        var item = ParseItem(Uri.UnescapeDataString(id));
-        var answer = ledger.Engine.GetProvenance(item);
-        if (!caller.IsRegulator && answer.Records.Count > 0 && !ProductEndpoints.Involved(ledger, caller, answer))
-            return Forbidden($"{caller.Party!.Name} never held, shipped, received or owns the brand of {item}; a regulator can read it");
-        return Results.Json(LedgerJson.Provenance(answer, Ledger.Engine.Anchoring.LaneAnchors.ForHeader(ledger.Engine, ledger.Anchors, answer.Header)));
-    });
+        Results.Json(LedgerOperations.Provenance(ledger, caller, id is null ? null : Uri.UnescapeDataString(id))));
 
     private static async Task<IResult> SubmitBatchAsync(HttpContext context) => await WithCallerAsync(context, async (ledger, caller) =>
     {
@@ -210,22 +201,7 @@ public static class LedgerEndpoints
         }
         else
             encoded = buffer.ToArray();
-        var batch = SignedBatch.Decode(encoded);
-        if (batch.Header.Author != caller.Party!.Address)
-            return Forbidden($"the batch is authored by {batch.Header.Author}; {caller.Party.Name} ({caller.Party.Address}) writes only as itself");
-        var result = await ledger.Engine.SubmitAsync(batch, context.RequestAborted);
-        var body = new
-        {
-            accepted = result.Accepted,
-            block = result.Height,
-            outcomes = result.Outcomes.Select(LedgerJson.Outcome).ToList(),
-        };
-        if (result.Accepted)
-            return Results.Json(body);
-        var first = result.Outcomes.First(o => o.Status == OutcomeStatus.Rejected && o.Code != LedgerEngine.BatchRejectedCode);
-        var problem = ProblemTypes.Create(422, ProblemTypes.CustodyRejected, "Refused by the custody rules", first.Message ?? "refused", "records", first.Code);
-        problem.Extensions["code"] = first.Code;
-        problem.Extensions["outcomes"] = body.outcomes;
-        return Results.Problem(problem);
+        var result = await LedgerOperations.SubmitBatchAsync(ledger, caller, encoded, context.RequestAborted);
+        return Results.Json(LedgerOperations.SubmissionJson(result));
     });
 }

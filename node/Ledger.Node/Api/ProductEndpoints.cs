@@ -51,34 +51,11 @@ public static class ProductEndpoints
         var item = ItemId.Sgtin(request.Gtin.Value, request.Serial, "21");
         if (!request.IsVerificationRequest)
             return await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) => Task.FromResult(Passport(ledger, caller, item)));
-        return await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) => VerifyAsync(context, ledger, caller, request, item));
+        return await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) => VerifyAsync(context, ledger, caller, request));
     }
 
-    private static async Task<IResult> VerifyAsync(HttpContext context, LedgerService ledger, Caller caller, LvmRequest request, ItemId item)
-    {
-        var brandOwner = ledger.Consortium.BrandOwnerOf(request.Gtin.Value);
-        if (brandOwner is null || brandOwner.Glns.Count == 0)
-            return LedgerEndpoints.NotFound("01", $"GTIN {request.Gtin.Value} is not under a company prefix of the consortium: no responder for it here");
-        // An authenticated hosted party records its own scan; anyone else's is recorded by the node.
-        var key = caller.Hosted?.Key ?? ledger.Identity.Key;
-        // reqGLN is recorded as the requester states it: checked against the caller's GLNs when a party authenticated,
-        // taken as claimed from an anonymous requester (the record's author, the node, says who vouched for it).
-        if (caller.Hosted is not null && request.RequesterGln is { } g && !caller.Party!.Glns.Contains(g.Value))
-            return LedgerEndpoints.BadRequest("reqGLN", "gln-not-owned", $"{g.Value} is not a location of {caller.Party.Name}");
-        var location = request.RequesterGln?.Value ?? "";
-        var draft = new Draft(null, view => [new LedgerRecord(key.Address, NextNonce(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            new VerifyPayload(item, request.Lot, request.Expiry?.Text, request.Context!, location, request.CorrelationId?.ToString()), view.DepsFor([item]))]);
-        var result = await ledger.Engine.SubmitHostedAsync(key, [draft], rollback: true, context.RequestAborted);
-        var outcome = result.Outcomes[0];
-        if (outcome.Verification is not { } verification)
-            return Results.Problem(ProblemTypes.Create(503, ProblemTypes.Overloaded, "Verification not recorded", outcome.Message ?? "the verification could not be recorded; retry", "request", outcome.Code ?? "retry"));
-        var response = LvmResponse.FromVerification(verification, DateTimeOffset.UtcNow, Gln.Parse(brandOwner.Glns[0]), request.CorrelationId!.Value);
-        return Results.Bytes(response.ToUtf8Json(), "application/json");
-    }
-
-    private static long _nonce = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() << 16;
-
-    private static ulong NextNonce() => (ulong)Interlocked.Increment(ref _nonce);
+    private static async Task<IResult> VerifyAsync(HttpContext context, LedgerService ledger, Caller caller, LvmRequest request) =>
+        Results.Bytes(await LedgerOperations.VerifyProductAsync(ledger, caller, request, context.RequestAborted), "application/json");
 
     private static IResult Passport(LedgerService ledger, Caller caller, ItemId item)
     {

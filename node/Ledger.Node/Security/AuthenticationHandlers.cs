@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using Ledger.Node.Api;
-using Ledger.Protocol;
-using Ledger.Protocol.Crypto;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -44,6 +41,21 @@ public abstract class LedgerAuthenticationHandler(IOptionsMonitor<Authentication
     protected static AuthenticateResult Fail(string field, string rule, string message) =>
         AuthenticateResult.Fail(new AuthenticationException(field, rule, message));
 
+    /// <summary>The result of resolving the caller with <paramref name="resolve"/>: success, or a failure naming the field and the rule.</summary>
+    protected AuthenticateResult Authenticate(Func<Caller> resolve)
+    {
+        ArgumentNullException.ThrowIfNull(resolve);
+        try
+        {
+            var caller = resolve();
+            return caller.IsAuthenticated ? Success(caller) : AuthenticateResult.NoResult();
+        }
+        catch (AuthenticationException e)
+        {
+            return AuthenticateResult.Fail(e);
+        }
+    }
+
     /// <summary>Success for <paramref name="caller"/>.</summary>
     protected AuthenticateResult Success(Caller caller) =>
         AuthenticateResult.Success(new AuthenticationTicket(LedgerAuthentication.Principal(caller, Scheme.Name), Scheme.Name));
@@ -59,6 +71,7 @@ public abstract class LedgerAuthenticationHandler(IOptionsMonitor<Authentication
 /// <summary>
 /// <c>Authorization: Bearer &lt;token&gt;</c>: a hosted party's API token (compared by hash in constant time,
 /// <see cref="Parties.HostedParties.TryAuthenticate"/>). Also answers for a header of no known scheme (rule <c>scheme</c>).
+/// The credentials are parsed by <see cref="CallerResolver.Resolve"/>, the one parser of both schemes.
 /// </summary>
 public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : LedgerAuthenticationHandler(options, logger, encoder)
@@ -69,20 +82,17 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrWhiteSpace(header) || Ledger is not { } ledger)
             return Task.FromResult(AuthenticateResult.NoResult());
-        if (!header.StartsWith(LedgerAuthentication.BearerScheme + " ", StringComparison.OrdinalIgnoreCase))
-            return Task.FromResult(Fail("Authorization", "scheme", "use 'Bearer <token>' or 'Ledger-Signature address=…, time=…, signature=…'"));
-        var token = header[(LedgerAuthentication.BearerScheme.Length + 1)..].Trim();
-        if (!ledger.Parties.TryAuthenticate(token, out var hosted))
-            return Task.FromResult(Fail("Authorization", "token", "the bearer token is not a token of a party hosted by this node"));
-        return Task.FromResult(Success(new Caller(hosted.Party, hosted)));
+        // A token signs nothing: the request's method, target and body play no part.
+        return Task.FromResult(Authenticate(() => CallerResolver.Resolve(header, Request.Method, "", [], ledger, Time)));
     }
 }
 
 /// <summary>
 /// <c>Authorization: Ledger-Signature address=0x…, time=&lt;unix ms&gt;, signature=0x…</c> (docs/spec/api.md §3): the
-/// party's signature over the method, the request target as sent, the time and the body's SHA-256, within
-/// <see cref="CallerResolver.MaxSkew"/> of the node's clock. A gRPC call (<c>Content-Type: application/grpc…</c>) signs
-/// the empty body: its body is a stream of messages that the service reads, not the handler.
+/// party's signature over the method, the request target as sent, the time and the SHA-256 of the signed body, within
+/// <see cref="CallerResolver.MaxSkew"/> of the node's clock, checked by <see cref="CallerResolver.Resolve"/>. The signed
+/// body is the request body; for a gRPC call (<c>Content-Type: application/grpc…</c>) it is the one the
+/// <see cref="GrpcSignedBody"/> rule gives (docs/spec/grpc.md §2).
 /// </summary>
 public sealed class SignedRequestHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : LedgerAuthenticationHandler(options, logger, encoder)
@@ -93,30 +103,18 @@ public sealed class SignedRequestHandler(IOptionsMonitor<AuthenticationSchemeOpt
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrWhiteSpace(header) || Ledger is not { } ledger)
             return AuthenticateResult.NoResult();
-        var groups = header[(LedgerAuthentication.SignatureScheme.Length + 1)..]
-            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2)).Where(p => p.Length == 2)
-            .GroupBy(p => p[0].Trim().ToLowerInvariant(), StringComparer.Ordinal).ToList();
-        if (groups.FirstOrDefault(g => g.Count() > 1) is { } repeated)
-            return Fail("Authorization." + repeated.Key, "duplicate", $"{repeated.Key}= appears more than once");
-        var parts = groups.ToDictionary(g => g.Key, g => g.Single()[1].Trim().Trim('"'), StringComparer.Ordinal);
-        if (!parts.TryGetValue("address", out var a) || !Address.TryParse(a, out var address))
-            return Fail("Authorization.address", "address", "address= must be the party's 0x address");
-        if (!parts.TryGetValue("time", out var t) || !long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var timeMs))
-            return Fail("Authorization.time", "time", "time= must be the request time in Unix milliseconds");
-        if (Math.Abs(Time.GetUtcNow().ToUnixTimeMilliseconds() - timeMs) > CallerResolver.MaxSkew.TotalMilliseconds)
-            return Fail("Authorization.time", "skew", $"the request time is more than {CallerResolver.MaxSkew.TotalMinutes:0} minutes from the node's clock");
-        if (!parts.TryGetValue("signature", out var sig) || !Hex.TryDecode(sig, out var sigBytes) || !Signature.TryFromBytes(sigBytes, out var signature))
-            return Fail("Authorization.signature", "signature", "signature= must be 65 bytes of hex (r || s || v)");
-        if (ledger.Consortium.Find(address) is not { } party)
-            return Fail("Authorization.address", "unknown-party", $"{address} is not a party of the consortium");
-        var body = IsGrpc(Request) ? [] : await ReadBodyAsync();
+        byte[] body;
+        try
+        {
+            body = GrpcSignedBody.IsGrpc(Request) ? await GrpcSignedBody.ReadAsync(Context) : await ReadBodyAsync();
+        }
+        catch (AuthenticationException e)
+        {
+            return AuthenticateResult.Fail(e);
+        }
         // The path and query exactly as sent (still percent-encoded), so a client signs what it puts on the wire.
         var target = Context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? Request.PathBase + Request.Path + Request.QueryString;
-        var digest = CallerResolver.RequestDigest(Request.Method, target, timeMs, body);
-        if (Secp256k1.RecoverAddress(digest, signature) != address)
-            return Fail("Authorization.signature", "signature", "the signature does not verify for the address over this request");
-        return Success(new Caller(party, ledger.Parties.Find(address)));
+        return Authenticate(() => CallerResolver.Resolve(header, Request.Method, target, body, ledger, Time));
     }
 
     private async Task<byte[]> ReadBodyAsync()
@@ -128,9 +126,44 @@ public sealed class SignedRequestHandler(IOptionsMonitor<AuthenticationSchemeOpt
         Request.Body.Position = 0;
         return buffer.ToArray();
     }
+}
 
-    private static bool IsGrpc(HttpRequest request) =>
-        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+/// <summary>
+/// What a signed gRPC call signs as its body (docs/spec/grpc.md §2): for a unary or server-streaming method, the request
+/// message's protobuf encoding (the one length-prefixed message of the call's body, uncompressed); for a client- or
+/// bidirectional-streaming method, nothing (the empty body: its messages are read by the service as they come, and a
+/// batch is signed by its author itself).
+/// </summary>
+public static class GrpcSignedBody
+{
+    /// <summary>True for a gRPC call (<c>Content-Type: application/grpc</c> or <c>application/grpc+…</c>).</summary>
+    public static bool IsGrpc(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Reads the signed body of a gRPC call, leaving the request body for the gRPC service to read again.</summary>
+    /// <exception cref="AuthenticationException">The body is not one uncompressed length-prefixed message.</exception>
+    public static async Task<byte[]> ReadAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var method = context.GetEndpoint()?.Metadata.GetMetadata<global::Grpc.AspNetCore.Server.GrpcMethodMetadata>()?.Method;
+        if (method is null || method.Type is global::Grpc.Core.MethodType.ClientStreaming or global::Grpc.Core.MethodType.DuplexStreaming)
+            return [];
+        var request = context.Request;
+        request.EnableBuffering();
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, context.RequestAborted);
+        request.Body.Position = 0;
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        // gRPC's length-prefixed message: a compressed flag byte, a 4-byte big-endian length, the message.
+        if (bytes.Length < 5 || bytes.Length - 5 != System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes[1..5]))
+            throw new AuthenticationException("body", "grpc-message", "the body of a signed unary or server-streaming call must be exactly one length-prefixed message");
+        if (bytes[0] != 0)
+            throw new AuthenticationException("grpc-encoding", "compressed", "a signed call's request message must not be compressed: the signature covers its protobuf encoding");
+        return bytes[5..].ToArray();
+    }
 }
 
 /// <summary>The request feature recording that the request's credentials failed, and why.</summary>

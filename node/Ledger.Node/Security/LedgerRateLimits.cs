@@ -62,7 +62,11 @@ public sealed class RateLimitOptions
 /// </summary>
 public static class LedgerRateLimits
 {
-    /// <summary>The endpoint policy of write requests: at most <c>MaxConcurrentWrites</c> in flight, more get 429 at once.</summary>
+    /// <summary>
+    /// The endpoint policy of write requests, the node's one write gate: at most <c>MaxConcurrentWrites</c> in flight, more
+    /// get 429 at once. HTTP capture and batch submission, and the gRPC <c>SubmitBatch</c> and <c>SubmitBatches</c> calls
+    /// (a stream holds its permit while it is open).
+    /// </summary>
     public const string WritesPolicy = "writes";
 
     /// <summary>The limit names: the <c>rule</c> of a 429 problem and the <c>limit</c> label of <c>ledger_http_rate_limited_total</c>.</summary>
@@ -134,8 +138,7 @@ public static class LedgerRateLimits
                     string.Create(CultureInfo.InvariantCulture,
                         $"more than {permits} {what} {per} within {limits.Window} (setting RateLimits:{setting}); retry after {Seconds(retryAfter)} s"),
                     "request", limit);
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                    .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+                await WriteRefusalAsync(context, problem);
             };
         });
         return services;
@@ -181,6 +184,21 @@ public static class LedgerRateLimits
     private static string Seconds(TimeSpan delay) =>
         Math.Max(1, (int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// A refusal as the node's problem: problem details over HTTP/JSON; over gRPC a trailers-only answer with the status
+    /// for 429 (RESOURCE_EXHAUSTED), the problem in <c>ledger-problem-bin</c> and <c>retry-after</c> (docs/spec/grpc.md §4).
+    /// </summary>
+    private static async Task WriteRefusalAsync(HttpContext context, Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    {
+        if (GrpcSignedBody.IsGrpc(context.Request))
+        {
+            GrpcProblemInterceptor.WriteTrailersOnly(context, problem);
+            return;
+        }
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
+
     private sealed class VerificationEndpointMetadata;
 
     /// <summary>At most <c>MaxConcurrentWrites</c> write requests in flight; more get 429 (<c>overloaded</c>, rule <c>capacity</c>) at once.</summary>
@@ -193,8 +211,7 @@ public static class LedgerRateLimits
             context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             var problem = NodeExceptionHandler.Overloaded(context, StatusCodes.Status429TooManyRequests, TimeSpan.FromSeconds(1),
                 string.Create(CultureInfo.InvariantCulture, $"more than {options.MaxConcurrentWrites} write requests are in flight (setting MaxConcurrentWrites); retry after the Retry-After delay"));
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>()
-                .WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+            await WriteRefusalAsync(context, problem);
         };
 
         public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>

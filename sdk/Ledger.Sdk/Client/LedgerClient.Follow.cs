@@ -49,7 +49,9 @@ public sealed partial class LedgerClient
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var connection = await TryOpenFollowAsync(cursor, cancellationToken).ConfigureAwait(false);
+            var connection = _options.Transport == LedgerTransport.Grpc
+                ? OpenFollowGrpc(cursor, cancellationToken)
+                : await TryOpenFollowAsync(cursor, cancellationToken).ConfigureAwait(false);
             if (connection is not null)
             {
                 using (connection)
@@ -71,7 +73,14 @@ public sealed partial class LedgerClient
         }
     }
 
-    private async Task<FollowConnection?> TryOpenFollowAsync(string? cursor, CancellationToken cancellationToken)
+    /// <summary>One open follow stream of either transport.</summary>
+    internal interface IFollowConnection : IDisposable
+    {
+        /// <summary>The next event, or null when the connection ended or broke (then the caller reconnects).</summary>
+        Task<LedgerFeedItem?> ReadAsync(TimeSpan idleTimeout, CancellationToken cancellationToken);
+    }
+
+    private async Task<IFollowConnection?> TryOpenFollowAsync(string? cursor, CancellationToken cancellationToken)
     {
         HttpResponseMessage? response = null;
         try
@@ -107,7 +116,7 @@ public sealed partial class LedgerClient
         }
     }
 
-    private sealed class FollowConnection(HttpResponseMessage response, Stream stream) : IDisposable
+    private sealed class FollowConnection(HttpResponseMessage response, Stream stream) : IFollowConnection
     {
         private readonly StreamReader _reader = new(stream, Encoding.UTF8);
 
@@ -161,7 +170,7 @@ public sealed partial class LedgerClient
             }
         }
 
-        private static LedgerFeedItem Parse(string id, string type, string json)
+        internal static LedgerFeedItem Parse(string id, string type, string json)
         {
             using var doc = JsonDocument.Parse(json);
             var r = doc.RootElement;

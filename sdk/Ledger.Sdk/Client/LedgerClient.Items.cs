@@ -10,7 +10,7 @@ namespace Ledger.Sdk.Client;
 public sealed partial class LedgerClient
 {
     /// <summary>
-    /// The node's provenance JSON (<c>ledger-provenance/v1</c>, GET /v1/provenance) for an identifier, unchanged, so it can be
+    /// The node's provenance JSON (<c>ledger-provenance/v2</c>, GET /v1/provenance) for an identifier, unchanged, so it can be
     /// stored and verified offline. See <see cref="ItemIdentifier.Parse"/> for the accepted forms.
     /// </summary>
     /// <exception cref="Gs1FormatException">The identifier is malformed or names no serialised item (checked before sending).</exception>
@@ -18,6 +18,8 @@ public sealed partial class LedgerClient
     public async Task<string> GetProvenanceJsonAsync(string identifier, CancellationToken cancellationToken = default)
     {
         var item = ItemIdentifier.Parse(identifier);
+        if (_options.Transport == LedgerTransport.Grpc)
+            return await GetProvenanceGrpcAsync(ItemIdentifier.ToElementString(item), cancellationToken).ConfigureAwait(false);
         var (_, text) = await SendAsync(HttpMethod.Get, "/v1/provenance?id=" + Uri.EscapeDataString(ItemIdentifier.ToElementString(item)), null, null,
             retry: true, null, allowNotFound: false, cancellationToken).ConfigureAwait(false);
         return text!;
@@ -30,7 +32,7 @@ public sealed partial class LedgerClient
     /// </summary>
     /// <exception cref="Gs1FormatException">The identifier is malformed or names no serialised item.</exception>
     /// <exception cref="LedgerRequestException">The node refused (e.g. 403 for a party not involved with the item).</exception>
-    /// <exception cref="ProvenanceFormatException">The node's answer is not a well-formed ledger-provenance/v1 document.</exception>
+    /// <exception cref="ProvenanceFormatException">The node's answer is not a well-formed ledger-provenance/v2 document.</exception>
     public async Task<ProvenanceDocument> GetProvenanceAsync(string identifier, CancellationToken cancellationToken = default) =>
         ProvenanceDocument.Parse(await GetProvenanceJsonAsync(identifier, cancellationToken).ConfigureAwait(false));
 
@@ -42,8 +44,7 @@ public sealed partial class LedgerClient
     public async Task<Hash32?> GetLatestRecordAsync(ItemId item, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(item);
-        using var doc = await SendJsonAsync(HttpMethod.Get, "/v1/provenance?id=" + Uri.EscapeDataString(ItemIdentifier.ToElementString(item)), null, null,
-            retry: true, null, cancellationToken).ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(await GetProvenanceJsonAsync(ItemIdentifier.ToElementString(item), cancellationToken).ConfigureAwait(false));
         return doc!.RootElement.TryGetProperty("state", out var s) && s.ValueKind == JsonValueKind.Object && NullableString(s, "latestRecord") is { } latest
             ? Hash32.Parse(latest)
             : null;
@@ -71,11 +72,14 @@ public sealed partial class LedgerClient
         var path = "/01/" + item.Gtin + "/21/" + Uri.EscapeDataString(item.Serial);
         if (parsed.Lot is { } lot)
             path += "/10/" + Uri.EscapeDataString(lot);
+        var corr = (correlationId ?? Guid.NewGuid()).ToString("D", CultureInfo.InvariantCulture);
         var query = "?linkType=verificationService&context=" + Uri.EscapeDataString(context) + "&reqGLN=" + Uri.EscapeDataString(requestorGln)
-            + "&corrUUID=" + (correlationId ?? Guid.NewGuid()).ToString("D", CultureInfo.InvariantCulture);
+            + "&corrUUID=" + corr;
         if (parsed.Value("17") is { } exp)
             query += "&exp=" + exp;
-        using var doc = await SendJsonAsync(HttpMethod.Get, path + query, null, null, retry: true, null, cancellationToken).ConfigureAwait(false);
+        using var doc = _options.Transport == LedgerTransport.Grpc
+            ? JsonDocument.Parse(await VerifyProductGrpcAsync(item.Gtin, item.Serial, parsed.Lot, parsed.Value("17"), context, requestorGln, corr, cancellationToken).ConfigureAwait(false))
+            : await SendJsonAsync(HttpMethod.Get, path + query, null, null, retry: true, null, cancellationToken).ConfigureAwait(false);
         var r = doc!.RootElement;
         var data = r.GetProperty("data");
         string? info = data.TryGetProperty("additionalInfo", out var ai)

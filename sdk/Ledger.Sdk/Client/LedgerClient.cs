@@ -37,6 +37,8 @@ public sealed partial class LedgerClient : IDisposable
             throw new ArgumentException("set LedgerClientOptions.Node (the node's base URL)", nameof(options));
         if (string.IsNullOrWhiteSpace(options.ApiToken) && options.PrivateKey is null)
             throw new ArgumentException("set LedgerClientOptions.ApiToken or LedgerClientOptions.PrivateKey", nameof(options));
+        if (options.Transport == LedgerTransport.Grpc && options.GrpcNode is null && options.GrpcNodeResolver is null)
+            throw new ArgumentException("set LedgerClientOptions.GrpcNode (the node's gRPC address) with Transport = Grpc", nameof(options));
         if (options.Retry.MaxAttempts < 1)
             throw new ArgumentException("Retry.MaxAttempts must be at least 1", nameof(options));
         _options = options;
@@ -56,11 +58,17 @@ public sealed partial class LedgerClient : IDisposable
     /// <summary>The clock the client uses.</summary>
     public TimeProvider TimeProvider => _options.TimeProvider;
 
-    /// <summary>Disposes the HttpClient the client created (not one passed in).</summary>
+    /// <summary>The transport of the hot paths.</summary>
+    public LedgerTransport Transport => _options.Transport;
+
+    /// <summary>Disposes the HttpClient and gRPC channels the client created (not a client or handler passed in).</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _ownsHttp)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        if (_ownsHttp)
             _http.Dispose();
+        DisposeGrpc();
     }
 
     // ---- writes ----
@@ -71,6 +79,8 @@ public sealed partial class LedgerClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         var body = batch.Encode();
+        if (_options.Transport == LedgerTransport.Grpc)
+            return await SubmitBatchGrpcAsync(body, cancellationToken).ConfigureAwait(false);
         using var doc = await SendJsonAsync(HttpMethod.Post, "/v1/batches", body, BatchMediaType, retry: true, null, cancellationToken).ConfigureAwait(false);
         var r = doc!.RootElement;
         return new SubmitBatchResult(r.GetProperty("accepted").GetBoolean(), NullableLong(r, "block"),
@@ -243,6 +253,7 @@ public sealed partial class LedgerClient : IDisposable
         for (var attempt = 1; ; attempt++)
         {
             TimeSpan? retryAfter = null;
+            HttpStatusCode? status = null;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.RequestTimeout);
             try
@@ -258,6 +269,7 @@ public sealed partial class LedgerClient : IDisposable
                 if (!transient || attempt >= attempts)
                     throw LedgerRequestException.FromResponse(response.StatusCode, text);
                 retryAfter = RetryAfter(response.Headers);
+                status = response.StatusCode;
             }
             catch (HttpRequestException) when (attempt < attempts && !cancellationToken.IsCancellationRequested)
             {
@@ -271,7 +283,7 @@ public sealed partial class LedgerClient : IDisposable
             {
                 // The connection broke while reading the answer.
             }
-            await Task.Delay(Backoff(attempt, retryAfter), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            await DelayBeforeRetryAsync(attempt, status, retryAfter, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -302,6 +314,14 @@ public sealed partial class LedgerClient : IDisposable
     /// </summary>
     public static string SignRequest(PrivateKey key, string method, string pathAndQuery, long timeMs, ReadOnlySpan<byte> body)
         => SignedRequest.AuthorizationHeader(key, method, pathAndQuery, timeMs, body);
+
+    /// <summary>Waits the backoff before the next attempt, telling <see cref="LedgerRetryOptions.OnRetry"/> first.</summary>
+    internal Task DelayBeforeRetryAsync(int attempt, HttpStatusCode? status, TimeSpan? retryAfter, CancellationToken cancellationToken)
+    {
+        var delay = Backoff(attempt, retryAfter);
+        _options.Retry.OnRetry?.Invoke(new LedgerRetryNotice(attempt, status, retryAfter, delay));
+        return Task.Delay(delay, _options.TimeProvider, cancellationToken);
+    }
 
     /// <summary>The delay before attempt <paramref name="attempt"/> + 1: Retry-After when given, else full-jitter exponential backoff.</summary>
     internal TimeSpan Backoff(int attempt, TimeSpan? retryAfter)

@@ -14,6 +14,21 @@ public sealed class LedgerClientOptions
     /// </summary>
     public Func<Uri>? NodeResolver { get; set; }
 
+    /// <summary>
+    /// How the integrator's hot paths travel: <see cref="LedgerTransport.Http"/> (default, HTTP/JSON) or
+    /// <see cref="LedgerTransport.Grpc"/> (the node's gRPC service, docs/spec/grpc.md): then
+    /// <see cref="LedgerClient.SubmitBatchAsync"/>, <see cref="LedgerClient.SubmitBatchesAsync"/>, <see cref="LedgerClient.FollowAsync"/>,
+    /// the provenance reads and <see cref="LedgerClient.VerifyProductAsync"/> go to <see cref="GrpcNode"/>; every other
+    /// call still uses HTTP at <see cref="Node"/>. Answers and refusals are the same on both.
+    /// </summary>
+    public LedgerTransport Transport { get; set; } = LedgerTransport.Http;
+
+    /// <summary>The node's gRPC address (its <c>grpc listening on</c> line, e.g. <c>http://127.0.0.1:8081/</c>); required with <see cref="LedgerTransport.Grpc"/>.</summary>
+    public Uri? GrpcNode { get; set; }
+
+    /// <summary>Re-resolves <see cref="GrpcNode"/> before each call or stream (e.g. after a node restarted on another port); wins over it.</summary>
+    public Func<Uri>? GrpcNodeResolver { get; set; }
+
     /// <summary>The party's API token on a node that hosts it (<c>Authorization: Bearer</c>). Set this or <see cref="PrivateKey"/>.</summary>
     public string? ApiToken { get; set; }
 
@@ -39,6 +54,23 @@ public sealed class LedgerClientOptions
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }
 
+/// <summary>How a <see cref="LedgerClient"/> reaches a node's hot paths.</summary>
+public enum LedgerTransport
+{
+    /// <summary>HTTP/1.1 and JSON (docs/spec/api.md).</summary>
+    Http = 0,
+
+    /// <summary>gRPC over HTTP/2 (docs/spec/grpc.md) for batches, follow, provenance and verification.</summary>
+    Grpc = 1,
+}
+
+/// <summary>One retry the client is about to make.</summary>
+/// <param name="Attempt">The attempt that failed (1 for the first).</param>
+/// <param name="Status">The node's answer as an HTTP status (429, 503; over gRPC the problem's status), or null for a network failure.</param>
+/// <param name="RetryAfter">The delay the node asked for, when it did.</param>
+/// <param name="Delay">The delay before the next attempt.</param>
+public sealed record LedgerRetryNotice(int Attempt, System.Net.HttpStatusCode? Status, TimeSpan? RetryAfter, TimeSpan Delay);
+
 /// <summary>Retry policy: exponential backoff with full jitter, honouring <c>Retry-After</c>.</summary>
 public sealed class LedgerRetryOptions
 {
@@ -50,4 +82,7 @@ public sealed class LedgerRetryOptions
 
     /// <summary>Upper bound of one backoff delay (and of an honoured Retry-After). Default 30 s.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Called before each retry (e.g. to log it), on either transport.</summary>
+    public Action<LedgerRetryNotice>? OnRetry { get; set; }
 }

@@ -50,10 +50,11 @@ public sealed class FollowTests(SdkNodeFixture fixture) : IClassFixture<SdkNodeF
 
     private static HashSet<Hash32> Ids(SubmitBatchResult r) => [.. r.Outcomes.SelectMany(o => o.RecordIds)];
 
-    [Fact]
-    public async Task FollowAsync_RecordsWrittenWhileFollowing_ArriveInOrderWithIncreasingCursors()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task FollowAsync_RecordsWrittenWhileFollowing_ArriveInOrderWithIncreasingCursors(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         using var cts = new CancellationTokenSource();
         var (items, loop) = Start(maker, null, cts.Token);
         var first = await new RecordBatchBuilder(maker).Commission(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [SdkNodeFixture.NewSerial()]).SubmitAsync();
@@ -71,10 +72,11 @@ public sealed class FollowTests(SdkNodeFixture fixture) : IClassFixture<SdkNodeF
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop.WaitAsync(Guard));
     }
 
-    [Fact]
-    public async Task FollowAsync_ResumeAfterCursor_DeliversOnlyLaterRecords()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task FollowAsync_ResumeAfterCursor_DeliversOnlyLaterRecords(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var first = await new RecordBatchBuilder(maker).Commission(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [SdkNodeFixture.NewSerial()]).SubmitAsync();
         string cursor;
         using (var cts = new CancellationTokenSource())
@@ -94,13 +96,17 @@ public sealed class FollowTests(SdkNodeFixture fixture) : IClassFixture<SdkNodeF
         }
     }
 
-    [Fact]
-    public async Task FollowAsync_PartyNotInvolved_SkipsOthersRecordsAndSeesShipmentToIt()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task FollowAsync_PartyNotInvolved_SkipsOthersRecordsAndSeesShipmentToIt(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
-        using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
+        using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy, transport: transport);
         using var cts = new CancellationTokenSource();
-        var (items, _) = Start(pharmacy, null, cts.Token);
+        // From the current head: earlier tests on this node (the other transport's run) shipped other packs to the pharmacy.
+        var head = await maker.GetHeadAsync();
+        var after = head is null ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{head.Height}.{head.Header.Header.RecordCount}.0");
+        var (items, _) = Start(pharmacy, new FollowOptions { After = after }, cts.Token);
         var serial = SdkNodeFixture.NewSerial();
         var pack = SdkNodeFixture.Pack(serial);
         var commission = await new RecordBatchBuilder(maker).Commission(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [serial]).SubmitAsync();
@@ -115,10 +121,11 @@ public sealed class FollowTests(SdkNodeFixture fixture) : IClassFixture<SdkNodeF
         await cts.CancelAsync();
     }
 
-    [Fact]
-    public async Task FollowAsync_MalformedCursor_ThrowsInvalidRequestNamingAfter()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task FollowAsync_MalformedCursor_ThrowsInvalidRequestNamingAfter(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var e = await Assert.ThrowsAsync<LedgerRequestException>(async () =>
         {
             await foreach (var _ in maker.FollowAsync(new FollowOptions { After = "not-a-cursor" }))
@@ -128,10 +135,11 @@ public sealed class FollowTests(SdkNodeFixture fixture) : IClassFixture<SdkNodeF
         Assert.Equal("cursor", e.Rule);
     }
 
-    [Fact]
-    public async Task FollowAsync_CancelledWhileWaiting_ThrowsOperationCanceled()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task FollowAsync_CancelledWhileWaiting_ThrowsOperationCanceled(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         using var cts = new CancellationTokenSource();
         var (items, loop) = Start(maker, new FollowOptions { After = "999999.0.999999" }, cts.Token);
         await cts.CancelAsync();
@@ -139,17 +147,21 @@ public sealed class FollowTests(SdkNodeFixture fixture) : IClassFixture<SdkNodeF
         Assert.False(items.TryRead(out _));
     }
 
-    [Fact]
-    public async Task FollowAsync_NodeKilledAndRestartedOnSameData_ResumesWithoutGapsOrRepeats()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task FollowAsync_NodeKilledAndRestartedOnSameData_ResumesWithoutGapsOrRepeats(LedgerTransport transport)
     {
         using var consortium = await TestConsortium.CreateAsync();
-        var node = await consortium.StartNodeAsync();
+        var node = await consortium.StartNodeAsync(SdkNodeFixture.GrpcArgs);
         try
         {
             var current = node.BaseAddress;
+            var currentGrpc = node.GrpcAddress!;
             using var maker = new LedgerClient(new LedgerClientOptions
             {
+                Transport = transport,
                 NodeResolver = () => Volatile.Read(ref current),
+                GrpcNodeResolver = () => Volatile.Read(ref currentGrpc),
                 ApiToken = consortium.Maker.Token,
                 PrivateKey = consortium.Maker.Key,
                 Retry = { MaxAttempts = 10 },
@@ -161,8 +173,9 @@ public sealed class FollowTests(SdkNodeFixture fixture) : IClassFixture<SdkNodeF
 
             await node.SignalAndWaitForExitAsync("KILL", Guard);
             await node.DisposeAsync();
-            node = await consortium.StartNodeAsync();
+            node = await consortium.StartNodeAsync(SdkNodeFixture.GrpcArgs);
             Volatile.Write(ref current, node.BaseAddress);
+            Volatile.Write(ref currentGrpc, node.GrpcAddress!);
 
             var after = await new RecordBatchBuilder(maker).Commission(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [SdkNodeFixture.NewSerial()]).SubmitAsync();
             await ReadUntilAsync(items, Ids(after), all);

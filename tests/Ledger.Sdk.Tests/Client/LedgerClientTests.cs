@@ -27,10 +27,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         return (pack1, pack2, @case, result);
     }
 
-    [Fact]
-    public async Task SubmitBatchAsync_BuilderCommissionThenPack_AcceptedAndChainedWithinBatch()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task SubmitBatchAsync_BuilderCommissionThenPack_AcceptedAndChainedWithinBatch(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var (pack1, _, _, result) = await CommissionAndPackAsync(maker);
 
         Assert.True(result.Accepted);
@@ -44,10 +45,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Equal(result.Outcomes[1].RecordIds[0], await maker.GetLatestRecordAsync(pack1));
     }
 
-    [Fact]
-    public async Task SubmitBatchAsync_SameBatchTwice_SecondAnsweredAsDuplicates()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task SubmitBatchAsync_SameBatchTwice_SecondAnsweredAsDuplicates(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var batch = await new RecordBatchBuilder(maker)
             .Commission(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [SdkNodeFixture.NewSerial()]).BuildAsync();
         var first = await maker.SubmitBatchAsync(batch);
@@ -57,10 +59,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Equal(first.Outcomes[0].Block, second.Outcomes[0].Block);
     }
 
-    [Fact]
-    public async Task SubmitBatchAsync_MissingDependency_ThrowsCustodyRejectedWithCode()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task SubmitBatchAsync_MissingDependency_ThrowsCustodyRejectedWithCode(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var (pack1, _, _, _) = await CommissionAndPackAsync(maker);
         var key = fixture.Consortium.Maker.Key;
         var stale = new LedgerRecord(key.Address, 7, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
@@ -74,10 +77,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Contains("\"outcomes\"", e.RawJson, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task SubmitBatchAsync_BatchOfAnotherParty_ThrowsForbidden()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task SubmitBatchAsync_BatchOfAnotherParty_ThrowsForbidden(LedgerTransport transport)
     {
-        using var wholesaler = fixture.ClientFor(fixture.Consortium.Wholesaler);
+        using var wholesaler = fixture.ClientFor(fixture.Consortium.Wholesaler, transport: transport);
         var maker = fixture.Consortium.Maker.Key;
         var record = new LedgerRecord(maker.Address, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
             new CommissionPayload(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [SdkNodeFixture.NewSerial()]));
@@ -87,10 +91,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Equal("permission", e.Rule);
     }
 
-    [Fact]
-    public async Task SignedRequests_PartyKeyOnly_ReadsAndWritesWithoutToken()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task SignedRequests_PartyKeyOnly_ReadsAndWritesWithoutToken(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker, signRequests: true);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, signRequests: true, transport: transport);
         var (_, _, _, result) = await CommissionAndPackAsync(maker);
         Assert.True(result.Accepted);
         var head = await maker.GetHeadAsync();
@@ -118,10 +123,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         await Task.CompletedTask;
     }
 
-    [Fact]
-    public async Task GetProvenanceJsonAsync_EveryIdentifierForm_SameItem()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task GetProvenanceJsonAsync_EveryIdentifierForm_SameItem(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var (pack1, _, @case, _) = await CommissionAndPackAsync(maker);
         var forms = new[]
         {
@@ -142,10 +148,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Equal(@case.ToString(), sscc.RootElement.GetProperty("item").GetString());
     }
 
-    [Fact]
-    public async Task GetProvenanceAsync_PackedItem_TypedDocumentWithEveryRecord()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task GetProvenanceAsync_PackedItem_TypedDocumentWithEveryRecord(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var (pack1, _, @case, result) = await CommissionAndPackAsync(maker);
         var doc = await maker.GetProvenanceAsync(pack1.Gtin!, pack1.Serial);
         Assert.Equal(pack1, doc.Item);
@@ -166,21 +173,23 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Equal("serialised", g.Rule);
     }
 
-    [Fact]
-    public async Task GetProvenanceJsonAsync_PartyNotInvolved_ThrowsForbidden()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task GetProvenanceJsonAsync_PartyNotInvolved_ThrowsForbidden(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
-        using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
+        using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy, transport: transport);
         var (pack1, _, _, _) = await CommissionAndPackAsync(maker);
         var e = await Assert.ThrowsAsync<LedgerRequestException>(() => pharmacy.GetProvenanceJsonAsync(pack1.Gtin + " " + pack1.Serial));
         Assert.Equal(HttpStatusCode.Forbidden, e.Status);
         Assert.Equal("permission", e.Rule);
     }
 
-    [Fact]
-    public async Task WaitForCertificationAsync_AcceptedRecord_ReturnsItsCertifiedBlock()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task WaitForCertificationAsync_AcceptedRecord_ReturnsItsCertifiedBlock(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var (_, _, _, result) = await CommissionAndPackAsync(maker);
         using var cts = new CancellationTokenSource(Timeout);
         var certified = await maker.WaitForCertificationAsync(result.Outcomes[0].RecordIds[0], cancellationToken: cts.Token);
@@ -237,10 +246,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Equal("range", e.Rule);
     }
 
-    [Fact]
-    public async Task GetAlertsAsync_SecondCommissioningOfAPack_ReturnsItsAlert()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task GetAlertsAsync_SecondCommissioningOfAPack_ReturnsItsAlert(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
         var serial = SdkNodeFixture.NewSerial();
         await new RecordBatchBuilder(maker).Commission(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [serial]).SubmitAsync();
         await Assert.ThrowsAsync<LedgerRequestException>(() =>
@@ -278,6 +288,30 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Equal(Ledger.Protocol.Custody.PartyRoles.Regulator, Assert.Single(definition.Parties, p => p.Name == "fda").Roles);
     }
 
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task SubmitBatchAsync_WrongTokenOrKeyOfNoParty_ThrowsUnauthorizedNamingFieldAndRule(LedgerTransport transport)
+    {
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        var batch = await new RecordBatchBuilder(maker)
+            .Commission(SdkNodeFixture.Gtin, "LOT1", "281231", SdkNodeFixture.Line, [SdkNodeFixture.NewSerial()]).BuildAsync();
+        using var wrongToken = new LedgerClient(new LedgerClientOptions
+        {
+            Node = fixture.Node.BaseAddress, GrpcNode = fixture.Node.GrpcAddress, Transport = transport, ApiToken = "not-a-token",
+        });
+        var e = await Assert.ThrowsAsync<LedgerRequestException>(() => wrongToken.SubmitBatchAsync(batch));
+        Assert.Equal(HttpStatusCode.Unauthorized, e.Status);
+        Assert.Equal(("Authorization", "token", "unauthorized"), (e.Field, e.Rule, e.ProblemName));
+
+        using var stranger = new LedgerClient(new LedgerClientOptions
+        {
+            Node = fixture.Node.BaseAddress, GrpcNode = fixture.Node.GrpcAddress, Transport = transport, PrivateKey = PrivateKey.Generate(),
+        });
+        var s = await Assert.ThrowsAsync<LedgerRequestException>(() => stranger.GetProvenanceJsonAsync("(01)" + SdkNodeFixture.Gtin + "(21)X1"));
+        Assert.Equal(HttpStatusCode.Unauthorized, s.Status);
+        Assert.Equal(("Authorization.address", "unknown-party"), (s.Field, s.Rule));
+    }
+
     [Fact]
     public async Task GetConsortiumAsync_WrongToken_ThrowsUnauthorizedToken()
     {
@@ -287,11 +321,12 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.Equal("token", e.Rule);
     }
 
-    [Fact]
-    public async Task VerifyProductAsync_CommissionedAndUnknownSerials_VerifiedAndNot()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task VerifyProductAsync_CommissionedAndUnknownSerials_VerifiedAndNot(LedgerTransport transport)
     {
-        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
-        using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy);
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker, transport: transport);
+        using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy, transport: transport);
         var (pack1, _, _, _) = await CommissionAndPackAsync(maker);
         var ok = await pharmacy.VerifyProductAsync($"(01){pack1.Gtin}(21){pack1.Serial}", "dscsaSaleableReturn", "0398880000013");
         Assert.True(ok.Verified);
@@ -301,10 +336,11 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         Assert.NotNull(unknown.FailureReason);
     }
 
-    [Fact]
-    public async Task VerifyProductAsync_BadRequestorGln_ThrowsInvalidRequest()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task VerifyProductAsync_BadRequestorGln_ThrowsInvalidRequest(LedgerTransport transport)
     {
-        using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy);
+        using var pharmacy = fixture.ClientFor(fixture.Consortium.Pharmacy, transport: transport);
         var e = await Assert.ThrowsAsync<LedgerRequestException>(() =>
             pharmacy.VerifyProductAsync($"(01){SdkNodeFixture.Gtin}(21)X1", "dscsaSaleableReturn", "0398880000014"));
         Assert.Equal(HttpStatusCode.BadRequest, e.Status);

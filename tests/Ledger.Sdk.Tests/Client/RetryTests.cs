@@ -29,26 +29,29 @@ public sealed class RetryTests
         }
     }
 
-    [Fact]
-    public async Task SubmitBatchAsync_NodeSheddingLoad_RetriesHonouringRetryAfterAndEveryRecordLandsOnce()
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task SubmitBatchAsync_NodeSheddingLoad_RetriesHonouringRetryAfterAndEveryRecordLandsOnce(LedgerTransport transport)
     {
         using var consortium = await TestConsortium.CreateAsync();
-        await using var node = await consortium.StartNodeAsync(environment: new Dictionary<string, string>
+        await using var node = await consortium.StartNodeAsync(SdkNodeFixture.GrpcArgs, environment: new Dictionary<string, string>
         {
             ["LEDGER_MaxConcurrentWrites"] = "1",
             ["LEDGER_Lane__MaxQueuedSubmissions"] = "1",
         });
-        using var handler = new CountingHandler();
+        // What the client saw before each retry, whatever the transport (over gRPC the status is the problem's).
+        var notices = new ConcurrentBag<LedgerRetryNotice>();
         using var maker = new LedgerClient(new LedgerClientOptions
         {
             Node = node.BaseAddress,
+            GrpcNode = node.GrpcAddress,
+            Transport = transport,
             ApiToken = consortium.Maker.Token,
             PrivateKey = consortium.Maker.Key,
-            HttpMessageHandler = handler,
-            Retry = { MaxAttempts = 100, BaseDelay = TimeSpan.FromMilliseconds(50) },
+            Retry = { MaxAttempts = 100, BaseDelay = TimeSpan.FromMilliseconds(50), OnRetry = notices.Add },
         });
         var results = new List<SubmitBatchResult>();
-        for (var round = 0; round < 5 && !handler.Answers.Any(a => a.Status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable); round++)
+        for (var round = 0; round < 5 && !notices.Any(a => a.Status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable); round++)
         {
             var batches = new List<Ledger.Protocol.Records.SignedBatch>();
             for (var i = 0; i < 24; i++)
@@ -56,9 +59,10 @@ public sealed class RetryTests
             results.AddRange(await Task.WhenAll(batches.Select(b => maker.SubmitBatchAsync(b))));
         }
 
-        var shed = handler.Answers.Where(a => a.Status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable).ToList();
+        var shed = notices.Where(a => a.Status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable).ToList();
         Assert.NotEmpty(shed);
         Assert.All(shed, a => Assert.NotNull(a.RetryAfter));
+        Assert.All(shed, a => Assert.Equal(a.RetryAfter, a.Delay));
         Assert.All(results, r => Assert.Equal("accepted", Assert.Single(r.Outcomes).Outcome));
 
         using var fda = new LedgerClient(new LedgerClientOptions { Node = node.BaseAddress, ApiToken = consortium.Regulator.Token });
@@ -68,6 +72,30 @@ public sealed class RetryTests
             onLedger.AddRange((await fda.GetBlockAsync(h))!.RecordIds());
         var submitted = results.Select(r => r.Outcomes[0].RecordIds[0]).ToList();
         Assert.All(submitted, id => Assert.Equal(1, onLedger.Count(x => x == id)));
+    }
+
+    [Theory]
+    [MemberData(nameof(SdkNodeFixture.Transports), MemberType = typeof(SdkNodeFixture))]
+    public async Task GetProvenanceJsonAsync_TransientNetworkErrors_RetriedUntilAnswered(LedgerTransport transport)
+    {
+        using var consortium = await TestConsortium.CreateAsync();
+        await using var node = await consortium.StartNodeAsync(SdkNodeFixture.GrpcArgs);
+        var id = "(01)" + SdkNodeFixture.Gtin + "(21)" + SdkNodeFixture.NewSerial();
+        using var handler = new CountingHandler { FailFirst = 2 };
+        using var maker = new LedgerClient(new LedgerClientOptions
+        {
+            Node = node.BaseAddress, GrpcNode = node.GrpcAddress, Transport = transport, ApiToken = consortium.Maker.Token, HttpMessageHandler = handler,
+            Retry = { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(10) },
+        });
+        Assert.Contains("ledger-provenance/v2", await maker.GetProvenanceJsonAsync(id), StringComparison.Ordinal);
+        Assert.Single(handler.Answers);
+
+        using var once = new CountingHandler { FailFirst = 1 };
+        using var noRetry = new LedgerClient(new LedgerClientOptions
+        {
+            Node = node.BaseAddress, GrpcNode = node.GrpcAddress, Transport = transport, ApiToken = consortium.Maker.Token, HttpMessageHandler = once, Retry = { MaxAttempts = 1 },
+        });
+        await Assert.ThrowsAsync<HttpRequestException>(() => noRetry.GetProvenanceJsonAsync(id));
     }
 
     [Fact]

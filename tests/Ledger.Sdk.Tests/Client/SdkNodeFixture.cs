@@ -29,7 +29,7 @@ public sealed class SdkNodeFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Consortium = await TestConsortium.CreateAsync();
-        Node = await Consortium.StartNodeAsync();
+        Node = await Consortium.StartNodeAsync(GrpcArgs);
     }
 
     public async Task DisposeAsync()
@@ -38,10 +38,18 @@ public sealed class SdkNodeFixture : IAsyncLifetime
         Consortium.Dispose();
     }
 
+    /// <summary>The node arguments that open its gRPC endpoint on a free port.</summary>
+    public static readonly string[] GrpcArgs = ["--grpc-urls", "http://127.0.0.1:0"];
+
+    /// <summary>Both transports, for theories.</summary>
+    public static TheoryData<LedgerTransport> Transports => [LedgerTransport.Http, LedgerTransport.Grpc];
+
     /// <summary>A client that authenticates with the party's token and signs batches with its key.</summary>
-    public LedgerClient ClientFor(TestParty party, bool signRequests = false) => new(new LedgerClientOptions
+    public LedgerClient ClientFor(TestParty party, bool signRequests = false, LedgerTransport transport = LedgerTransport.Http) => new(new LedgerClientOptions
     {
         Node = Node.BaseAddress,
+        GrpcNode = Node.GrpcAddress,
+        Transport = transport,
         ApiToken = signRequests ? null : party.Token,
         PrivateKey = party.Key,
     });
