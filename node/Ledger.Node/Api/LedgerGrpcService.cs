@@ -128,6 +128,7 @@ internal sealed class LedgerGrpcService(NodeState state, IOptions<HttpJsonOption
         return Task.FromResult(new V1.JsonReply { Json = JsonSerializer.Serialize(model, json.Value.SerializerOptions) });
     }
 
+    [LedgerRateLimits.VerificationCall]
     public override async Task<V1.JsonReply> VerifyProduct(V1.VerifyProductRequest request, ServerCallContext context)
     {
         var ledger = Ledger;

@@ -91,6 +91,13 @@ public static class LedgerRateLimits
     /// <summary>Endpoint metadata of the GS1 Digital Link paths: with a <c>linkType</c> query parameter an anonymous request there writes a verification record.</summary>
     public static readonly object VerificationEndpoint = new VerificationEndpointMetadata();
 
+    /// <summary>
+    /// Marks a gRPC method that writes a verification record for every call (<c>VerifyProduct</c>): an anonymous call
+    /// counts against the anonymous verification limits like a Digital Link request with <c>linkType</c>.
+    /// </summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    public sealed class VerificationCallAttribute : Attribute;
+
     /// <summary>Registers the limiter from <paramref name="options"/>.</summary>
     public static IServiceCollection AddLedgerRateLimits(this IServiceCollection services, NodeOptions options)
     {
@@ -164,8 +171,9 @@ public static class LedgerRateLimits
     }
 
     private static bool IsAnonymousVerification(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<VerificationEndpointMetadata>() is not null
-        && context.Request.Query.ContainsKey("linkType")
+        context.GetEndpoint()?.Metadata is { } metadata
+        && ((metadata.GetMetadata<VerificationEndpointMetadata>() is not null && context.Request.Query.ContainsKey("linkType"))
+            || metadata.GetMetadata<VerificationCallAttribute>() is not null)
         && !context.GetCaller().IsAuthenticated
         && !LedgerAuthentication.CredentialsFailed(context);
 

@@ -60,6 +60,30 @@ public sealed class GrpcLimitTests
     }
 
     [Fact]
+    public async Task VerifyProduct_AnonymousBeyondTheVerificationLimit_ResourceExhaustedLikeTheDigitalLinkPath()
+    {
+        using var consortium = await TestConsortium.CreateAsync();
+        await using var node = await consortium.StartNodeAsync(["--grpc-urls", "http://127.0.0.1:0"],
+            new Dictionary<string, string> { ["LEDGER_RateLimits__AnonymousVerifications"] = "2" });
+        using var channel = GrpcChannel.ForAddress(node.GrpcAddress!);
+        var client = new V1.Ledger.LedgerClient(channel);
+        V1.VerifyProductRequest Request() => new()
+        {
+            Gtin = Gtin, Serial = "AV1", Context = "dscsaSaleableReturn", ReqGln = consortium.Pharmacy.Glns[0], CorrUuid = Guid.NewGuid().ToString(),
+        };
+
+        for (var i = 0; i < 2; i++)
+            Assert.Contains("\"verificationTimestamp\"", (await client.VerifyProductAsync(Request())).Json, StringComparison.Ordinal);
+        var limited = await Assert.ThrowsAsync<RpcException>(async () => await client.VerifyProductAsync(Request()));
+        Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
+        Assert.Equal(LedgerRateLimits.Limits.AnonymousVerifications, Problem(limited).GetProperty("rule").GetString());
+        // The same per-address allowance as the Digital Link verification path.
+        using var http = new HttpClient { BaseAddress = node.BaseAddress };
+        using var answer = await http.GetAsync($"/01/{Gtin}/21/AV1?linkType=verificationService&context=dscsaSaleableReturn&reqGLN={consortium.Pharmacy.Glns[0]}&corrUUID={Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.TooManyRequests, answer.StatusCode);
+    }
+
+    [Fact]
     public async Task OpenSubmitBatchesStream_HoldsTheOneWritePermit_HttpAndUnaryWritesRefusedUntilItCloses()
     {
         using var consortium = await TestConsortium.CreateAsync();
