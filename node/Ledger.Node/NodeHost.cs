@@ -96,7 +96,11 @@ public sealed partial class NodeHost : IAsyncDisposable
         if (options.GrpcListenUrls().Count == 0)
             builder.WebHost.UseUrls([.. options.ListenUrls()]);
         else
-            builder.Configuration.AddInMemoryCollection(GrpcEndpoints.UrlsAsEndpoints(options, configuration)); // Urls beside the gRPC listeners
+        {
+            // Urls as Kestrel endpoints beside the gRPC listeners; no server URLs (the node's own "Urls" key would be read as them).
+            builder.Configuration.AddInMemoryCollection(GrpcEndpoints.UrlsAsEndpoints(options, configuration));
+            builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
+        }
         // HTTPS from Kestrel's standard settings (Kestrel:Certificates:Default, Kestrel:Endpoints), which the slim
         // builder leaves out unless asked.
         builder.WebHost.UseKestrelHttpsConfiguration();
