@@ -83,6 +83,41 @@ public sealed class HttpsTests
         Assert.IsType<System.Security.Authentication.AuthenticationException>(ex.InnerException);
     }
 
+    [Fact]
+    public async Task Node_HttpsUrlBesideAGrpcEndpoint_ServesHttpsWithTheCertificateAndGrpcOnItsOwnPort()
+    {
+        using var dir = new TestDirectory();
+        using var certificate = SelfSigned();
+        var pfxPath = Path.Combine(dir.Path, "node.pfx");
+        await File.WriteAllBytesAsync(pfxPath, certificate.Export(X509ContentType.Pfx, "pw"));
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && X509CertificateLoader.LoadCertificate(cert.GetRawCertData()).Thumbprint == certificate.Thumbprint,
+            },
+        };
+        // With --grpc-urls the node binds its Urls as Kestrel endpoints: https there still takes the configured certificate.
+        await using var node = await NodeProcess.StartAsync(Path.Combine(dir.Path, "node"), ["--grpc-urls", "http://127.0.0.1:0"], urls: "https://127.0.0.1:0",
+            handler: handler, environment: new Dictionary<string, string>
+            {
+                ["LEDGER_Kestrel__Certificates__Default__Path"] = pfxPath,
+                ["LEDGER_Kestrel__Certificates__Default__Password"] = "pw",
+            });
+
+        Assert.Equal(Uri.UriSchemeHttps, node.BaseAddress.Scheme);
+        using var response = await node.Client.GetAsync("/v1/node");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotNull(node.GrpcAddress);
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(node.GrpcAddress);
+        var client = new Ledger.Grpc.V1.Ledger.LedgerClient(channel);
+        // Answered by the gRPC service (a problem trailer), over plaintext HTTP/2 on the gRPC port.
+        var e = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () =>
+            await client.GetProvenanceAsync(new Ledger.Grpc.V1.ProvenanceRequest { Id = "(01)00300011234501(21)X1" }));
+        Assert.Equal(global::Grpc.Core.StatusCode.Unauthenticated, e.StatusCode);
+        Assert.NotNull(e.Trailers.Get("ledger-problem-bin"));
+    }
+
     private static X509Certificate2 SelfSigned()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
