@@ -32,7 +32,7 @@ public static class NodeCommands
         };
         var grpcUrls = new Option<string>("--grpc-urls")
         {
-            Description = "gRPC (HTTP/2) listen addresses separated by ';', e.g. http://127.0.0.1:8081 (default: none; port 0 picks a free port; printed as 'grpc listening on <url>'; setting GrpcUrls, env LEDGER_GRPCURLS)",
+            Description = "gRPC listen addresses (plaintext HTTP/2, ports of their own) separated by ';', e.g. http://127.0.0.1:8081; loopback unless AllowPlainHttp (default: none; port 0 picks a free port; printed as 'grpc listening on <url>'; setting GrpcUrls, env LEDGER_GRPCURLS)",
         };
         var logFormat = new Option<string>("--log-format")
         {
