@@ -24,7 +24,7 @@ public abstract class LedgerAuthenticationHandler(IOptionsMonitor<Authentication
     /// <summary>The node's clock.</summary>
     protected TimeProvider Time => Context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
 
-    /// <summary>Authenticates the request: no result without credentials, a failure from <see cref="Fail"/>, or <see cref="Success"/>.</summary>
+    /// <summary>Authenticates the request: no result without credentials, a failure (<see cref="Authenticate"/>), or <see cref="Success"/>.</summary>
     protected abstract Task<AuthenticateResult> AuthenticateRequestAsync();
 
     /// <inheritdoc/>
@@ -36,10 +36,6 @@ public abstract class LedgerAuthenticationHandler(IOptionsMonitor<Authentication
             Context.Features.Set(new CredentialsFailure(failure));
         return result;
     }
-
-    /// <summary>A failure naming the header part at fault and the rule it broke.</summary>
-    protected static AuthenticateResult Fail(string field, string rule, string message) =>
-        AuthenticateResult.Fail(new AuthenticationException(field, rule, message));
 
     /// <summary>The result of resolving the caller with <paramref name="resolve"/>: success, or a failure naming the field and the rule.</summary>
     protected AuthenticateResult Authenticate(Func<Caller> resolve)

@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ledger.Node.Security;
 
 /// <summary>
-/// The authorization policies an endpoint names (<c>.RequireAuthorization(LedgerPolicies.Party)</c>, or
-/// <c>[Authorize(Policy = LedgerPolicies.Party)]</c> on a gRPC service). Every policy refuses credentials that are
+/// The authorization policies an HTTP endpoint names (<c>.RequireAuthorization(LedgerPolicies.Party)</c>; the gRPC
+/// service, whose refusals must be gRPC statuses, applies the same rules in the service layer instead:
+/// <see cref="Api.LedgerGrpcService"/>). Every policy refuses credentials that are
 /// present but fail (401); <see cref="Anyone"/> is also the fallback of an endpoint that names none. A caller without
 /// credentials where a party is needed gets 401 (rule <c>required</c>); a party that may not call the endpoint gets 403
 /// (rule <c>permission</c>). What a party may read of a resource (its own records, items it handled) is decided by the
