@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Ledger.Node.Api;
 using Ledger.Node.Security;
@@ -25,15 +26,19 @@ public sealed class AuthenticationTests(AuthenticationNode fixture) : IClassFixt
         ("POST", "/epcis/capture"),
     ];
 
+    /// <summary>A key of no party of the test consortium (a public test key).</summary>
+    private static readonly PrivateKey UnknownKey = PrivateKey.FromBytes(Convert.FromHexString("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"));
+
     public static TheoryData<string, string, string, string> BadCredentials()
     {
         var data = new TheoryData<string, string, string, string>();
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var key = PrivateKey.FromBytes(Convert.FromHexString("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"));
+        // The request time is filled in when a case runs ({now}, {stale}, {signed}), not when the cases are listed: a
+        // long test run would otherwise reach them after the 5-minute window.
+        const string now = "{now}";
         foreach (var (method, path) in Endpoints)
         {
-            var valid = CallerResolver.SignRequest(key, method, path, now, []);
-            var address = key.Address.ToString();
+            const string valid = "{signed}";
+            var address = UnknownKey.Address.ToString();
             // case, header, field, rule
             (string Case, string Header, string Field, string Rule)[] cases =
             [
@@ -41,7 +46,7 @@ public sealed class AuthenticationTests(AuthenticationNode fixture) : IClassFixt
                 ("other scheme", "Basic dXNlcjpwYXNz", "Authorization", "scheme"),
                 ("no address", $"Ledger-Signature time={now}, signature=0x00", "Authorization.address", "address"),
                 ("bad time", $"Ledger-Signature address={address}, time=soon, signature=0x00", "Authorization.time", "time"),
-                ("stale", $"Ledger-Signature address={address}, time={now - 600_000}, signature=0x00", "Authorization.time", "skew"),
+                ("stale", $"Ledger-Signature address={address}, time={{stale}}, signature=0x00", "Authorization.time", "skew"),
                 ("short signature", $"Ledger-Signature address={address}, time={now}, signature=0x1234", "Authorization.signature", "signature"),
                 ("unknown party", valid, "Authorization.address", "unknown-party"),
                 ("repeated member", $"Ledger-Signature address={address}, address={address}, time={now}, signature=0x00", "Authorization.address", "duplicate"),
@@ -57,6 +62,11 @@ public sealed class AuthenticationTests(AuthenticationNode fixture) : IClassFixt
     public async Task Request_BadCredentials_401WithBothChallengesAndTheFieldAndRule(string endpoint, string authorization, string field, string rule)
     {
         var (method, path) = (endpoint.Split(' ', 2)[0], endpoint.Split(' ', 2)[1]);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        authorization = authorization == "{signed}"
+            ? CallerResolver.SignRequest(UnknownKey, method, path, now, [])
+            : authorization.Replace("{now}", now.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{stale}", (now - 600_000).ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         var before = await HeadAsync(fixture.Regulator);
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         request.Headers.TryAddWithoutValidation("Authorization", authorization);
