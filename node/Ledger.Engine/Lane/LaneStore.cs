@@ -19,12 +19,18 @@ namespace Ledger.Engine.Lane;
 public sealed class LaneStore : IDisposable
 {
     internal const string Meta = "meta", Headers = "headers", Certs = "certs", Blocks = "blocks", Records = "records", Batches = "batches",
-        Items = "items", History = "history", LotItems = "lot-items", GlnRecords = "gln-records", Alerts = "alerts", ItemAlerts = "item-alerts",
-        Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", ItemEvents = "item-events", Scans = "scans",
-        StateDeltas = "state-deltas", BatchTrees = "batch-trees";
+        Items = "items", History = "history", Alerts = "alerts", ItemAlerts = "item-alerts",
+        Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", Scans = "scans",
+        StateDeltas = "state-deltas", BatchTrees = "batch-trees", CaptureJobs = "capture-jobs";
 
     private static readonly string[] Families =
-        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, LotItems, GlnRecords, Alerts, ItemAlerts, Log, Smt, Keys, Events, ItemEvents, Scans, StateDeltas, BatchTrees];
+        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, Alerts, ItemAlerts, Log, Smt, Keys, Events, Scans, StateDeltas, BatchTrees, CaptureJobs];
+
+    /// <summary>
+    /// Families that stores written before held and nothing reads any more (docs/spec/lane.md §2): a store that has them
+    /// opens them (RocksDB must open every family on disk) and drops them at once, which deletes their files.
+    /// </summary>
+    internal static readonly string[] RetiredFamilies = ["lot-items", "gln-records", "item-events"];
 
     /// <summary>Every column family of the index, "default" included (for tools that open the index themselves, e.g. store verify).</summary>
     public static IReadOnlyList<string> FamilyNames => Families;
@@ -112,9 +118,13 @@ public sealed class LaneStore : IDisposable
         var options = new RocksDbOptions { LowPriorityCompactions = lowPriorityCompactions };
         if (indexCacheBytes is { } bytes)
             options = options with { BlockCacheSize = bytes };
-        var db = RocksDb.Open(Path.Combine(directory, "index"), options, Families);
+        var index = Path.Combine(directory, "index");
+        var retired = RocksDb.Exists(index) ? RetiredFamilies.Intersect(RocksDb.ListColumnFamilies(index), StringComparer.Ordinal).ToArray() : [];
+        var db = RocksDb.Open(index, options, [.. Families, .. retired]);
         try
         {
+            foreach (var family in retired)
+                db.DropColumnFamily(family);
             var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);
             var head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
             var segments = BlockSegmentStore.Open(Path.Combine(directory, "blocks"), head.Height == 0 ? null : head.Location);
@@ -268,32 +278,6 @@ public sealed class LaneStore : IDisposable
     /// </summary>
     public int StateMapVersion => Get(Meta, StateMapVersionKey) is [var v] ? v : Head.Height == 0 ? CurrentStateMapVersion : 1;
 
-    /// <summary>Items commissioned into a lot (GTIN-14 and lot), in lane order, at most <paramref name="limit"/>.</summary>
-    /// <remarks>One entry per lot and block (key: gtin, 0, lot, 0, height), its value the RLP list of the block's items.</remarks>
-    public IReadOnlyList<ItemId> GetLotItems(string gtin, string lot, int limit = 10_000)
-    {
-        var result = new List<ItemId>();
-        foreach (var value in PrefixValues(LotItems, LotPrefix(gtin, lot), v => v))
-            foreach (var item in Rlp.Decode(value).AsList("lot-items").Items)
-            {
-                if (result.Count >= limit)
-                    return result;
-                result.Add(ItemId.FromRlp(item, "lot-items"));
-            }
-        return result;
-    }
-
-    /// <summary>Records written at a GLN, in lane order, at most <paramref name="limit"/>.</summary>
-    /// <remarks>One entry per GLN and block (key: gln, 0, height), its value the block's record ids concatenated.</remarks>
-    public IReadOnlyList<Hash32> GetGlnRecords(string gln, int limit = 10_000)
-    {
-        var result = new List<Hash32>();
-        foreach (var value in PrefixValues(GlnRecords, System.Text.Encoding.ASCII.GetBytes(gln + "\0"), v => v))
-            for (var i = 0; i + Hash32.Length <= value.Length && result.Count < limit; i += Hash32.Length)
-                result.Add(new Hash32(value.AsSpan(i, Hash32.Length)));
-        return result;
-    }
-
     /// <summary>Alerts from <paramref name="afterSequence"/> on (exclusive), at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<LedgerAlert> GetAlerts(long afterSequence = 0, int limit = 1_000)
     {
@@ -358,10 +342,6 @@ public sealed class LaneStore : IDisposable
             ? (BinaryPrimitives.ReadInt64BigEndian(seq), StoredEvent.Decode(ev))
             : null;
 
-    /// <summary>Sequences of the captured EPCIS documents' events that name the item, in order (records submitted as signed batches are in <see cref="GetHistory(ItemId)"/>).</summary>
-    public IReadOnlyList<long> GetItemEventSequences(ItemId item) =>
-        PrefixValues(ItemEvents, item.StateKey().ToArray(), v => BinaryPrimitives.ReadInt64BigEndian(v));
-
     /// <summary>The captured event at a sequence, or null.</summary>
     public StoredEvent? GetEventAt(long sequence)
     {
@@ -377,8 +357,6 @@ public sealed class LaneStore : IDisposable
                 return e;
         return null;
     }
-
-    internal static byte[] LotPrefix(string gtin, string lot) => System.Text.Encoding.UTF8.GetBytes(gtin + "\0" + lot + "\0");
 
     internal IReadOnlyList<T> PrefixValues<T>(string family, byte[] prefix, Func<byte[], T> decode, int limit = int.MaxValue)
     {
