@@ -34,6 +34,9 @@ internal sealed class KeyFilter
     /// <summary>True once every key on disk has been added: from then on a false <see cref="MayContain"/> is definite.</summary>
     public bool IsComplete => _complete;
 
+    /// <summary>Bytes of the filter's bit arrays.</summary>
+    public long Bytes => _segments.Sum(s => s.Words.LongLength * sizeof(ulong));
+
     /// <summary>How many keys were added (a key added twice counts twice).</summary>
     public long Count
     {

@@ -623,6 +623,16 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         Remember(hash, node);
     }
 
+    /// <summary>The current tree's nodes in memory (count, bytes of their table) and the dirty nodes not yet checkpointed.</summary>
+    internal (int LiveNodes, long LiveBytes, long DirtyNodes) Usage
+    {
+        get
+        {
+            var current = _current;
+            return (_live.Count, _live.Bytes, current.Count + (current.Flushing?.Count ?? 0));
+        }
+    }
+
     /// <summary>An update replaced the node: it leaves the in-memory current tree (earlier roots read it from the generations or RocksDB).</summary>
     public void Replaced(Hash32 hash) => _live.Remove(hash);
 
