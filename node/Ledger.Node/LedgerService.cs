@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Ledger.Node;
 
 /// <summary>The node's ledger: the consortium it runs in, the parties it hosts, and its lane engine.</summary>
-public sealed class LedgerService : IAsyncDisposable
+public sealed partial class LedgerService : IAsyncDisposable
 {
     /// <summary>The consortium file in the data folder.</summary>
     public const string ConsortiumFileName = "consortium.json";
@@ -18,6 +18,7 @@ public sealed class LedgerService : IAsyncDisposable
 
     private LedgerService(LedgerEngine engine, ConsortiumDirectory consortium, HostedParties parties, NodeIdentity identity, AnchorStore anchors)
     {
+        CaptureJobs = new Ledger.Engine.Epcis.CaptureJobStore(engine.Store);
         Anchors = anchors;
         Identity = identity;
         Engine = engine;
@@ -36,6 +37,9 @@ public sealed class LedgerService : IAsyncDisposable
 
     /// <summary>Every anchor this node submitted or saw (<c>&lt;data&gt;/evm/anchors.jsonl</c>; empty when anchoring is off).</summary>
     public AnchorStore Anchors { get; }
+
+    /// <summary>EPCIS capture jobs, in the lane store (pruned by <see cref="Api.CaptureJobPruner"/>).</summary>
+    public Ledger.Engine.Epcis.CaptureJobStore CaptureJobs { get; }
 
     /// <summary>The parties this node hosts (their keys and API tokens).</summary>
     public HostedParties Parties { get; }
@@ -96,8 +100,30 @@ public sealed class LedgerService : IAsyncDisposable
             engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        return new LedgerService(engine, directory, parties, identity, anchors);
+        var service = new LedgerService(engine, directory, parties, identity, anchors);
+        try
+        {
+            // Job files of a node before capture jobs lived in the store: moved in once (docs/spec/lane.md §2).
+            var import = service.CaptureJobs.ImportLegacyFiles(identity.DataDirectory);
+            var log = loggers.CreateLogger<LedgerService>();
+            if (import.Imported > 0)
+                LogJobsImported(log, import.Imported);
+            if (import.Skipped.Count > 0)
+                LogJobsSkipped(log, import.Skipped.Count, Path.Combine(identity.DataDirectory, Ledger.Engine.Epcis.CaptureJobStore.LegacyDirectoryName), string.Join(", ", import.Skipped.Take(5)));
+        }
+        catch
+        {
+            service.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        return service;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "moved {Count} capture job files into the store")]
+    private static partial void LogJobsImported(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} files in {Directory} are not capture jobs and were left there (e.g. {Names})")]
+    private static partial void LogJobsSkipped(ILogger logger, int count, string directory, string names);
 
     /// <summary>The folder in the data folder for the EVM side: anchors, the transaction nonce file.</summary>
     public const string EvmDirectoryName = "evm";
