@@ -115,10 +115,17 @@ public sealed class LaneStore : IDisposable
         bool lowPriorityCompactions = false)
     {
         System.IO.Directory.CreateDirectory(directory);
+        Verification.IndexRebuilder.RecoverInterruptedSwap(directory);
+        var index = Path.Combine(directory, "index");
+        if (!RocksDb.Exists(index) && BlockSegmentStore.HoldsFrames(Path.Combine(directory, "blocks")))
+        {
+            // A new index would have no head, and opening the segments at no head cuts every block: refuse instead.
+            throw new InvalidOperationException(
+                $"the lane store in {directory} has block segment files but no index (index/CURRENT is missing): rebuild it with 'ledger store rebuild-indexes <data folder>'; the node does not start on it");
+        }
         var options = new RocksDbOptions { LowPriorityCompactions = lowPriorityCompactions };
         if (indexCacheBytes is { } bytes)
             options = options with { BlockCacheSize = bytes };
-        var index = Path.Combine(directory, "index");
         var retired = RocksDb.Exists(index) ? RetiredFamilies.Intersect(RocksDb.ListColumnFamilies(index), StringComparer.Ordinal).ToArray() : [];
         var db = RocksDb.Open(index, options, [.. Families, .. retired]);
         try
