@@ -80,13 +80,7 @@ public sealed partial class LedgerService : IAsyncDisposable
         }
         if (definition.Nodes.All(n => n.Address != identity.Address))
             throw new NodeConfigurationException(source + ":nodes", "this-node", $"the consortium does not list this node ({identity.Address})");
-        // The node itself authors the verifications it records for unauthenticated callers: a party without roles,
-        // GLNs or prefixes, known to the rules but not written to the consortium file.
-        var self = definition.Nodes.First(n => n.Address == identity.Address);
-        var withSelf = definition.Parties.Any(p => p.Address == identity.Address)
-            ? definition
-            : definition with { Parties = [.. definition.Parties, new Party(self.Name, identity.Address, Ledger.Protocol.Custody.PartyRoles.None, [], [], [], identity.Address)] };
-        var directory = new ConsortiumDirectory(withSelf);
+        var directory = WithNodeParty(definition, identity.Address);
         var parties = HostedParties.Load(identity.DataDirectory, directory, identity.Address);
         var engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
             loggers.CreateLogger<LedgerEngine>());
@@ -124,6 +118,18 @@ public sealed partial class LedgerService : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} files in {Directory} are not capture jobs and were left there (e.g. {Names})")]
     private static partial void LogJobsSkipped(ILogger logger, int count, string directory, string names);
+
+    /// <summary>
+    /// The consortium as the node runs it: the node itself authors the verifications it records for unauthenticated
+    /// callers, so it is a party without roles, GLNs or prefixes, known to the rules but not written to the consortium file.
+    /// </summary>
+    public static ConsortiumDirectory WithNodeParty(ConsortiumDefinition definition, Ledger.Protocol.Crypto.Address node)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Parties.Any(p => p.Address == node) || definition.Nodes.FirstOrDefault(n => n.Address == node) is not { } self)
+            return new ConsortiumDirectory(definition);
+        return new ConsortiumDirectory(definition with { Parties = [.. definition.Parties, new Party(self.Name, node, Ledger.Protocol.Custody.PartyRoles.None, [], [], [], node)] });
+    }
 
     /// <summary>The folder in the data folder for the EVM side: anchors, the transaction nonce file.</summary>
     public const string EvmDirectoryName = "evm";
