@@ -213,7 +213,16 @@ public static class BenchCommands
                 f["single_rest_ack_p99_ms"] = Percentile(restLatencies, 0.99);
 
                 // Memory at the end, part by part: which parts are bounded caches and which grow with the ledger (ADR 0011).
-                AddMemory(f, engine.Memory());
+                AddMemory(f, engine.Memory(), "");
+
+                // And once the node has been idle long enough to checkpoint its dirty state-map nodes and collect.
+                Console.Error.WriteLine("waiting for the node to be idle …");
+                await Task.Delay(LedgerEngine.IdleCheckpointDelay + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                var idle = Stopwatch.StartNew();
+                while (engine.IsBusy && idle.Elapsed < SettleLimit)
+                    await Task.Delay(250).ConfigureAwait(false);
+                await engine.IdleCheckpoint.ConfigureAwait(false);
+                AddMemory(f, engine.Memory(), "_idle");
             }
             finally
             {
@@ -488,6 +497,7 @@ public static class BenchCommands
             ("verify ratio (singles/s ÷ raw recoveries/s), right after / at rest", $"{Format(f["verify_ratio"], "N3")} / {Format(f["verify_ratio_rest"], "N3")}"),
             ("resident memory at the end / peak", $"{Format(f["rss_mb"], "N0")} / {Format(f["rss_peak_mb"], "N0")} MB"),
             ("of it: GC heap, RocksDB cache + memtables, state nodes, key filters", $"{Format(f["gc_heap_mb"], "N0")}, {Format(f["rocksdb_block_cache_mb"], "N0")} + {Format(f["rocksdb_memtables_mb"], "N0")}, {Format(f["state_node_table_mb"], "N0")}, {Format(f["key_filters_mb"], "N0")} MB"),
+            ("idle: resident memory, GC heap, dirty state nodes", $"{Format(f["rss_mb_idle"], "N0")} MB, {Format(f["gc_heap_mb_idle"], "N0")} MB, {Format(f["state_nodes_dirty_idle"], "N0")}"),
             ("restart to ready / key filters filled", $"{Format(f["open_s"], "N2")} / {Format(f["open_filters_s"], "N2")} s"),
             ("cores / load (1 min)", $"{Format(f["cores"], "N0")} / {(f.Values.TryGetValue("load_1min", out var l) ? Format(l, "N2") : "n/a")}"),
         };
@@ -498,22 +508,23 @@ public static class BenchCommands
 
     private const double Mb = 1024 * 1024;
 
-    private static void AddMemory(Figures f, EngineMemory m)
+    /// <summary>The memory figures; <paramref name="suffix"/> "_idle" for the second reading (rss_mb_idle, …).</summary>
+    private static void AddMemory(Figures f, EngineMemory m, string suffix)
     {
-        f["rss_mb"] = m.ResidentBytes / Mb;
-        f["rss_peak_mb"] = m.PeakResidentBytes / Mb;
-        f["gc_heap_mb"] = m.GcHeapBytes / Mb;
-        f["gc_committed_mb"] = m.GcCommittedBytes / Mb;
-        f["rocksdb_block_cache_mb"] = m.RocksDbBlockCacheBytes / Mb;
-        f["rocksdb_block_cache_pinned_mb"] = m.RocksDbBlockCachePinnedBytes / Mb;
-        f["rocksdb_memtables_mb"] = m.RocksDbMemtableBytes / Mb;
-        f["rocksdb_table_readers_mb"] = m.RocksDbTableReaderBytes / Mb;
-        f["state_nodes_in_memory"] = m.StateNodesInMemory;
-        f["state_node_table_mb"] = m.StateNodeTableBytes / Mb;
-        f["state_nodes_dirty"] = m.StateNodesDirty;
-        f["key_filters_mb"] = m.KeyFilterBytes / Mb;
-        f["log_upper_levels_mb"] = m.LogUpperLevelBytes / Mb;
-        f["block_cache_records"] = m.BlockCacheRecords;
+        f["rss_mb" + suffix] = m.ResidentBytes / Mb;
+        f["rss_peak_mb" + suffix] = m.PeakResidentBytes / Mb;
+        f["gc_heap_mb" + suffix] = m.GcHeapBytes / Mb;
+        f["gc_committed_mb" + suffix] = m.GcCommittedBytes / Mb;
+        f["rocksdb_block_cache_mb" + suffix] = m.RocksDbBlockCacheBytes / Mb;
+        f["rocksdb_block_cache_pinned_mb" + suffix] = m.RocksDbBlockCachePinnedBytes / Mb;
+        f["rocksdb_memtables_mb" + suffix] = m.RocksDbMemtableBytes / Mb;
+        f["rocksdb_table_readers_mb" + suffix] = m.RocksDbTableReaderBytes / Mb;
+        f["state_nodes_in_memory" + suffix] = m.StateNodesInMemory;
+        f["state_node_table_mb" + suffix] = m.StateNodeTableBytes / Mb;
+        f["state_nodes_dirty" + suffix] = m.StateNodesDirty;
+        f["key_filters_mb" + suffix] = m.KeyFilterBytes / Mb;
+        f["log_upper_levels_mb" + suffix] = m.LogUpperLevelBytes / Mb;
+        f["block_cache_records" + suffix] = m.BlockCacheRecords;
         f["gc_server"] = System.Runtime.GCSettings.IsServerGC ? 1 : 0;
     }
 

@@ -824,6 +824,31 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         });
     }
 
+    /// <summary>
+    /// On the sequencer, when the lane has been idle (no block in flight, the head at (<paramref name="height"/>,
+    /// <paramref name="root"/>) published): checkpoints every dirty node in the background, whatever their number, so
+    /// that an idle node does not keep up to five thresholds of them in memory until its next block. Returns the task
+    /// (completed when there was nothing to do, a checkpoint is already being written, or threshold checkpoints are off:
+    /// a threshold of <see cref="long.MaxValue"/>).
+    /// </summary>
+    public Task CheckpointIdle(long height, Hash32 root)
+    {
+        if (_checkpointNodes == long.MaxValue || !_flush.IsCompleted || _current.Count == 0 || _flush.Exception is not null)
+            return Task.CompletedTask;
+        var frozen = _current;
+        var next = new Generation(height, frozen);
+        _current = next;
+        var from = _checkpointHeight;
+        _checkpointHeight = height;
+        _flush = BackgroundWork.Run("ledger-checkpoint", _checkpointNice, () =>
+        {
+            LastCheckpointNice = Ledger.Storage.Threads.ThreadNice.Current();
+            WriteCheckpoint(frozen, root, from, height);
+            next.Flushing = null;
+        });
+        return _flush;
+    }
+
     /// <summary>On shutdown: waits for a background checkpoint and takes a last one at the head when anything changed since.</summary>
     public async Task CloseAsync(long height, Hash32 root)
     {
