@@ -229,6 +229,9 @@ public static class BenchCommands
                 await engine.DisposeAsync().ConfigureAwait(false);
             }
 
+            // Bytes on disk once closed: the memtables flushed, the write-ahead log gone (the store as a restart finds it).
+            f["bytes_per_record_closed"] = FolderSize(dataDir) / (s.Records + 2.0 * s.Single); // the single-record rounds are on disk too
+
             // Restart to ready on the finished store (the shutdown above took the last state-map checkpoint): the RocksDB
             // open, the lane log's upper levels, the state map's replay above its checkpoint. The key filters fill in the
             // background after that; open_filters_s is when they were complete.
