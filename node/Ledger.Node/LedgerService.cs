@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Ledger.Node;
 
 /// <summary>The node's ledger: the consortium it runs in, the parties it hosts, and its lane engine.</summary>
-public sealed class LedgerService : IAsyncDisposable
+public sealed partial class LedgerService : IAsyncDisposable
 {
     /// <summary>The consortium file in the data folder.</summary>
     public const string ConsortiumFileName = "consortium.json";
@@ -18,6 +18,7 @@ public sealed class LedgerService : IAsyncDisposable
 
     private LedgerService(LedgerEngine engine, ConsortiumDirectory consortium, HostedParties parties, NodeIdentity identity, AnchorStore anchors)
     {
+        CaptureJobs = new Ledger.Engine.Epcis.CaptureJobStore(engine.Store);
         Anchors = anchors;
         Identity = identity;
         Engine = engine;
@@ -36,6 +37,9 @@ public sealed class LedgerService : IAsyncDisposable
 
     /// <summary>Every anchor this node submitted or saw (<c>&lt;data&gt;/evm/anchors.jsonl</c>; empty when anchoring is off).</summary>
     public AnchorStore Anchors { get; }
+
+    /// <summary>EPCIS capture jobs, in the lane store (pruned by <see cref="Api.CaptureJobPruner"/>).</summary>
+    public Ledger.Engine.Epcis.CaptureJobStore CaptureJobs { get; }
 
     /// <summary>The parties this node hosts (their keys and API tokens).</summary>
     public HostedParties Parties { get; }
@@ -76,13 +80,7 @@ public sealed class LedgerService : IAsyncDisposable
         }
         if (definition.Nodes.All(n => n.Address != identity.Address))
             throw new NodeConfigurationException(source + ":nodes", "this-node", $"the consortium does not list this node ({identity.Address})");
-        // The node itself authors the verifications it records for unauthenticated callers: a party without roles,
-        // GLNs or prefixes, known to the rules but not written to the consortium file.
-        var self = definition.Nodes.First(n => n.Address == identity.Address);
-        var withSelf = definition.Parties.Any(p => p.Address == identity.Address)
-            ? definition
-            : definition with { Parties = [.. definition.Parties, new Party(self.Name, identity.Address, Ledger.Protocol.Custody.PartyRoles.None, [], [], [], identity.Address)] };
-        var directory = new ConsortiumDirectory(withSelf);
+        var directory = WithNodeParty(definition, identity.Address);
         var parties = HostedParties.Load(identity.DataDirectory, directory, identity.Address);
         var engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
             loggers.CreateLogger<LedgerEngine>());
@@ -96,7 +94,41 @@ public sealed class LedgerService : IAsyncDisposable
             engine.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        return new LedgerService(engine, directory, parties, identity, anchors);
+        var service = new LedgerService(engine, directory, parties, identity, anchors);
+        try
+        {
+            // Job files of a node before capture jobs lived in the store: moved in once (docs/spec/lane.md §2).
+            var import = service.CaptureJobs.ImportLegacyFiles(identity.DataDirectory);
+            var log = loggers.CreateLogger<LedgerService>();
+            if (import.Imported > 0)
+                LogJobsImported(log, import.Imported);
+            if (import.Skipped.Count > 0)
+                LogJobsSkipped(log, import.Skipped.Count, Path.Combine(identity.DataDirectory, Ledger.Engine.Epcis.CaptureJobStore.LegacyDirectoryName), string.Join(", ", import.Skipped.Take(5)));
+        }
+        catch
+        {
+            service.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            throw;
+        }
+        return service;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "moved {Count} capture job files into the store")]
+    private static partial void LogJobsImported(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} files in {Directory} are not capture jobs and were left there (e.g. {Names})")]
+    private static partial void LogJobsSkipped(ILogger logger, int count, string directory, string names);
+
+    /// <summary>
+    /// The consortium as the node runs it: the node itself authors the verifications it records for unauthenticated
+    /// callers, so it is a party without roles, GLNs or prefixes, known to the rules but not written to the consortium file.
+    /// </summary>
+    public static ConsortiumDirectory WithNodeParty(ConsortiumDefinition definition, Ledger.Protocol.Crypto.Address node)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (definition.Parties.Any(p => p.Address == node) || definition.Nodes.FirstOrDefault(n => n.Address == node) is not { } self)
+            return new ConsortiumDirectory(definition);
+        return new ConsortiumDirectory(definition with { Parties = [.. definition.Parties, new Party(self.Name, node, Ledger.Protocol.Custody.PartyRoles.None, [], [], [], node)] });
     }
 
     /// <summary>The folder in the data folder for the EVM side: anchors, the transaction nonce file.</summary>

@@ -121,6 +121,8 @@ public sealed partial class NodeHost : IAsyncDisposable
         builder.Services.AddSingleton<Anchoring.AnchoringStatus>();
         if (options.Evm.AnchoringEnabled)
             builder.Services.AddHostedService<Anchoring.AnchoringService>();
+        builder.Services.AddSingleton<Api.CaptureJobPruner>();
+        builder.Services.AddHostedService(s => s.GetRequiredService<Api.CaptureJobPruner>());
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTypes.Customize);
         builder.Services.AddExceptionHandler<NodeExceptionHandler>();
         Security.LedgerAuthentication.AddLedgerAuthentication(builder.Services);

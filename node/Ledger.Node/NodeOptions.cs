@@ -67,6 +67,9 @@ public sealed class NodeOptions
     /// <summary>The EVM side: anchoring (section <c>Evm</c>: Rpc, Anchor, AnchorEverySeconds, AnchorEveryBlocks, Confirmations).</summary>
     public Anchoring.EvmOptions Evm { get; set; } = new();
 
+    /// <summary>EPCIS settings (section <c>Epcis</c>: capture-job retention).</summary>
+    public EpcisOptions Epcis { get; set; } = new();
+
     /// <summary>
     /// Where the consortium comes from: empty for <c>consortium.json</c> in the data directory, or
     /// <c>evm:&lt;rpc-url&gt;@&lt;registry-address&gt;</c> to read it from the Registry contract.
@@ -164,6 +167,7 @@ public sealed class NodeOptions
             throw new NodeConfigurationException(nameof(ShutdownTimeout), "range", $"must be positive, got {ShutdownTimeout}");
         RateLimits.Validate();
         Evm.Validate();
+        Epcis.Validate();
         if (!string.IsNullOrWhiteSpace(Consortium))
             Anchoring.RegistryConsortium.ParseSource(Consortium);
     }

@@ -22,11 +22,12 @@ public sealed class StoreCommandTests : IDisposable
     private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
 
     /// <summary>A data folder whose ledger/ holds two blocks written by the real engine, which is closed afterwards.</summary>
+    private static readonly ConsortiumDirectory Consortium = new(new ConsortiumDefinition("cli-test", 1, [new ConsortiumNode("node-1", NodeKey.Address, "")],
+        [new Party("maker", Maker.Address, PartyRoles.Manufacturer, [MakerGln], ["0614141"], [], NodeKey.Address)]));
+
     private async Task BuildAsync()
     {
-        var consortium = new ConsortiumDirectory(new ConsortiumDefinition("cli-test", 1, [new ConsortiumNode("node-1", NodeKey.Address, "")],
-            [new Party("maker", Maker.Address, PartyRoles.Manufacturer, [MakerGln], ["0614141"], [], NodeKey.Address)]));
-        var engine = LedgerEngine.Open(Path.Combine(_data.FullName, "ledger"), NodeKey, consortium);
+        var engine = LedgerEngine.Open(Path.Combine(_data.FullName, "ledger"), NodeKey, Consortium);
         try
         {
             var time = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -79,6 +80,33 @@ public sealed class StoreCommandTests : IDisposable
         var failure = json.GetProperty("firstFailure");
         Assert.Equal(2, failure.GetProperty("height").GetInt64());
         Assert.Equal("frame-crc", failure.GetProperty("check").GetString());
+    }
+
+    [Fact]
+    public async Task StoreRebuildIndexes_IndexDeleted_Exit0AndVerifyPasses()
+    {
+        await BuildAsync();
+        Ledger.Engine.Consortium.ConsortiumStore.Save(Path.Combine(_data.FullName, "consortium.json"), Consortium.Definition);
+        Ledger.Node.KeyFile.Save(Path.Combine(_data.FullName, Ledger.Node.NodeIdentity.KeyFileName), NodeKey);
+        Directory.Delete(Path.Combine(_data.FullName, "ledger", "index"), recursive: true);
+        var r = await CliRunner.RunAsync("store", "rebuild-indexes", _data.FullName);
+        Assert.True(r.ExitCode == 0, r.StdOut + r.StdErr);
+        var json = Json(r.StdOut);
+        Assert.True(json.GetProperty("ok").GetBoolean());
+        Assert.Equal(2, json.GetProperty("blocks").GetInt64());
+        var verify = await CliRunner.RunAsync("store", "verify", _data.FullName);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+        Assert.Equal(2, Json(verify.StdOut).GetProperty("records").GetInt64());
+    }
+
+    [Fact]
+    public async Task StoreRebuildIndexes_NoConsortiumFile_Exit2NamingIt()
+    {
+        await BuildAsync();
+        var r = await CliRunner.RunAsync("store", "rebuild-indexes", _data.FullName);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("--consortium:", r.StdErr, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(Path.Combine(_data.FullName, "ledger", "index")));
     }
 
     [Fact]

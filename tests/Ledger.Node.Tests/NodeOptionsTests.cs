@@ -34,6 +34,15 @@ public class NodeOptionsTests
         Assert.False(off.Lane.LowPriorityBackground);
     }
 
+    [Fact]
+    public void Bind_CaptureJobRetention_SevenDaysByDefault()
+    {
+        var o = NodeOptions.Bind(NodeOptions.BuildConfiguration(null));
+        Assert.Equal(TimeSpan.FromDays(7), o.Epcis.CaptureJobRetention);
+        Assert.Equal(TimeSpan.FromHours(1), o.Epcis.CaptureJobPruneInterval);
+        Assert.Equal(TimeSpan.FromDays(2), NodeOptions.Bind(NodeOptions.BuildConfiguration(null, [new("Epcis:CaptureJobRetention", "2.00:00:00")])).Epcis.CaptureJobRetention);
+    }
+
     [Theory]
     [InlineData("MaxRequestBodyBytes", "lots", "type")]
     [InlineData("MaxRequestBodyBytes", "0", "range")]
@@ -44,6 +53,8 @@ public class NodeOptionsTests
     [InlineData("Lane:StateCacheNodes", "-1", "range")]
     [InlineData("Lane:StateCheckpointNodes", "0", "range")]
     [InlineData("Lane:BlockCacheRecords", "-5", "range")]
+    [InlineData("Epcis:CaptureJobRetention", "00:00:00", "range")]
+    [InlineData("Epcis:CaptureJobPruneInterval", "2.00:00:00", "range")]
     public void Bind_BadValue_ThrowsNamingTheRule(string key, string value, string rule)
     {
         var ex = Assert.Throws<NodeConfigurationException>(() => NodeOptions.Bind(NodeOptions.BuildConfiguration(null, [new(key, value)])));

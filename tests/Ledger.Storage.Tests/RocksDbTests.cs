@@ -84,6 +84,90 @@ public class RocksDbTests
         Assert.Contains("column families not opened", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>Every file under the directory with its bytes.</summary>
+    private static Dictionary<string, byte[]> Files(string path) =>
+        Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.ReadAllBytes);
+
+    [Fact]
+    public void OpenReadOnly_ReadsWhatWasWrittenIncludingTheUnflushedLog_AndChangesNoFile()
+    {
+        using var dir = new TempDirectory();
+        using (var db = Open(dir.Path))
+        {
+            db.Put(db.GetColumnFamily("blocks"), B("flushed"), B("1"), sync: true);
+            db.Flush();
+            db.Put(db.GetColumnFamily("index"), B("in-log"), B("2"), sync: true);
+        }
+        var before = Files(dir.Path);
+        using (var db = Db.OpenReadOnly(dir.Path, new RocksDbOptions(), ["index"]))
+        {
+            Assert.True(db.IsReadOnly);
+            Assert.Equal("2", S(db.Get(db.GetColumnFamily("index"), B("in-log"))));
+            Assert.Throws<KeyNotFoundException>(() => db.GetColumnFamily("blocks"));
+            Assert.Throws<RocksDbException>(() => db.Put(db.GetColumnFamily("index"), B("x"), B("y"), sync: true));
+        }
+        using (var db = Db.OpenReadOnly(dir.Path, new RocksDbOptions(), Families))
+            Assert.Equal("1", S(db.Get(db.GetColumnFamily("blocks"), B("flushed"))));
+        var after = Files(dir.Path);
+        Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
+        Assert.All(before, f => Assert.Equal(f.Value, after[f.Key]));
+    }
+
+    [Fact]
+    public void OpenReadOnly_FamilyNotOnDiskOrNoDatabase_Throws()
+    {
+        using var dir = new TempDirectory();
+        Assert.Throws<RocksDbException>(() => Db.OpenReadOnly(dir.Path, new RocksDbOptions(), Families));
+        Assert.False(Db.Exists(dir.Path));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+        using (Open(dir.Path))
+        {
+        }
+        Assert.True(Db.Exists(dir.Path));
+        Assert.Throws<RocksDbException>(() => Db.OpenReadOnly(dir.Path, new RocksDbOptions(), ["absent"]));
+    }
+
+    [Fact]
+    public void ListAndDropColumnFamilies_DroppedFamilyIsGoneAfterReopen()
+    {
+        using var dir = new TempDirectory();
+        using (var db = Open(dir.Path))
+        {
+            db.Put(db.GetColumnFamily("index"), B("k"), B("v"), sync: true);
+            Assert.Equal(["blocks", "default", "index"], Db.ListColumnFamilies(dir.Path).Order(StringComparer.Ordinal));
+            db.DropColumnFamily("index");
+            Assert.Throws<KeyNotFoundException>(() => db.GetColumnFamily("index"));
+        }
+        Assert.Equal(["blocks", "default"], Db.ListColumnFamilies(dir.Path).Order(StringComparer.Ordinal));
+        using (var db = Db.Open(dir.Path, new RocksDbOptions(), ["blocks"]))
+            Assert.Equal(2, db.ColumnFamilies.Count);
+    }
+
+    [Fact]
+    public void Open_IndexAndFilterBlocksInCache_ReadsTheSameAndTableReadersHoldLess()
+    {
+        ulong? Readers(bool cached)
+        {
+            using var dir = new TempDirectory();
+            var options = new RocksDbOptions { CacheIndexAndFilterBlocks = cached, MemtableBudget = 1 << 20 };
+            using (var db = Open(dir.Path, options))
+            {
+                for (var i = 0; i < 20_000; i++)
+                    db.Put(db.GetColumnFamily("blocks"), B("k" + i), new byte[100], sync: false);
+                db.Flush();
+            }
+            using (var db = Open(dir.Path, options))
+            {
+                Assert.Equal(100, db.Get(db.GetColumnFamily("blocks"), B("k19999"))!.Length);
+                Assert.Null(db.Get(db.GetColumnFamily("blocks"), B("k20000")));
+                return db.GetIntProperty(db.GetColumnFamily("blocks"), "rocksdb.estimate-table-readers-mem");
+            }
+        }
+        var (cached, held) = (Readers(true), Readers(false));
+        // In the cache, the index and filter blocks are not held by the open files' readers.
+        Assert.True(cached < held, $"table readers hold {cached} bytes with the blocks in the cache, {held} without");
+    }
+
     [Fact]
     public void Reopen_SyncWrites_AllPresent()
     {
@@ -178,10 +262,16 @@ public class RocksDbTests
     [InlineData(-1.0, 1024L, "BloomBitsPerKey")]
     [InlineData(10.0, 0L, "BlockCacheSize")]
     [InlineData(10.0, -5L, "MaxTotalWalSize")]
+    [InlineData(10.0, -1L, "MemtableBudget")]
     public void Open_InvalidTableOptions_ThrowsNamingTheOption(double bits, long cache, string option)
     {
         using var dir = new TempDirectory();
-        var options = option == "MaxTotalWalSize" ? new RocksDbOptions { MaxTotalWalSize = cache } : new RocksDbOptions { BloomBitsPerKey = bits, BlockCacheSize = cache };
+        var options = option switch
+        {
+            "MaxTotalWalSize" => new RocksDbOptions { MaxTotalWalSize = cache },
+            "MemtableBudget" => new RocksDbOptions { MemtableBudget = cache },
+            _ => new RocksDbOptions { BloomBitsPerKey = bits, BlockCacheSize = cache },
+        };
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Open(dir.Path, options));
         Assert.Equal(option, e.ParamName);
     }

@@ -56,7 +56,8 @@ public static class BenchCommands
             + "work (checkpoint, compactions) has ended; measure raw RocksDB sync batch puts and signature recoveries on all cores in the same run. "
             + "Prints a table and writes JSON (records_per_sec, ack_p50_ms, ack_p99_ms, bytes_per_record, query_p50_ms, query_p99_ms, "
             + "settle_sec, query_rest_p50_ms, query_rest_p99_ms, single_per_sec, single_rest_per_sec, "
-            + "raw_storage_puts_per_sec, raw_verify_per_sec, storage_ratio, verify_ratio, verify_ratio_rest, …)")
+            + "raw_storage_puts_per_sec, raw_verify_per_sec, storage_ratio, verify_ratio, verify_ratio_rest, rss_mb (resident memory at the end), "
+            + "open_s (restart to ready on the finished store), the memory by part, …)")
         {
             records, batch, json, data, writers, depth, single, queries, rawSeconds, stream, transport,
         };
@@ -224,10 +225,42 @@ public static class BenchCommands
                 f["single_rest_per_sec"] = s.Single / restWall.TotalSeconds;
                 f["single_rest_ack_p50_ms"] = Percentile(restLatencies, 0.50);
                 f["single_rest_ack_p99_ms"] = Percentile(restLatencies, 0.99);
+
+                // Memory at the end, part by part: which parts are bounded caches and which grow with the ledger (ADR 0011).
+                AddMemory(f, engine.Memory(), "");
+
+                // And once the node has been idle long enough to checkpoint its dirty state-map nodes and collect.
+                Console.Error.WriteLine("waiting for the node to be idle …");
+                await Task.Delay(LedgerEngine.IdleCheckpointDelay + TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+                var idle = Stopwatch.StartNew();
+                while (engine.IsBusy && idle.Elapsed < SettleLimit)
+                    await Task.Delay(250).ConfigureAwait(false);
+                await engine.IdleCheckpoint.ConfigureAwait(false);
+                AddMemory(f, engine.Memory(), "_idle");
             }
             finally
             {
                 await engine.DisposeAsync().ConfigureAwait(false);
+            }
+
+            // Bytes on disk once closed: the memtables flushed, the write-ahead log gone (the store as a restart finds it).
+            f["bytes_per_record_closed"] = FolderSize(dataDir) / (s.Records + 2.0 * s.Single); // the single-record rounds are on disk too
+
+            // Restart to ready on the finished store (the shutdown above took the last state-map checkpoint): the RocksDB
+            // open, the lane log's upper levels, the state map's replay above its checkpoint. The key filters fill in the
+            // background after that; open_filters_s is when they were complete.
+            Console.Error.WriteLine("reopening the finished store …");
+            var opening = Stopwatch.StartNew();
+            var reopened = LedgerEngine.Open(ledgerDir, nodeKey, consortium, laneOptions);
+            try
+            {
+                f["open_s"] = opening.Elapsed.TotalSeconds;
+                await reopened.KeyFiltersFilled.ConfigureAwait(false);
+                f["open_filters_s"] = opening.Elapsed.TotalSeconds;
+            }
+            finally
+            {
+                await reopened.DisposeAsync().ConfigureAwait(false);
             }
 
             f["storage_ratio"] = f["records_per_sec"] / f["raw_storage_puts_per_sec"];
@@ -634,11 +667,37 @@ public static class BenchCommands
             ("raw signature recoveries/s (all cores)", Format(f["raw_verify_per_sec"], "N0")),
             ("storage ratio (records/s ÷ raw puts/s)", Format(f["storage_ratio"], "N3")),
             ("verify ratio (singles/s ÷ raw recoveries/s), right after / at rest", $"{Format(f["verify_ratio"], "N3")} / {Format(f["verify_ratio_rest"], "N3")}"),
+            ("resident memory at the end / peak", $"{Format(f["rss_mb"], "N0")} / {Format(f["rss_peak_mb"], "N0")} MB"),
+            ("of it: GC heap, RocksDB cache + memtables, state nodes, key filters", $"{Format(f["gc_heap_mb"], "N0")}, {Format(f["rocksdb_block_cache_mb"], "N0")} + {Format(f["rocksdb_memtables_mb"], "N0")}, {Format(f["state_node_table_mb"], "N0")}, {Format(f["key_filters_mb"], "N0")} MB"),
+            ("idle: resident memory, GC heap, dirty state nodes", $"{Format(f["rss_mb_idle"], "N0")} MB, {Format(f["gc_heap_mb_idle"], "N0")} MB, {Format(f["state_nodes_dirty_idle"], "N0")}"),
+            ("restart to ready / key filters filled", $"{Format(f["open_s"], "N2")} / {Format(f["open_filters_s"], "N2")} s"),
             ("cores / load (1 min)", $"{Format(f["cores"], "N0")} / {(f.Values.TryGetValue("load_1min", out var l) ? Format(l, "N2") : "n/a")}"),
         };
         var width = rows.Max(r => r.Name.Length);
         foreach (var (name, value) in rows)
             Console.Out.WriteLine($"{name.PadRight(width)}  {value}");
+    }
+
+    private const double Mb = 1024 * 1024;
+
+    /// <summary>The memory figures; <paramref name="suffix"/> "_idle" for the second reading (rss_mb_idle, …).</summary>
+    private static void AddMemory(Figures f, EngineMemory m, string suffix)
+    {
+        f["rss_mb" + suffix] = m.ResidentBytes / Mb;
+        f["rss_peak_mb" + suffix] = m.PeakResidentBytes / Mb;
+        f["gc_heap_mb" + suffix] = m.GcHeapBytes / Mb;
+        f["gc_committed_mb" + suffix] = m.GcCommittedBytes / Mb;
+        f["rocksdb_block_cache_mb" + suffix] = m.RocksDbBlockCacheBytes / Mb;
+        f["rocksdb_block_cache_pinned_mb" + suffix] = m.RocksDbBlockCachePinnedBytes / Mb;
+        f["rocksdb_memtables_mb" + suffix] = m.RocksDbMemtableBytes / Mb;
+        f["rocksdb_table_readers_mb" + suffix] = m.RocksDbTableReaderBytes / Mb;
+        f["state_nodes_in_memory" + suffix] = m.StateNodesInMemory;
+        f["state_node_table_mb" + suffix] = m.StateNodeTableBytes / Mb;
+        f["state_nodes_dirty" + suffix] = m.StateNodesDirty;
+        f["key_filters_mb" + suffix] = m.KeyFilterBytes / Mb;
+        f["log_upper_levels_mb" + suffix] = m.LogUpperLevelBytes / Mb;
+        f["block_cache_records" + suffix] = m.BlockCacheRecords;
+        f["gc_server"] = System.Runtime.GCSettings.IsServerGC ? 1 : 0;
     }
 
     private static string Format(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);

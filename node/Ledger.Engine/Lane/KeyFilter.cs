@@ -17,6 +17,11 @@ namespace Ledger.Engine.Lane;
 /// Split-block layout (one 64-byte block of eight words per key, one bit set in each word), in segments that double in
 /// capacity as keys are added, so the filter needs no size up front. Thread-safe: adds use interlocked ORs, growth a lock.
 /// </para>
+/// <para>
+/// Bounded: a filter holds at most <see cref="DefaultMaxBytes"/> (1 GiB, about 500 million keys). When the next segment
+/// would pass it, the filter stops filtering (every answer "may contain", adds are ignored): lookups go to RocksDB and
+/// its bloom filters as they would without this filter, and memory does not grow with the ledger (ADR 0011).
+/// </para>
 /// </summary>
 internal sealed class KeyFilter
 {
@@ -24,15 +29,36 @@ internal sealed class KeyFilter
     private const int WordsPerBlock = 8;
     private const long MinCapacity = 1 << 16;
 
+    /// <summary>The bound on a filter's bit arrays.</summary>
+    public const long DefaultMaxBytes = 1L << 30;
+
     private readonly Lock _grow = new();
+    private readonly long _maxBytes;
     private volatile Segment[] _segments;
     private volatile bool _complete;
+    private volatile bool _overflowed;
 
-    /// <param name="expected">Keys expected (e.g. RocksDB's estimate for the family); the first segment holds twice that.</param>
-    public KeyFilter(long expected = 0) => _segments = [new Segment(Math.Max(MinCapacity, 2 * expected))];
+    /// <param name="expected">Keys expected (e.g. RocksDB's estimate for the family); the first segment holds twice that (within the bound).</param>
+    /// <param name="maxBytes">The bound on the bit arrays.</param>
+    public KeyFilter(long expected = 0, long maxBytes = DefaultMaxBytes)
+    {
+        _maxBytes = maxBytes;
+        var capacity = Math.Max(MinCapacity, 2 * expected);
+        while (capacity > MinCapacity && SegmentBytes(capacity) > maxBytes)
+            capacity /= 2;
+        _segments = [new Segment(capacity)];
+    }
+
+    /// <summary>True when the bound was reached: the filter no longer filters.</summary>
+    public bool Overflowed => _overflowed;
+
+    private static long SegmentBytes(long capacity) => capacity * BitsPerKey / 8;
 
     /// <summary>True once every key on disk has been added: from then on a false <see cref="MayContain"/> is definite.</summary>
     public bool IsComplete => _complete;
+
+    /// <summary>Bytes of the filter's bit arrays.</summary>
+    public long Bytes => _segments.Sum(s => s.Words.LongLength * sizeof(ulong));
 
     /// <summary>How many keys were added (a key added twice counts twice).</summary>
     public long Count
@@ -51,14 +77,18 @@ internal sealed class KeyFilter
     {
         var last = _segments[^1];
         while (Interlocked.Increment(ref last.Count) > last.Capacity)
-            last = Grow(last);
+        {
+            if (Grow(last) is not { } next)
+                return;
+            last = next;
+        }
         last.Set(key);
     }
 
     /// <summary>False only when the key is definitely absent (which needs <see cref="IsComplete"/>).</summary>
     public bool MayContain(ReadOnlySpan<byte> key)
     {
-        if (!_complete)
+        if (!_complete || _overflowed)
             return true;
         foreach (var s in _segments)
             if (s.Test(key))
@@ -69,13 +99,19 @@ internal sealed class KeyFilter
     /// <summary>Marks the filter complete: call after every key on disk was added (by a scan that started after this filter was wired into the family's writers).</summary>
     public void MarkComplete() => _complete = true;
 
-    private Segment Grow(Segment full)
+    /// <summary>The next segment, or null when it would pass the bound (the filter has stopped filtering).</summary>
+    private Segment? Grow(Segment full)
     {
         lock (_grow)
         {
             var segments = _segments;
             if (!ReferenceEquals(segments[^1], full))
                 return segments[^1]; // another thread grew it
+            if (_overflowed || Bytes + SegmentBytes(full.Capacity * 2) > _maxBytes)
+            {
+                _overflowed = true;
+                return null;
+            }
             var next = new Segment(full.Capacity * 2);
             _segments = [.. segments, next];
             return next;

@@ -19,12 +19,18 @@ namespace Ledger.Engine.Lane;
 public sealed class LaneStore : IDisposable
 {
     internal const string Meta = "meta", Headers = "headers", Certs = "certs", Blocks = "blocks", Records = "records", Batches = "batches",
-        Items = "items", History = "history", LotItems = "lot-items", GlnRecords = "gln-records", Alerts = "alerts", ItemAlerts = "item-alerts",
-        Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", ItemEvents = "item-events", Scans = "scans",
-        StateDeltas = "state-deltas", BatchTrees = "batch-trees";
+        Items = "items", History = "history", Alerts = "alerts", ItemAlerts = "item-alerts",
+        Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", Scans = "scans",
+        StateDeltas = "state-deltas", BatchTrees = "batch-trees", CaptureJobs = "capture-jobs";
 
     private static readonly string[] Families =
-        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, LotItems, GlnRecords, Alerts, ItemAlerts, Log, Smt, Keys, Events, ItemEvents, Scans, StateDeltas, BatchTrees];
+        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, Alerts, ItemAlerts, Log, Smt, Keys, Events, Scans, StateDeltas, BatchTrees, CaptureJobs];
+
+    /// <summary>
+    /// Families that stores written before held and nothing reads any more (docs/spec/lane.md §2): a store that has them
+    /// opens them (RocksDB must open every family on disk) and drops them at once, which deletes their files.
+    /// </summary>
+    internal static readonly string[] RetiredFamilies = ["lot-items", "gln-records", "item-events"];
 
     /// <summary>Every column family of the index, "default" included (for tools that open the index themselves, e.g. store verify).</summary>
     public static IReadOnlyList<string> FamilyNames => Families;
@@ -109,12 +115,23 @@ public sealed class LaneStore : IDisposable
         bool lowPriorityCompactions = false)
     {
         System.IO.Directory.CreateDirectory(directory);
+        Verification.IndexRebuilder.RecoverInterruptedSwap(directory);
+        var index = Path.Combine(directory, "index");
+        if (!RocksDb.Exists(index) && BlockSegmentStore.HoldsFrames(Path.Combine(directory, "blocks")))
+        {
+            // A new index would have no head, and opening the segments at no head cuts every block: refuse instead.
+            throw new InvalidOperationException(
+                $"the lane store in {directory} has block segment files but no index (index/CURRENT is missing): rebuild it with 'ledger store rebuild-indexes <data folder>'; the node does not start on it");
+        }
         var options = new RocksDbOptions { LowPriorityCompactions = lowPriorityCompactions };
         if (indexCacheBytes is { } bytes)
             options = options with { BlockCacheSize = bytes };
-        var db = RocksDb.Open(Path.Combine(directory, "index"), options, Families);
+        var retired = RocksDb.Exists(index) ? RetiredFamilies.Intersect(RocksDb.ListColumnFamilies(index), StringComparer.Ordinal).ToArray() : [];
+        var db = RocksDb.Open(index, options, [.. Families, .. retired]);
         try
         {
+            foreach (var family in retired)
+                db.DropColumnFamily(family);
             var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);
             var head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
             var segments = BlockSegmentStore.Open(Path.Combine(directory, "blocks"), head.Height == 0 ? null : head.Location);
@@ -268,32 +285,6 @@ public sealed class LaneStore : IDisposable
     /// </summary>
     public int StateMapVersion => Get(Meta, StateMapVersionKey) is [var v] ? v : Head.Height == 0 ? CurrentStateMapVersion : 1;
 
-    /// <summary>Items commissioned into a lot (GTIN-14 and lot), in lane order, at most <paramref name="limit"/>.</summary>
-    /// <remarks>One entry per lot and block (key: gtin, 0, lot, 0, height), its value the RLP list of the block's items.</remarks>
-    public IReadOnlyList<ItemId> GetLotItems(string gtin, string lot, int limit = 10_000)
-    {
-        var result = new List<ItemId>();
-        foreach (var value in PrefixValues(LotItems, LotPrefix(gtin, lot), v => v))
-            foreach (var item in Rlp.Decode(value).AsList("lot-items").Items)
-            {
-                if (result.Count >= limit)
-                    return result;
-                result.Add(ItemId.FromRlp(item, "lot-items"));
-            }
-        return result;
-    }
-
-    /// <summary>Records written at a GLN, in lane order, at most <paramref name="limit"/>.</summary>
-    /// <remarks>One entry per GLN and block (key: gln, 0, height), its value the block's record ids concatenated.</remarks>
-    public IReadOnlyList<Hash32> GetGlnRecords(string gln, int limit = 10_000)
-    {
-        var result = new List<Hash32>();
-        foreach (var value in PrefixValues(GlnRecords, System.Text.Encoding.ASCII.GetBytes(gln + "\0"), v => v))
-            for (var i = 0; i + Hash32.Length <= value.Length && result.Count < limit; i += Hash32.Length)
-                result.Add(new Hash32(value.AsSpan(i, Hash32.Length)));
-        return result;
-    }
-
     /// <summary>Alerts from <paramref name="afterSequence"/> on (exclusive), at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<LedgerAlert> GetAlerts(long afterSequence = 0, int limit = 1_000)
     {
@@ -358,10 +349,6 @@ public sealed class LaneStore : IDisposable
             ? (BinaryPrimitives.ReadInt64BigEndian(seq), StoredEvent.Decode(ev))
             : null;
 
-    /// <summary>Sequences of the captured EPCIS documents' events that name the item, in order (records submitted as signed batches are in <see cref="GetHistory(ItemId)"/>).</summary>
-    public IReadOnlyList<long> GetItemEventSequences(ItemId item) =>
-        PrefixValues(ItemEvents, item.StateKey().ToArray(), v => BinaryPrimitives.ReadInt64BigEndian(v));
-
     /// <summary>The captured event at a sequence, or null.</summary>
     public StoredEvent? GetEventAt(long sequence)
     {
@@ -377,8 +364,6 @@ public sealed class LaneStore : IDisposable
                 return e;
         return null;
     }
-
-    internal static byte[] LotPrefix(string gtin, string lot) => System.Text.Encoding.UTF8.GetBytes(gtin + "\0" + lot + "\0");
 
     internal IReadOnlyList<T> PrefixValues<T>(string family, byte[] prefix, Func<byte[], T> decode, int limit = int.MaxValue)
     {
@@ -466,6 +451,15 @@ public sealed class LaneStore : IDisposable
                 // A failed scan left its filter incomplete, which only costs lookups; the store is closing anyway.
             }
             _stopScan.Dispose();
+            try
+            {
+                // At a clean close the memtables go to SST files, so the next open has no write-ahead log to replay
+                // (seconds per hundred MB: ADR 0011). After a failure the log stays the record and is replayed.
+                Db.Flush();
+            }
+            catch (RocksDbException)
+            {
+            }
         }
         Segments.Dispose();
         Db.Dispose();
@@ -645,6 +639,16 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         Remember(hash, node);
     }
 
+    /// <summary>The current tree's nodes in memory (count, bytes of their table) and the dirty nodes not yet checkpointed.</summary>
+    internal (int LiveNodes, long LiveBytes, long DirtyNodes) Usage
+    {
+        get
+        {
+            var current = _current;
+            return (_live.Count, _live.Bytes, current.Count + (current.Flushing?.Count ?? 0));
+        }
+    }
+
     /// <summary>An update replaced the node: it leaves the in-memory current tree (earlier roots read it from the generations or RocksDB).</summary>
     public void Replaced(Hash32 hash) => _live.Remove(hash);
 
@@ -818,6 +822,31 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
             WriteCheckpoint(frozen, root, from, height);
             next.Flushing = null; // durable: the nodes are read from RocksDB from now on
         });
+    }
+
+    /// <summary>
+    /// On the sequencer, when the lane has been idle (no block in flight, the head at (<paramref name="height"/>,
+    /// <paramref name="root"/>) published): checkpoints every dirty node in the background, whatever their number, so
+    /// that an idle node does not keep up to five thresholds of them in memory until its next block. Returns the task
+    /// (completed when there was nothing to do, a checkpoint is already being written, or threshold checkpoints are off:
+    /// a threshold of <see cref="long.MaxValue"/>).
+    /// </summary>
+    public Task CheckpointIdle(long height, Hash32 root)
+    {
+        if (_checkpointNodes == long.MaxValue || !_flush.IsCompleted || _current.Count == 0 || _flush.Exception is not null)
+            return Task.CompletedTask;
+        var frozen = _current;
+        var next = new Generation(height, frozen);
+        _current = next;
+        var from = _checkpointHeight;
+        _checkpointHeight = height;
+        _flush = BackgroundWork.Run("ledger-checkpoint", _checkpointNice, () =>
+        {
+            LastCheckpointNice = Ledger.Storage.Threads.ThreadNice.Current();
+            WriteCheckpoint(frozen, root, from, height);
+            next.Flushing = null;
+        });
+        return _flush;
     }
 
     /// <summary>On shutdown: waits for a background checkpoint and takes a last one at the head when anything changed since.</summary>

@@ -262,10 +262,6 @@ public sealed partial class LedgerEngine
         wb.Put(Store[LaneStore.Blocks], h, LaneStore.EncodeLocation(location));
         if (height == 1 && _lotMap)
             wb.Put(Store[LaneStore.Meta], LaneStore.StateMapVersionKey, [LaneStore.CurrentStateMapVersion]);
-        // The GLN and lot indexes hold one entry per GLN (lot) and block, listing that block's records (items) in lane
-        // order: a per-record entry cost a RocksDB put each for an index read a block at a time anyway.
-        var glnRecords = new Dictionary<string, List<Hash32>>(StringComparer.Ordinal);
-        var lotItems = new Dictionary<(string Gtin, string Lot), List<ItemId>>();
         var logIndex = logStart;
         for (var b = 0; b < batches.Count; b++)
         {
@@ -287,32 +283,8 @@ public sealed partial class LedgerEngine
                         wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
                 if (_lotMap && LotMap.KeyOf(r) is { } lotKey)
                     wb.Put(Store[LaneStore.History], StateCodec.Key(lotKey, logIndex), id);
-                foreach (var gln in Locations(r.Payload))
-                {
-                    if (gln.Length == 0)
-                        continue;
-                    if (!glnRecords.TryGetValue(gln, out var list))
-                        glnRecords[gln] = list = [];
-                    if (list.Count == 0 || list[^1] != r.Id)
-                        list.Add(r.Id);
-                }
-                if (r.Payload is CommissionPayload c)
-                {
-                    if (!lotItems.TryGetValue((c.Gtin, c.Lot), out var items))
-                        lotItems[(c.Gtin, c.Lot)] = items = [];
-                    items.AddRange(c.Items);
-                }
             }
         }
-        foreach (var (gln, atGln) in glnRecords)
-        {
-            var value = new byte[atGln.Count * Hash32.Length];
-            for (var i = 0; i < atGln.Count; i++)
-                atGln[i].CopyTo(value.AsSpan(i * Hash32.Length));
-            wb.Put(Store[LaneStore.GlnRecords], StateCodec.Concat(System.Text.Encoding.ASCII.GetBytes(gln + "\0"), h), value);
-        }
-        foreach (var ((gtin, lot), items) in lotItems)
-            wb.Put(Store[LaneStore.LotItems], StateCodec.Concat(LaneStore.LotPrefix(gtin, lot), h), Rlp.Encode(RlpItem.List(items.Select(x => x.ToRlp()))));
         _touched.Clear();
         foreach (var (item, state) in _overlay.BlockItems)
         {
@@ -333,8 +305,7 @@ public sealed partial class LedgerEngine
             if (p.Batch is null)
                 continue;
             // One entry per batch under the sequence of its first record; the batch's records take the sequences that
-            // follow, and reads expand the entry into one event per record (LaneStore.GetEvents/GetEventAt). Not in the
-            // item-events index: an item's records are its history (LaneStore.GetHistory).
+            // follow, and reads expand the entry into one event per record (LaneStore.GetEvents/GetEventAt).
             var first = eventSeq + 1;
             eventSeq += batch.Records.Count;
             wb.Put(Store[LaneStore.Events], StateCodec.BigEndian(first),
@@ -347,8 +318,6 @@ public sealed partial class LedgerEngine
                 var recordIds = records.Select(r => r.Id).ToArray();
                 wb.Put(Store[LaneStore.Events], seq, new StoredEvent(key, payload ?? [], recordIds, height, p.PartyKey!.Address).Encode());
                 wb.Put(Store[LaneStore.Keys], System.Text.Encoding.UTF8.GetBytes(key), seq);
-                foreach (var item in records.SelectMany(r => r.Payload.Items).Distinct())
-                    wb.Put(Store[LaneStore.ItemEvents], StateCodec.Concat(item.StateKey().ToArray(), seq), seq);
             }
         var newHead = head with
         {
@@ -362,19 +331,6 @@ public sealed partial class LedgerEngine
         LogBlock(_logger, height, ids.Length, batches.Count);
         return (block, newHead, eventSeq);
     }
-
-    private static IEnumerable<string> Locations(RecordPayload payload) => payload switch
-    {
-        CommissionPayload p => [p.Site],
-        ContainerPayload p => [p.Location],
-        ShipPayload p => [p.From, p.ToLocation],
-        ReceivePayload p => [p.Location],
-        VerifyPayload p => [p.Location],
-        DecommissionPayload p => [p.Location],
-        ReactivatePayload p => [p.Location],
-        ObservationPayload p => [p.Location],
-        _ => [],
-    };
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "block {Height}: {Records} records in {Batches} batches")]
     private static partial void LogBlock(ILogger logger, long height, int records, int batches);

@@ -187,7 +187,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     {
         var reader = _queue.Reader;
         var work = new List<Pending>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await WaitForWorkAsync(reader).ConfigureAwait(false))
         {
             work.Clear();
             var records = 0;

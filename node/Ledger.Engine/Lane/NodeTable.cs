@@ -28,6 +28,9 @@ internal sealed class NodeTable
     /// <summary>Slots allocated (a power of two).</summary>
     public int Capacity => _slots.Length;
 
+    /// <summary>Bytes of the slot array.</summary>
+    public long Bytes => (long)_slots.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<Slot>();
+
     /// <summary>Writer only: the node stored under <paramref name="hash"/>.</summary>
     public bool TryGet(Hash32 hash, out SparseMerkleNode node)
     {

@@ -62,6 +62,9 @@ public static class StoreChecks
     /// <summary>The RocksDB index disagrees with the segments (head, block locations, headers, record locations, extra entries).</summary>
     public const string IndexMismatch = "index-mismatch";
 
+    /// <summary>A <c>batch-trees</c> entry differs from the batch's tree, header and signature in the block, or the family holds entries no batch needs.</summary>
+    public const string BatchTree = "batch-tree";
+
     /// <summary>The index head names blocks that the segment files do not hold.</summary>
     public const string BlocksMissing = "blocks-missing";
 

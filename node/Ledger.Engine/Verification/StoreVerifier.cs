@@ -21,10 +21,9 @@ namespace Ledger.Engine.Verification;
 /// Run it on a stopped node or a copy of its data folder. It never writes to a segment file and never truncates.
 /// </summary>
 /// <remarks>
-/// The RocksDB binding has no read-only open, so the index is opened normally with <c>CreateIfMissing = false</c>
-/// (no checkpoint). RocksDB may therefore replay its write-ahead log and write its own bookkeeping files (LOG,
-/// MANIFEST, OPTIONS) in <c>index/</c>; it never changes a key. A running node holds the index's lock, so the open
-/// fails with <see cref="StoreChecks.IndexOpen"/> instead of reading a store that is being written.
+/// The index is opened read-only (RocksDB's <c>OpenForReadOnly</c>, the families the store has): nothing in the data
+/// folder is written, created or upgraded, and no lock is taken. A family the store lacks (written before it existed)
+/// reads as empty.
 /// </remarks>
 public static class StoreVerifier
 {
@@ -117,17 +116,22 @@ public static class StoreVerifier
             }
             try
             {
-                _db = RocksDb.Open(index, new RocksDbOptions { CreateIfMissing = false }, LaneStore.FamilyNames);
+                var present = RocksDb.ListColumnFamilies(index);
+                _db = RocksDb.OpenReadOnly(index, new RocksDbOptions(), [.. LaneStore.FamilyNames.Intersect(present, StringComparer.Ordinal)]);
                 return true;
             }
             catch (RocksDbException e)
             {
-                Fail(null, StoreChecks.IndexOpen, $"{index}: {e.Message} (a running node holds the index: stop it or verify a copy of its data folder)");
+                Fail(null, StoreChecks.IndexOpen, $"{index}: {e.Message}");
                 return false;
             }
         }
 
-        private byte[]? Get(string family, ReadOnlySpan<byte> key) => _db!.Get(_db.GetColumnFamily(family), key);
+        /// <summary>The value, or null; a family the store lacks reads as empty.</summary>
+        private byte[]? Get(string family, ReadOnlySpan<byte> key) =>
+            _db!.ColumnFamilies.TryGetValue(family, out var cf) ? _db.Get(cf, key) : null;
+
+        private long _batches, _batchTreeEntries;
 
         private bool ReadHead()
         {
@@ -223,7 +227,7 @@ public static class StoreVerifier
                 return Failed(height, StoreChecks.LogRoot, Invariant($"the lane log holds {_log.Size} records after this block, the header says {header.LogSize}"));
             if (_log.Root != header.LogRoot)
                 return Failed(height, StoreChecks.LogRoot, $"the lane log's root is {_log.Root}, the header says {header.LogRoot}");
-            if (!CheckCertificate(header, height) || !CheckIndex(frame, block, height, logStart) || !ReplayState(block, height))
+            if (!CheckCertificate(header, height) || !CheckIndex(frame, block, leaves, height, logStart) || !ReplayState(block, height))
                 return false;
             _previous = header.Hash();
             _lastLocation = frame.Location;
@@ -271,7 +275,43 @@ public static class StoreVerifier
             return check.IsValid || Failed(height, StoreChecks.Certificate, $"{check.Code}: {check.Reason}");
         }
 
-        private bool CheckIndex(SegmentScanner.Frame frame, Block block, long height, long logIndex)
+        /// <summary>
+        /// The batch's <c>batches</c> entry names this height, and its <c>batch-trees</c> entries are exactly those the
+        /// node writes for it (version 2: the batch entry and one per full chunk; a version-1 entry must equal the
+        /// version-1 encoding). A batch written before batch trees has none: counted in a warning.
+        /// </summary>
+        private bool CheckBatch(SignedBatch batch, long height, int b, ReadOnlySpan<Hash32> leaves)
+        {
+            _batches++;
+            var at = Get(LaneStore.Batches, batch.Header.Hash().ToArray());
+            if (at is null || !at.AsSpan().SequenceEqual(StateCodec.BigEndian(height)))
+                return Failed(height, StoreChecks.IndexMismatch, at is null
+                    ? Invariant($"the batches CF has no entry for batch {b} ({batch.Header.Hash()})")
+                    : Invariant($"the batches CF places batch {b} ({batch.Header.Hash()}) at another height"));
+            var stored = Get(LaneStore.BatchTrees, BatchTree.Key(height, b));
+            if (stored is null)
+            {
+                _batchesWithoutTree++;
+                return true;
+            }
+            _batchTreeEntries++;
+            if (stored.Length > 0 && stored.AsSpan().SequenceEqual(BatchTree.EncodeVersion1(batch)))
+                return true;
+            foreach (var (key, value) in BatchTree.Entries(height, b, batch.Header, batch.Signature, leaves))
+            {
+                var actual = key.AsSpan().SequenceEqual(BatchTree.Key(height, b)) ? stored : Get(LaneStore.BatchTrees, key);
+                if (actual is null || !actual.AsSpan().SequenceEqual(value))
+                    return Failed(height, StoreChecks.BatchTree, Invariant(
+                        $"the batch-trees CF {(actual is null ? "lacks" : "holds a different value for")} {(key.Length == 12 ? "the entry" : "chunk " + BinaryPrimitives.ReadInt32BigEndian(key.AsSpan(12)))} of batch {b}: its tree, header or signature does not match the block"));
+                if (key.Length != 12)
+                    _batchTreeEntries++;
+            }
+            return true;
+        }
+
+        private long _batchesWithoutTree;
+
+        private bool CheckIndex(SegmentScanner.Frame frame, Block block, Hash32[] leaves, long height, long logIndex)
         {
             var key = StateCodec.BigEndian(height);
             var location = Get(LaneStore.Blocks, key);
@@ -286,8 +326,12 @@ public static class StoreVerifier
             if (!headerBytes.AsSpan().SequenceEqual(block.SignedHeader.Encode()))
                 return Failed(height, StoreChecks.IndexMismatch, "the headers CF holds a different signed header than the block in the segment file" + DescribeHeader(headerBytes));
             var spans = BlockReader.RecordSpans(frame.Body);
+            var leafStart = 0;
             for (var b = 0; b < block.Batches.Count; b++)
             {
+                if (!CheckBatch(block.Batches[b], height, b, leaves.AsSpan(leafStart, block.Batches[b].Records.Count)))
+                    return false;
+                leafStart += block.Batches[b].Records.Count;
                 var records = block.Batches[b].Records;
                 for (var i = 0; i < records.Count; i++, logIndex++)
                 {
@@ -373,7 +417,9 @@ public static class StoreVerifier
         {
             foreach (var family in new[] { LaneStore.Blocks, LaneStore.Headers, LaneStore.Certs })
             {
-                using var it = _db!.NewIterator(_db.GetColumnFamily(family));
+                if (!_db!.ColumnFamilies.TryGetValue(family, out var cf))
+                    continue;
+                using var it = _db.NewIterator(cf);
                 it.SeekToLast();
                 if (!it.Valid())
                     continue;
@@ -388,11 +434,35 @@ public static class StoreVerifier
                 }
             }
             long entries = 0;
-            using (var it = _db!.NewIterator(_db.GetColumnFamily(LaneStore.Records)))
-                for (it.SeekToFirst(); it.Valid(); it.Next())
-                    entries++;
+            entries = CountEntries(LaneStore.Records);
             if (entries != _records)
+            {
                 Fail(null, StoreChecks.IndexMismatch, Invariant($"the records CF has {entries} entries; the blocks hold {_records} records"));
+                return;
+            }
+            if (CountEntries(LaneStore.Batches) is var batches && batches != _batches)
+            {
+                Fail(null, StoreChecks.IndexMismatch, Invariant($"the batches CF has {batches} entries; the blocks hold {_batches} batches"));
+                return;
+            }
+            if (CountEntries(LaneStore.BatchTrees) is var trees && trees != _batchTreeEntries)
+            {
+                Fail(null, StoreChecks.BatchTree, Invariant($"the batch-trees CF has {trees} entries; the blocks' batches need {_batchTreeEntries}"));
+                return;
+            }
+            if (_batchesWithoutTree > 0)
+                _warnings.Add(Invariant($"{_batchesWithoutTree} batch(es) have no batch-trees entry (written before batch trees were kept): their seals are computed from the block"));
+        }
+
+        private long CountEntries(string family)
+        {
+            if (!_db!.ColumnFamilies.TryGetValue(family, out var cf))
+                return 0;
+            long n = 0;
+            using var it = _db.NewIterator(cf);
+            for (it.SeekToFirst(); it.Valid(); it.Next())
+                n++;
+            return n;
         }
 
         private static InMemoryCustodyContext NewCustodyContext(ConsortiumDirectory consortium)

@@ -31,8 +31,8 @@ public static class EpcisEndpoints
             .RequireAuthorization(LedgerPolicies.HostedParty)
             .RequireRateLimiting(LedgerRateLimits.WritesPolicy);
         app.MapGet("/epcis/capture/{captureId}", (string captureId, HttpContext c) => LedgerEndpoints.WithCallerAsync(c, (ledger, caller) =>
-                Task.FromResult(ReadJob(ledger, captureId) is { } job && (caller.IsRegulator || OwnedBy(job, caller))
-                    ? Results.Text(job, "application/json")
+                Task.FromResult(ledger.CaptureJobs.Get(captureId) is { } job && (caller.IsRegulator || job.Party == caller.Party!.Address)
+                    ? Results.Text(job.Json, "application/json")
                     : LedgerEndpoints.NotFound("captureId", $"no capture job {captureId} of {caller.Party!.Name}"))))
             .WithSummary("A capture job")
             .RequireAuthorization(LedgerPolicies.Party);
@@ -79,7 +79,7 @@ public static class EpcisEndpoints
             }, payload));
         }
         var result = await ledger.Engine.SubmitHostedAsync(hosted.Key, drafts, behaviour == "rollback", context.RequestAborted);
-        var captureId = Guid.NewGuid().ToString("N");
+        var captureId = CaptureJobStore.NewId();
         var events = result.Outcomes.Select((o, i) => new
         {
             eventID = document.Events[i].EventId ?? drafts[i].Key,
@@ -93,7 +93,8 @@ public static class EpcisEndpoints
             rule = o.Rule,
             alerts = o.Alerts.Select(a => new { kind = a.Kind.ToString(), item = a.Item?.ToString(), evidence = a.Evidence }).ToList(),
         }).ToList();
-        var now = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        var created = DateTimeOffset.UtcNow;
+        var now = created.ToString("O", CultureInfo.InvariantCulture);
         var job = new
         {
             captureID = captureId,
@@ -106,31 +107,11 @@ public static class EpcisEndpoints
             errors = events.Where(e => e.outcome == "rejected").Select(e => new { eventID = e.eventID, code = e.code, message = e.message, field = e.field, rule = e.rule }).ToList(),
             events,
         };
-        SaveJob(ledger, captureId, JsonSerializer.Serialize(job));
+        // Durable (sync) before the answer names it; the capture's records are durable already.
+        ledger.CaptureJobs.Save(new CaptureJob(captureId, hosted.Address, created.ToUnixTimeMilliseconds(), JsonSerializer.Serialize(job)));
         context.Response.Headers.Location = "/epcis/capture/" + captureId;
         return Results.Json(job, statusCode: StatusCodes.Status202Accepted);
     });
-
-    private static bool OwnedBy(string job, Caller caller)
-    {
-        using var json = JsonDocument.Parse(job);
-        return json.RootElement.TryGetProperty("party", out var p) && Address.TryParse(p.GetString(), out var a) && a == caller.Party!.Address;
-    }
-
-    private static void SaveJob(LedgerService ledger, string id, string json)
-    {
-        var dir = Path.Combine(ledger.Identity.DataDirectory, "captures");
-        Directory.CreateDirectory(dir);
-        File.WriteAllText(Path.Combine(dir, id + ".json"), json);
-    }
-
-    private static string? ReadJob(LedgerService ledger, string id)
-    {
-        if (id.Length != 32 || !id.All(char.IsAsciiHexDigitLower))
-            return null;
-        var path = Path.Combine(ledger.Identity.DataDirectory, "captures", id + ".json");
-        return File.Exists(path) ? File.ReadAllText(path) : null;
-    }
 
     private static async Task<IResult> EventAsync(HttpContext context, string eventId) => await LedgerEndpoints.WithCallerAsync(context, (ledger, caller) =>
     {

@@ -100,6 +100,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_create_missing_column_families(OptionsHandle options, byte value);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_paranoid_checks(OptionsHandle options, byte value);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_max_open_files(OptionsHandle options, int value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_db_write_buffer_size(OptionsHandle options, nuint value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_max_write_buffer_number(OptionsHandle options, int value);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_write_buffer_size(OptionsHandle options, nuint value);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_compression(OptionsHandle options, int value);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_increase_parallelism(OptionsHandle options, int totalThreads);
@@ -116,6 +118,12 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_destroy(nint options);
     [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_filter_policy(nint options, nint policy);
     [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_block_cache(nint options, nint cache);
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_index_type(nint options, int type);
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_partition_filters(nint options, byte value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_cache_index_and_filter_blocks(nint options, byte value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(nint options, byte value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_pin_top_level_index_and_filter(nint options, byte value);
+    [LibraryImport(Lib)] internal static partial void rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(nint options, byte value);
     [LibraryImport(Lib)] internal static partial nint rocksdb_filterpolicy_create_bloom_full(double bitsPerKey);
     [LibraryImport(Lib)] internal static partial nint rocksdb_cache_create_lru(nuint capacity);
     [LibraryImport(Lib)] internal static partial void rocksdb_cache_destroy(nint cache);
@@ -143,6 +151,14 @@ internal static unsafe partial class Native
         OptionsHandle options, string name, int numColumnFamilies, nint* columnFamilyNames,
         nint* columnFamilyOptions, nint* columnFamilyHandles, nint* errptr);
     [LibraryImport(Lib)] internal static partial void rocksdb_close(nint db);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint rocksdb_open_for_read_only_column_families(
+        OptionsHandle options, string name, int numColumnFamilies, nint* columnFamilyNames,
+        nint* columnFamilyOptions, nint* columnFamilyHandles, byte errorIfWalFileExists, nint* errptr);
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint* rocksdb_list_column_families(OptionsHandle options, string name, nuint* count, nint* errptr);
+    [LibraryImport(Lib)] internal static partial void rocksdb_list_column_families_destroy(nint* list, nuint count);
+    [LibraryImport(Lib)] internal static partial void rocksdb_drop_column_family(DbHandle db, ColumnFamilyHandle cf, nint* errptr);
     [LibraryImport(Lib)] internal static partial void rocksdb_column_family_handle_destroy(nint handle);
     [LibraryImport(Lib)]
     internal static partial void rocksdb_put_cf(DbHandle db, WriteOptionsHandle options, ColumnFamilyHandle cf,

@@ -58,7 +58,65 @@ public sealed class RocksDb : IDisposable
     /// that exists on disk must be listed (RocksDB's rule).
     /// </summary>
     /// <exception cref="RocksDbException">RocksDB refused, e.g. the directory is locked by another open handle.</exception>
-    public static unsafe RocksDb Open(string path, RocksDbOptions options, IReadOnlyList<string> columnFamilies)
+    public static RocksDb Open(string path, RocksDbOptions options, IReadOnlyList<string> columnFamilies) =>
+        OpenCore(path, options, columnFamilies, readOnly: false);
+
+    /// <summary>
+    /// Opens the existing database at <paramref name="path"/> read-only (RocksDB's <c>OpenForReadOnly</c>): nothing in the
+    /// directory is written — no write-ahead log replay into SST files, no LOG, MANIFEST or OPTIONS file, no lock taken,
+    /// no compaction. Writes through the handle fail. Unflushed entries of the write-ahead log are read into memory, so the
+    /// view is what a normal open would see. Any subset of the families on disk may be opened ("default" always is); a
+    /// family that is not on disk is refused, so pass the intersection with <see cref="ListColumnFamilies"/>.
+    /// </summary>
+    /// <exception cref="RocksDbException">RocksDB refused, e.g. there is no database or a listed family does not exist.</exception>
+    public static RocksDb OpenReadOnly(string path, RocksDbOptions options, IReadOnlyList<string> columnFamilies) =>
+        OpenCore(path, options with { CreateIfMissing = false }, columnFamilies, readOnly: true);
+
+    /// <summary>True when <paramref name="path"/> holds a RocksDB database (its <c>CURRENT</c> file exists).</summary>
+    public static bool Exists(string path) => File.Exists(System.IO.Path.Combine(path, "CURRENT"));
+
+    /// <summary>The names of the column families of the database at <paramref name="path"/> ("default" included); reads only.</summary>
+    /// <exception cref="RocksDbException">There is no readable database there.</exception>
+    public static unsafe IReadOnlyList<string> ListColumnFamilies(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var opts = new RocksDbOptions { CreateIfMissing = false }.CreateHandle();
+        nint err = 0;
+        nuint count;
+        var list = Native.rocksdb_list_column_families(opts, path, &count, &err);
+        Native.Check(err);
+        try
+        {
+            var names = new List<string>((int)count);
+            for (nuint i = 0; i < count; i++)
+                names.Add(Marshal.PtrToStringUTF8(list[i])!);
+            return names;
+        }
+        finally
+        {
+            Native.rocksdb_list_column_families_destroy(list, count);
+        }
+    }
+
+    /// <summary>True when the database was opened with <see cref="OpenReadOnly"/>.</summary>
+    public bool IsReadOnly { get; private init; }
+
+    /// <summary>
+    /// Drops the column family <paramref name="name"/>: its entries are gone at once and its files are deleted by RocksDB;
+    /// the handle is closed and the name is no longer open. Durable once this returns (a manifest write).
+    /// </summary>
+    /// <exception cref="RocksDbException">RocksDB refused (e.g. the database is read-only, or the family is "default").</exception>
+    public unsafe void DropColumnFamily(string name)
+    {
+        var cf = GetColumnFamily(name);
+        nint err = 0;
+        Native.rocksdb_drop_column_family(Handle, cf, &err);
+        Native.Check(err);
+        columnFamilies.Remove(name);
+        cf.Dispose();
+    }
+
+    private static unsafe RocksDb OpenCore(string path, RocksDbOptions options, IReadOnlyList<string> columnFamilies, bool readOnly)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(options);
@@ -90,7 +148,9 @@ public sealed class RocksDb : IDisposable
             fixed (nint* pn = namePtrs)
             fixed (nint* po = optPtrs)
             fixed (nint* pc = cfPtrs)
-                db = Native.rocksdb_open_column_families(opts, path, n, pn, po, pc, &err);
+                db = readOnly
+                    ? Native.rocksdb_open_for_read_only_column_families(opts, path, n, pn, po, pc, 0, &err)
+                    : Native.rocksdb_open_column_families(opts, path, n, pn, po, pc, &err);
             Native.Check(err);
 
             var dbHandle = new DbHandle();
@@ -102,7 +162,7 @@ public sealed class RocksDb : IDisposable
                 cf.Attach(cfPtrs[i], dbHandle);
                 handles.Add(names[i], cf);
             }
-            return new RocksDb(path, dbHandle, handles, options.WriteAheadLog);
+            return new RocksDb(path, dbHandle, handles, options.WriteAheadLog) { IsReadOnly = readOnly };
         }
         finally
         {

@@ -385,6 +385,10 @@ public sealed class BlockSegmentStore : IDisposable
         SegmentFormat.ValidateHeader(header, length, segment);
     }
 
+    /// <summary>True when <paramref name="directory"/> holds a segment file with anything past its header (a frame, or part of one).</summary>
+    public static bool HoldsFrames(string directory) =>
+        ListSegments(directory).Any(s => new FileInfo(Path.Combine(directory, SegmentFormat.FileName(s))).Length > SegmentFormat.HeaderSize);
+
     private static List<ulong> ListSegments(string directory)
     {
         var list = new List<ulong>();

@@ -113,7 +113,7 @@ public static class SegmentFormat
     }
 
     /// <summary>fsyncs a directory so that a file created or deleted in it survives a power loss (Linux; no-op elsewhere).</summary>
-    internal static void SyncDirectory(string directory)
+    public static void SyncDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux())
             return;

@@ -34,6 +34,25 @@ public sealed class KeyFilterTests
     }
 
     [Fact]
+    public void PastItsBound_StopsFilteringWithoutFalseNegatives()
+    {
+        // Room for the first segment (65,536 keys, 128 KiB) and the next (256 KiB), not for a third.
+        var filter = new KeyFilter(expected: 1, maxBytes: 400 * 1024);
+        filter.MarkComplete();
+        var keys = RandomKeys(250_000, 7);
+        foreach (var key in keys.AsSpan(0, 150_000))
+            filter.Add(key);
+        Assert.False(filter.Overflowed);
+        Assert.True(RandomKeys(10_000, 8).Count(k => !filter.MayContain(k)) > 9_000);
+        foreach (var key in keys.AsSpan(150_000))
+            filter.Add(key);
+        Assert.True(filter.Overflowed);
+        Assert.True(filter.Bytes <= 400 * 1024);
+        Assert.All(keys, k => Assert.True(filter.MayContain(k)));
+        Assert.All(RandomKeys(1_000, 9), k => Assert.True(filter.MayContain(k)));
+    }
+
+    [Fact]
     public void NoFalseNegatives_AcrossGrowth_AndFewFalsePositives()
     {
         // 300,000 keys into a filter sized for 1: the first segment (65,536 keys) doubles several times.

@@ -122,6 +122,38 @@ public sealed class StateCheckpointTests
     }
 
     [Fact]
+    public async Task Idle_DirtyNodesBelowTheThreshold_AreCheckpointedAndLeaveMemory()
+    {
+        // A threshold the test never reaches: only the idle checkpoint writes the nodes.
+        await using var f = new LaneFixture(new LaneOptions { StateCheckpointNodes = 1_000_000 });
+        await RunStepsAsync(f, 0, 6, f.Engine);
+        var head = f.Engine.Head;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (f.Engine.StateNodes.Usage.DirtyNodes > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        Assert.Equal(0, f.Engine.StateNodes.Usage.DirtyNodes);
+        await f.Engine.IdleCheckpoint;
+        var copy = NewDirectory();
+        try
+        {
+            CopyDirectory(f.Directory, copy);
+            using var db = OpenIndex(copy);
+            Assert.Equal(head.Height, CheckpointHeight(db));
+            Assert.Equal(0, Count(db, "state-deltas"));
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+        // Proofs read the checkpointed nodes; the next blocks go on from there.
+        await using var never = new LaneFixture(Never);
+        await RunStepsAsync(never, 0, 6, never.Engine);
+        AssertSameState(never.Engine, f.Engine, 6);
+        await RunStepsAsync(never, 6, 9, never.Engine, f.Engine);
+        AssertSameState(never.Engine, f.Engine, 9);
+    }
+
+    [Fact]
     public async Task Checkpoints_EveryFewNodes_SameStateRootsAndProofsAsNone()
     {
         await using var tiny = new LaneFixture(Tiny);
