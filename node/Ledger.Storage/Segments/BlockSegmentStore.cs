@@ -17,7 +17,7 @@ namespace Ledger.Storage.Segments;
 /// the last committed location to <see cref="Open"/>, which truncates everything after it.
 /// One writer; all members are serialized by a lock.
 /// </summary>
-public sealed class BlockSegmentStore : IDisposable
+public sealed partial class BlockSegmentStore : IDisposable
 {
     private const int WriteBufferSize = 64 * 1024;
 
