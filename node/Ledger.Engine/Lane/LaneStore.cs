@@ -131,6 +131,21 @@ public sealed class LaneStore : IDisposable
         }
     }
 
+    /// <summary>Checks every table block of the index (a scrub); a damaged one is reported. True when all check out.</summary>
+    internal bool VerifyIndex()
+    {
+        try
+        {
+            Db.VerifyChecksums();
+            return true;
+        }
+        catch (RocksDbException e)
+        {
+            ReportDamage(StoreDamagedException.FromIndex(e, Directory));
+            return false;
+        }
+    }
+
     internal StoreDamagedException ReportDamage(StoreDamagedException e)
     {
         Damaged?.Invoke(e);
@@ -150,25 +165,52 @@ public sealed class LaneStore : IDisposable
         var options = new RocksDbOptions { LowPriorityCompactions = lowPriorityCompactions };
         if (indexCacheBytes is { } bytes)
             options = options with { BlockCacheSize = bytes };
-        var db = RocksDb.Open(Path.Combine(directory, "index"), options, Families);
+        RocksDb db;
         try
         {
-            var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);
-            var head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
+            db = RocksDb.Open(Path.Combine(directory, "index"), options, Families);
+        }
+        catch (RocksDbException e) when (e.Message.Contains("orruption", StringComparison.Ordinal) || e.Message.Contains("No such file", StringComparison.Ordinal))
+        {
+            throw StoreDamagedException.FromIndex(e, directory);
+        }
+        try
+        {
+            StoredHead head;
+            try
+            {
+                var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);
+                head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
+            }
+            catch (Exception e) when (e is RocksDbException or RlpException)
+            {
+                throw StoreDamagedException.FromIndex(e, directory);
+            }
             // A committed frame or header that does not check out is no reason to refuse reads of the rest: the store
             // opens read-only and the engine refuses writes (WriteFailurePolicy.cs).
             BlockSegmentStore segments;
             SegmentCorruptException? damage = null;
             try
             {
-                segments = BlockSegmentStore.Open(Path.Combine(directory, "blocks"), head.Height == 0 ? null : head.Location);
+                // The pipeline leaves at most two frames past the committed head (docs/spec/lane.md §1): more means the
+                // index lost commits, and those frames are kept, not cut.
+                segments = BlockSegmentStore.Open(Path.Combine(directory, "blocks"), head.Height == 0 ? null : head.Location,
+                    new BlockSegmentStoreOptions { MaxUncommittedFrames = 2 });
             }
             catch (SegmentCorruptException e)
             {
                 damage = e;
                 segments = BlockSegmentStore.OpenForReading(Path.Combine(directory, "blocks"), e);
             }
-            return new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords) { OpenDamage = damage };
+            try
+            {
+                return new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords) { OpenDamage = damage };
+            }
+            catch (RocksDbException e)
+            {
+                segments.Dispose();
+                throw StoreDamagedException.FromIndex(e, directory);
+            }
         }
         catch
         {
@@ -199,7 +241,18 @@ public sealed class LaneStore : IDisposable
     private static readonly string[] BackgroundProperties =
         ["rocksdb.mem-table-flush-pending", "rocksdb.compaction-pending", "rocksdb.num-running-flushes", "rocksdb.num-running-compactions"];
 
-    internal byte[]? Get(string family, ReadOnlySpan<byte> key) => Db.Get(_cf[family], key);
+    internal byte[]? Get(string family, ReadOnlySpan<byte> key)
+    {
+        try
+        {
+            return Db.Get(_cf[family], key);
+        }
+        catch (RocksDbException e)
+        {
+            // A table block that fails its checksum: named, reported, never served.
+            throw ReportDamage(StoreDamagedException.FromIndex(e, Directory));
+        }
+    }
 
     /// <summary>The signed header at <paramref name="height"/>, or null.</summary>
     public SignedHeader? GetHeader(long height) => Get(Headers, StateCodec.BigEndian(height)) is { } b ? SignedHeader.Decode(b) : null;

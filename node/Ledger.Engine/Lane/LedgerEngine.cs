@@ -122,6 +122,11 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             return new LedgerEngine(store, nodeKey, consortium, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance,
                 faults ?? FaultPoints.FromEnvironment());
         }
+        catch (RocksDbException e)
+        {
+            store.Dispose();
+            throw StoreDamagedException.FromIndex(e, directory);
+        }
         catch
         {
             store.Dispose();

@@ -6,7 +6,7 @@ namespace Ledger.Engine.Lane;
 /// <summary>
 /// Re-reads the committed blocks' segment frames in the background, at most <c>Lane:ScrubBytesPerSecond</c>, checking
 /// each frame's length and CRC-32C (<see cref="LaneStore.ReadFrame"/>), from height 1 to the head and then again from
-/// the start. The first damaged frame raises the damaged-store alert through the store's damage report (the lane then
+/// the start, and after each pass every table block of the RocksDB index (<see cref="LaneStore.VerifyIndex"/>). The first damaged frame or table raises the damaged-store alert through the store's damage report (the lane then
 /// refuses writes, WriteFailurePolicy.cs, 4) and ends the scrub. Reads go through the page cache: the scrub finds what
 /// the file system hands back damaged, which is what a reader would be served.
 /// </summary>
@@ -64,6 +64,9 @@ internal sealed partial class SegmentScrubber : IAsyncDisposable
                     if (due > TimeSpan.Zero && stop.WaitHandle.WaitOne(due))
                         return;
                 }
+                // Then the index: every table block's checksum, including families no query reads.
+                if (!stop.IsCancellationRequested && !_store.VerifyIndex())
+                    return;
                 if (stop.WaitHandle.WaitOne(PauseAtHead))
                     return;
             }

@@ -96,14 +96,32 @@ public sealed class LaneWritesRefusedException(LaneWriteState state, TimeSpan? r
 /// A committed block's bytes do not check out (CRC, length, a truncated file): the read is refused naming the file,
 /// offset and height; the data is never served.
 /// </summary>
-public sealed class StoreDamagedException(string file, long offset, long? height, string reason, Exception? inner = null)
-    : Exception(Describe(file, offset, height, reason), inner)
+public sealed class StoreDamagedException(string file, long offset, long? height, string reason, Exception? inner = null, string? advice = null)
+    : Exception(Describe(file, offset, height, reason, advice), inner)
 {
-    private static string Describe(string file, long offset, long? height, string reason)
+    /// <summary>What to do about a damaged segment file.</summary>
+    public const string SegmentAdvice = "restore the file from a backup or a peer and restart the node (ledger store verify names every damaged frame)";
+
+    /// <summary>What to do about a damaged index.</summary>
+    public const string IndexAdvice = "the index is derived from the segment files: restore ledger/index from a backup, or rebuild it from the segments, then start the node again";
+
+    private static string Describe(string file, long offset, long? height, string reason, string? advice)
     {
         var at = height is { } h ? string.Create(CultureInfo.InvariantCulture, $" (the block at height {h})") : "";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{file} offset {offset}{at}: {reason}; restore the file from a backup or a peer and restart the node (ledger store verify names every damaged frame)");
+        return string.Create(CultureInfo.InvariantCulture, $"{file} offset {offset}{at}: {reason}; {advice ?? SegmentAdvice}");
+    }
+
+    /// <summary>RocksDB could not open or read the index: the message with paths relative to the data folder.</summary>
+    internal static StoreDamagedException FromIndex(Exception e, string ledgerDirectory) =>
+        new(LedgerPath("index"), 0, null, Relative(e.Message, ledgerDirectory), e, IndexAdvice);
+
+    /// <summary><paramref name="message"/> without the absolute path of the data folder that holds <paramref name="ledgerDirectory"/>.</summary>
+    internal static string Relative(string message, string ledgerDirectory)
+    {
+        var data = Path.GetDirectoryName(Path.GetFullPath(ledgerDirectory).TrimEnd(Path.DirectorySeparatorChar));
+        if (!string.IsNullOrEmpty(data))
+            message = message.Replace(data + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(data, ".", StringComparison.Ordinal);
+        return message.ReplaceLineEndings(" ").Trim();
     }
 
     /// <summary>The file, relative to the data folder (e.g. <c>ledger/blocks/seg-000000000001.dat</c>).</summary>
@@ -234,12 +252,5 @@ internal sealed class WriteFailurePolicy(string ledgerDirectory, LaneOptions opt
     private string ThresholdText() => string.Create(CultureInfo.InvariantCulture, $"{_minFreeBytes} bytes the node keeps free (Lane:MinFreeMb = {options.MinFreeMb})");
 
     /// <summary>An exception's message without absolute paths of this machine.</summary>
-    internal string Reason(Exception e)
-    {
-        var message = e.Message;
-        var data = Path.GetDirectoryName(Path.GetFullPath(ledgerDirectory));
-        if (!string.IsNullOrEmpty(data))
-            message = message.Replace(data + Path.DirectorySeparatorChar, "", StringComparison.Ordinal).Replace(data, ".", StringComparison.Ordinal);
-        return message.ReplaceLineEndings(" ");
-    }
+    internal string Reason(Exception e) => StoreDamagedException.Relative(e.Message, ledgerDirectory);
 }

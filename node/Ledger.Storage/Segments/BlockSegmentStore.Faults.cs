@@ -98,6 +98,41 @@ public sealed partial class BlockSegmentStore
         return store;
     }
 
+    /// <summary>Intact, complete frames after <paramref name="head"/>'s end, in its segment and every later one (stops at the first bad one).</summary>
+    private static int CountFramesAfter(string directory, BlockLocation? head, List<ulong> segments)
+    {
+        var count = 0;
+        foreach (var segment in segments.Where(s => s >= (head?.Segment ?? 1)))
+        {
+            var name = SegmentFormat.FileName(segment);
+            using var reader = SegmentReader.Open(Path.Combine(directory, name));
+            var length = reader.Length;
+            var inHead = head is { } h && segment == h.Segment;
+            var offset = inHead ? head!.Value.End : SegmentFormat.HeaderSize;
+            try
+            {
+                if (!inHead)
+                {
+                    var header = new byte[SegmentFormat.HeaderSize];
+                    if (length >= SegmentFormat.HeaderSize)
+                        reader.ReadExactly(header, 0);
+                    SegmentFormat.ValidateHeader(header, length, segment);
+                }
+                while (offset < length)
+                {
+                    var body = SegmentFormat.ReadFrame(reader, name, offset, length, expectedLength: null);
+                    offset += SegmentFormat.FrameHeaderSize + body.Length;
+                    count++;
+                }
+            }
+            catch (SegmentCorruptException)
+            {
+                return count; // a torn or damaged frame: what follows was never committed after it
+            }
+        }
+        return count;
+    }
+
     /// <summary>The failure that stopped writing, or null while the store takes writes.</summary>
     public Exception? WriteFailure
     {

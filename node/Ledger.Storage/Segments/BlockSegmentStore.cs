@@ -87,6 +87,16 @@ public sealed partial class BlockSegmentStore : IDisposable
             }
         }
 
+        if (options.MaxUncommittedFrames is { } max)
+        {
+            var after = CountFramesAfter(directory, lastCommitted, segments);
+            if (after > max)
+            {
+                throw new SegmentCorruptException(SegmentFormat.FileName(lastCommitted?.Segment ?? 1), lastCommitted?.End ?? SegmentFormat.HeaderSize, string.Create(CultureInfo.InvariantCulture,
+                    $"{after} complete frames follow the last committed frame, more than the {max} a crash can leave: the index is behind the segments (damaged or replaced); nothing was cut"));
+            }
+        }
+
         var deleted = new List<string>();
         foreach (var s in segments.Where(s => s > keep).OrderDescending())
         {
