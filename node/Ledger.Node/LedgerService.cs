@@ -84,8 +84,17 @@ public sealed class LedgerService : IAsyncDisposable
             : definition with { Parties = [.. definition.Parties, new Party(self.Name, identity.Address, Ledger.Protocol.Custody.PartyRoles.None, [], [], [], identity.Address)] };
         var directory = new ConsortiumDirectory(withSelf);
         var parties = HostedParties.Load(identity.DataDirectory, directory, identity.Address);
-        var engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
-            loggers.CreateLogger<LedgerEngine>());
+        LedgerEngine engine;
+        try
+        {
+            engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
+                loggers.CreateLogger<LedgerEngine>());
+        }
+        catch (StoreDamagedException e)
+        {
+            // A damaged index: one line naming it and what to do, no stack trace (damaged segments open read-only instead).
+            throw new NodeConfigurationException(e.File, "storage-damaged", e.Message, e);
+        }
         AnchorStore anchors;
         try
         {

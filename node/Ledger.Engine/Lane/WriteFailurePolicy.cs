@@ -115,6 +115,13 @@ public sealed class StoreDamagedException(string file, long offset, long? height
     internal static StoreDamagedException FromIndex(Exception e, string ledgerDirectory) =>
         new(LedgerPath("index"), 0, null, Relative(e.Message, ledgerDirectory), e, IndexAdvice);
 
+    /// <summary>RocksDB refused a read of the index in <paramref name="ledgerDirectory"/>: the damage, named relative to the data folder.</summary>
+    public static StoreDamagedException ForIndex(Exception e, string ledgerDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return FromIndex(e, ledgerDirectory);
+    }
+
     /// <summary><paramref name="message"/> without the absolute path of the data folder that holds <paramref name="ledgerDirectory"/>.</summary>
     internal static string Relative(string message, string ledgerDirectory)
     {
