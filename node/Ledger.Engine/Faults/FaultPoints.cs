@@ -31,7 +31,7 @@ public sealed class FaultPoints
     /// <summary>Anchoring: broadcast, its hash not yet in the anchor store.</summary>
     public const string EvmBroadcast = "evm-broadcast";
 
-    /// <summary>Lane write path: the block's frame is appended to its segment (buffered), not fsynced.</summary>
+    /// <summary>Lane write path: the block's frame is appended to its segment and written to the OS, not fsynced.</summary>
     public const string LaneFrameAppended = "lane-frame-appended";
 
     /// <summary>Lane write path: the frame is fsynced, the RocksDB batch that commits it is not written.</summary>

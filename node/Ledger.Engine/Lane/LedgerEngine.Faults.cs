@@ -20,7 +20,8 @@ public sealed partial class LedgerEngine
         {
             _faults.Reach(FaultPoints.LaneFrameNoSpace);
             var location = Store.Segments.Append(encoded);
-            // Appended (buffered, maybe in the page cache), not fsynced: a crash here leaves a torn or whole frame past the head.
+            Store.Segments.WriteToOs();
+            // Written to the OS, not fsynced: a crash here leaves a frame past the head (a power loss maybe a torn one).
             _faults.Reach(FaultPoints.LaneFrameAppended);
             Store.Segments.Flush();
             return location;
