@@ -95,6 +95,11 @@ public sealed class LedgerService : IAsyncDisposable
             // A damaged index: one line naming it and what to do, no stack trace (damaged segments open read-only instead).
             throw new NodeConfigurationException(e.File, "storage-damaged", e.Message, e);
         }
+        catch (LaneWritesRefusedException e)
+        {
+            // No space to open the index: one line, nothing changed; the node starts once space is freed.
+            throw new NodeConfigurationException(e.State.Path, e.State.Code ?? "storage-full", e.Message, e);
+        }
         AnchorStore anchors;
         try
         {

@@ -170,6 +170,14 @@ public sealed class LaneStore : IDisposable
         {
             db = RocksDb.Open(Path.Combine(directory, "index"), options, Families);
         }
+        catch (RocksDbException e) when (e.Message.Contains("No space left", StringComparison.Ordinal))
+        {
+            // Opening writes a new manifest and log: on a full disk, say so in one line (nothing was changed).
+            var free = new DriveInfo(directory).AvailableFreeSpace;
+            var reason = StoreDamagedException.Relative(e.Message, directory);
+            throw new LaneWritesRefusedException(new LaneWriteState(LaneWriteStatus.StorageFull, StoreDamagedException.LedgerPath("index"), free, reason), null, e,
+                $"ledger/index: the index cannot be opened, {free} bytes free ({reason}); nothing was changed: free space and start the node again");
+        }
         catch (RocksDbException e) when (e.Message.Contains("orruption", StringComparison.Ordinal) || e.Message.Contains("No such file", StringComparison.Ordinal))
         {
             throw StoreDamagedException.FromIndex(e, directory);

@@ -69,8 +69,8 @@ public sealed record LaneWriteState(LaneWriteStatus Status, string Path, long Fr
 /// The lane refuses writes (policy at the top of WriteFailurePolicy.cs). The message names the path relative to the
 /// node's data folder and the free space, never an absolute path.
 /// </summary>
-public sealed class LaneWritesRefusedException(LaneWriteState state, TimeSpan? retryAfter, Exception? inner = null)
-    : Exception(Describe(state), inner)
+public sealed class LaneWritesRefusedException(LaneWriteState state, TimeSpan? retryAfter, Exception? inner = null, string? message = null)
+    : Exception(message ?? Describe(state), inner)
 {
     /// <summary>The state that refused.</summary>
     public LaneWriteState State { get; } = state;

@@ -122,6 +122,44 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         lane.AssertAcknowledgedPresent("after a restart");
     }
 
+    [Fact]
+    public async Task RestartOnAFullDisk_RefusedInOneLineLeavesNoTableFiles_StartsOnceSpaceIsFreed()
+    {
+        using var disk = SmallDisk.Mount(TmpfsMb, output);
+        await using var lane = new FaultTestLane(Path.Combine(disk.Path, "data", "ledger"), new LaneOptions { MinFreeMb = 0, ScrubBytesPerSecond = 0 });
+        lane.Open();
+        for (var i = 0; i < 5; i++)
+            await lane.WriteAsync(records: 20);
+        await lane.CloseAsync();
+        if (!disk.IsTmpfs)
+        {
+            // Without a file system of its own to fill, the restart is checked on a disk with space only.
+            lane.Open();
+            lane.AssertAcknowledgedPresent("restart");
+            return;
+        }
+        var index = Path.Combine(lane.Directory, "index");
+        var tables = Directory.GetFiles(index, "*.sst").Length;
+        var filler = disk.Fill(leaveBytes: 0);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var e = Assert.ThrowsAny<Exception>(() => lane.Open());
+            output.WriteLine($"attempt {attempt}: {e.GetType().Name}: {e.Message}");
+            var refused = Assert.IsType<LaneWritesRefusedException>(e);
+            Assert.Equal(LaneWriteStatus.StorageFull, refused.State.Status);
+            Assert.Equal("ledger/index", refused.State.Path);
+            Assert.DoesNotContain(disk.Path, e.Message, StringComparison.Ordinal);
+            // A failed open leaves no table files behind to fill the space again.
+            Assert.Equal(tables, Directory.GetFiles(index, "*.sst").Length);
+        }
+        File.Delete(filler);
+        lane.Open();
+        lane.AssertAcknowledgedPresent("restart after space was freed");
+        await lane.WriteAsync();
+        await lane.CloseAsync();
+        lane.AssertVerifies("restart after space was freed");
+    }
+
     /// <summary>A small tmpfs under the temporary folder (root only), or the temporary folder itself.</summary>
     private sealed class SmallDisk : IDisposable
     {
