@@ -21,6 +21,7 @@ internal sealed partial class SegmentScrubber : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
     private long _checked;
+    private int _disposed;
 
     public SegmentScrubber(LaneStore store, long bytesPerSecond, Func<long> head, ILogger logger)
     {
@@ -85,6 +86,8 @@ internal sealed partial class SegmentScrubber : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
         await _stop.CancelAsync().ConfigureAwait(false);
         try
         {
