@@ -196,10 +196,27 @@ internal sealed class WriteFailurePolicy(string ledgerDirectory, LaneOptions opt
         }
     }
 
+    // Refusal runs for every submission and every block: the free space is read at most every 20 ms (a statvfs and a
+    // DriveInfo each time would cost more than the check is worth at tens of thousands of submissions a second).
+    private long _freeAt; // 0: never read
+    private long _free;
+
+    private long RecentFreeBytes()
+    {
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        var at = Volatile.Read(ref _freeAt);
+        if (at != 0 && now - at < System.Diagnostics.Stopwatch.Frequency / 50)
+            return Volatile.Read(ref _free);
+        var free = FreeBytes();
+        Volatile.Write(ref _free, free);
+        Volatile.Write(ref _freeAt, now);
+        return free;
+    }
+
     /// <summary>Null when a block may be written now; otherwise the exception to refuse its submissions with.</summary>
     public LaneWritesRefusedException? Refusal()
     {
-        var free = FreeBytes();
+        var free = RecentFreeBytes();
         lock (_lock)
         {
             if (_status == LaneWriteStatus.WriteFailed && time.GetUtcNow() >= _retryAt)

@@ -50,6 +50,7 @@ public sealed class DiskFullTests(ITestOutputHelper output)
         if (filler is not null)
         {
             File.Delete(filler);
+            await Task.Delay(100); // the lane reads the free space at most every 20 ms
         }
         else
         {
