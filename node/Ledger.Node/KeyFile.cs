@@ -160,6 +160,9 @@ public static class KeyFile
     public static PrivateKey Parse(ReadOnlySpan<byte> bytes, string source = "key file")
     {
         JsonElement root;
+        // A damaged byte can make a string invalid UTF-8, which the JSON reader only notices when the string is read.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new KeyFileException("keyFile", "format", $"{source} is not valid UTF-8");
         try
         {
             using var document = JsonDocument.Parse(bytes.ToArray());

@@ -82,8 +82,22 @@ public sealed partial class LedgerService : IAsyncDisposable
             throw new NodeConfigurationException(source + ":nodes", "this-node", $"the consortium does not list this node ({identity.Address})");
         var directory = WithNodeParty(definition, identity.Address);
         var parties = HostedParties.Load(identity.DataDirectory, directory, identity.Address);
-        var engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
-            loggers.CreateLogger<LedgerEngine>());
+        LedgerEngine engine;
+        try
+        {
+            engine = LedgerEngine.Open(Path.Combine(identity.DataDirectory, LedgerDirectoryName), identity.Key, directory, lane, time,
+                loggers.CreateLogger<LedgerEngine>());
+        }
+        catch (StoreDamagedException e)
+        {
+            // A damaged index: one line naming it and what to do, no stack trace (damaged segments open read-only instead).
+            throw new NodeConfigurationException(e.File, "storage-damaged", e.Message, e);
+        }
+        catch (LaneWritesRefusedException e)
+        {
+            // No space to open the index: one line, nothing changed; the node starts once space is freed.
+            throw new NodeConfigurationException(e.State.Path, e.State.Code ?? "storage-full", e.Message, e);
+        }
         AnchorStore anchors;
         try
         {

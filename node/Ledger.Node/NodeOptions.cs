@@ -157,6 +157,12 @@ public sealed class NodeOptions
             throw new NodeConfigurationException("Lane:StateCheckpointNodes", "range", $"must be positive, got {Lane.StateCheckpointNodes}");
         if (Lane.BlockCacheSize < 0 || Lane.BlockCacheRecords < 0)
             throw new NodeConfigurationException(Lane.BlockCacheSize < 0 ? "Lane:BlockCacheSize" : "Lane:BlockCacheRecords", "range", "must be 0 or more");
+        if (Lane.MinFreeMb < 0)
+            throw new NodeConfigurationException("Lane:MinFreeMb", "range", $"must be 0 or more (MiB), got {Lane.MinFreeMb}");
+        if (Lane.WriteRetrySeconds is < 0 or > 3600)
+            throw new NodeConfigurationException("Lane:WriteRetrySeconds", "range", $"must be 0 to 3,600, got {Lane.WriteRetrySeconds}");
+        if (Lane.ScrubBytesPerSecond < 0)
+            throw new NodeConfigurationException("Lane:ScrubBytesPerSecond", "range", $"must be 0 (off) or more, got {Lane.ScrubBytesPerSecond}");
         if (Lane.IndexCacheMb is < 1 or > 1_048_576)
             throw new NodeConfigurationException("Lane:IndexCacheMb", "range", $"must be 1 to 1,048,576 (MiB), got {Lane.IndexCacheMb}");
         if (LogFormat is not ("text" or "json"))

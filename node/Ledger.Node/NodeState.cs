@@ -27,6 +27,20 @@ public sealed class NodeState
     public bool IsReady => Pending.Count == 0;
 
     /// <summary>The parts not loaded (or failed) yet: empty when ready.</summary>
+    /// <remarks>
+    /// A lane that refuses writes names why: <c>storage-full</c> (below <c>Lane:MinFreeMb</c>; it resumes by itself),
+    /// <c>storage-failed</c> (a segment write failed; it retries by itself), <c>lane-failed</c> (the index write failed:
+    /// restart), <c>storage-damaged</c> (a committed frame or the index is damaged: restore, restart). Reads are served in each.
+    /// </remarks>
     public IReadOnlyList<string> Pending =>
-        [.. (_identity is null ? ["key"] : Array.Empty<string>()), .. (_ledger is null ? ["ledger"] : _ledger.Engine.Failure is not null ? ["lane-failed"] : Array.Empty<string>())];
+        [.. (_identity is null ? ["key"] : Array.Empty<string>()), .. (_ledger is null ? ["ledger"] : LaneState(_ledger.Engine.WriteState.Status))];
+
+    private static string[] LaneState(global::Ledger.Engine.Lane.LaneWriteStatus status) => status switch
+    {
+        global::Ledger.Engine.Lane.LaneWriteStatus.Writing => [],
+        global::Ledger.Engine.Lane.LaneWriteStatus.StorageFull => ["storage-full"],
+        global::Ledger.Engine.Lane.LaneWriteStatus.WriteFailed => ["storage-failed"],
+        global::Ledger.Engine.Lane.LaneWriteStatus.Damaged => ["storage-damaged"],
+        _ => ["lane-failed"],
+    };
 }

@@ -59,6 +59,15 @@ public static class ProblemTypes
     /// <summary>Type of an overloaded node (429 / 503 with Retry-After).</summary>
     public const string Overloaded = Base + "overloaded";
 
+    /// <summary>507: the lane refuses writes because free space is below <c>Lane:MinFreeMb</c>; <c>path</c>, <c>freeBytes</c>, Retry-After. It resumes by itself.</summary>
+    public const string StorageFull = Base + "storage-full";
+
+    /// <summary>507: a write to the store failed; <c>path</c>, <c>freeBytes</c>; Retry-After when the lane retries by itself.</summary>
+    public const string StorageFailed = Base + "storage-failed";
+
+    /// <summary>507 for a write, 503 for a read: the store is damaged; <c>path</c> (or <c>file</c>, <c>offset</c>, <c>height</c>) names what.</summary>
+    public const string StorageDamaged = Base + "storage-damaged";
+
     /// <summary>The type for a status code that has no more specific type.</summary>
     public static string ForStatus(int status) => status switch
     {
@@ -124,6 +133,7 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
         var problem = exception switch
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => BodyTooLarge(httpContext),
+            Ledger.Storage.RocksDb.RocksDbException e => Damaged(httpContext, e),
             BadHttpRequestException e => ProblemTypes.Create(e.StatusCode, ProblemTypes.ForStatus(e.StatusCode), "Bad request", e.Message, "request", "http"),
             _ => null,
         };
@@ -158,6 +168,8 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
         Ledger.Engine.Lane.LaneOverloadedException e => (OverloadedProblem(StatusCodes.Status503ServiceUnavailable, e.Message), e.RetryAfter),
         ObjectDisposedException e when e.ObjectName == nameof(Ledger.Engine.Lane.LedgerEngine) => (OverloadedProblem(StatusCodes.Status503ServiceUnavailable, "the node is shutting down; retry against it after it restarts"), TimeSpan.FromSeconds(5)),
         Ledger.Engine.Lane.LaneFailedException e => (OverloadedProblem(StatusCodes.Status503ServiceUnavailable, e.Message), TimeSpan.FromSeconds(30)),
+        Ledger.Engine.Lane.LaneWritesRefusedException e => (WritesRefused(e), e.RetryAfter),
+        Ledger.Engine.Lane.StoreDamagedException e => (Damaged(e), null),
         _ => null,
     };
 
@@ -173,6 +185,41 @@ internal sealed class NodeExceptionHandler(IProblemDetailsService problems) : IE
 
     private static ProblemDetails OverloadedProblem(int status, string detail) =>
         ProblemTypes.Create(status, ProblemTypes.Overloaded, status == 429 ? "Too many requests" : "Service unavailable", detail, "request", "capacity");
+
+    /// <summary>507: the lane refuses writes (docs/spec/api.md, "Storage"); reads go on being served. Its Retry-After comes with <see cref="Describe"/>.</summary>
+    internal static ProblemDetails WritesRefused(Ledger.Engine.Lane.LaneWritesRefusedException e)
+    {
+        var state = e.State;
+        var type = state.Code switch
+        {
+            "storage-full" => ProblemTypes.StorageFull,
+            "storage-damaged" => ProblemTypes.StorageDamaged,
+            _ => ProblemTypes.StorageFailed,
+        };
+        var problem = ProblemTypes.Create(StatusCodes.Status507InsufficientStorage, type, "The node refuses writes", e.Message, "request", state.Code);
+        problem.Extensions["path"] = state.Path;
+        problem.Extensions["freeBytes"] = state.FreeBytes;
+        return problem;
+    }
+
+    /// <summary>503: a read met damaged data; the problem names it and the data is not served.</summary>
+    internal static ProblemDetails Damaged(Ledger.Engine.Lane.StoreDamagedException e)
+    {
+        var problem = ProblemTypes.Create(StatusCodes.Status503ServiceUnavailable, ProblemTypes.StorageDamaged, "The store is damaged", e.Message, "request", "storage-damaged");
+        problem.Extensions["path"] = e.File;
+        problem.Extensions["offset"] = e.Offset;
+        if (e.Height is { } height)
+            problem.Extensions["height"] = height;
+        return problem;
+    }
+
+    /// <summary>503: RocksDB refused a read (a table block that fails its checksum); named relative to the data folder.</summary>
+    internal static ProblemDetails Damaged(HttpContext httpContext, Ledger.Storage.RocksDb.RocksDbException e)
+    {
+        var data = httpContext.RequestServices.GetService(typeof(NodeOptions)) is NodeOptions o ? o.DataDirectory : null;
+        var ledger = string.IsNullOrEmpty(data) ? "ledger" : Path.Combine(data, LedgerService.LedgerDirectoryName);
+        return Damaged(Ledger.Engine.Lane.StoreDamagedException.ForIndex(e, ledger));
+    }
 
     internal static ProblemDetails BodyTooLarge(HttpContext httpContext)
     {

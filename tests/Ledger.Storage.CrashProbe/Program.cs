@@ -6,17 +6,20 @@ using Ledger.Storage.Segments;
 namespace Ledger.Storage.CrashProbe;
 
 /// <summary>
-/// Usage: <c>Ledger.Storage.CrashProbe &lt;db-dir&gt; &lt;first-batch-id&gt;</c>. Writes sync batches forever; after each
-/// <c>Write</c> returns it prints <c>ack &lt;id&gt;.</c> on stdout. The crash test kills it with SIGKILL and checks the
-/// database against the printed ids. The batch layout is <see cref="ProbeBatch"/>, shared with the test.
-/// Second mode: <c>segments &lt;dir&gt; &lt;first-id&gt; &lt;segment-size-limit&gt; [&lt;segment&gt; &lt;offset&gt; &lt;length&gt;]</c>, see <see cref="SegmentProbe"/>.
+/// Usage: <c>Ledger.Storage.CrashProbe &lt;db-dir&gt; &lt;first-batch-id&gt; [kill-after &lt;n&gt;]</c>. Writes sync batches;
+/// after each <c>Write</c> returns it prints <c>ack &lt;id&gt;.</c> on stdout. With <c>kill-after n</c> it kills itself
+/// with SIGKILL right after the n-th acknowledgement (a deterministic crash point); without, it runs until killed.
+/// The test checks the database against the printed ids. The batch layout is <see cref="ProbeBatch"/>, shared with the test.
+/// Second mode: <c>segments &lt;dir&gt; &lt;first-id&gt; &lt;segment-size-limit&gt; [&lt;segment&gt; &lt;offset&gt; &lt;length&gt;] [kill-after &lt;n&gt; [unsynced]]</c>, see <see cref="SegmentProbe"/>.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        var (rest, killAfter, unsynced) = Crash.Parse(args);
+        args = rest;
         if (args.Length > 0 && args[0] == "segments")
-            return SegmentProbe.Run(args[1..]);
+            return SegmentProbe.Run(args[1..], killAfter, unsynced);
         if (args.Length != 2 || !long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
             Console.Error.WriteLine("usage: Ledger.Storage.CrashProbe <db-dir> <first-batch-id>");
@@ -36,7 +39,32 @@ public static class Program
             db.Write(batch, sync: true);
             // One write(2) per line, so a kill never leaves a half line that could be read as a different id.
             stdout.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"ack {id}.\n")));
+            if (--killAfter == 0)
+                Crash.Now(stdout);
         }
+    }
+}
+
+/// <summary>The deterministic crash point: SIGKILL of the probe itself, as <c>kill -9</c>.</summary>
+public static class Crash
+{
+    /// <summary>Strips <c>kill-after n [unsynced]</c> from the arguments; n = -1 when absent (never).</summary>
+    public static (string[] Arguments, long KillAfter, bool Unsynced) Parse(string[] args)
+    {
+        var at = Array.IndexOf(args, "kill-after");
+        if (at < 0 || at + 1 >= args.Length)
+            return (args, -1, false);
+        var n = long.Parse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture);
+        var unsynced = at + 2 < args.Length && args[at + 2] == "unsynced";
+        return (args[..at], n, unsynced);
+    }
+
+    public static void Now(Stream stdout)
+    {
+        stdout.Flush();
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        self.Kill();
+        Thread.Sleep(Timeout.Infinite);
     }
 }
 
@@ -82,7 +110,10 @@ public static class ProbeBatch
 /// </summary>
 public static class SegmentProbe
 {
-    public static int Run(string[] args)
+    /// <param name="args">dir, first id, segment size limit, optionally the committed location.</param>
+    /// <param name="killAfter">SIGKILL after this many acknowledged frames (-1: never).</param>
+    /// <param name="unsynced">Before that kill, append one more frame and hand it to the OS without fsync or acknowledgement.</param>
+    public static int Run(string[] args, long killAfter = -1, bool unsynced = false)
     {
         if (args.Length is not (3 or 6)
             || !long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out var id)
@@ -105,6 +136,17 @@ public static class SegmentProbe
             store.Flush();
             // One write(2) per line, so a kill never leaves a half line that could be read as a different ack.
             stdout.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"ack {id} {at.Segment} {at.Offset} {at.Length}.\n")));
+            if (--killAfter == 0)
+            {
+                if (unsynced)
+                {
+                    // The seam after the frame append, before its fsync: the frame is in the page cache, never acknowledged.
+                    var extra = store.Append(Body(id + 1));
+                    _ = store.Read(extra); // hands the buffered frame to the OS (no fsync)
+                    stdout.Write(Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture, $"unsynced {extra.Segment} {extra.Offset} {extra.Length}.\n")));
+                }
+                Crash.Now(stdout);
+            }
         }
     }
 

@@ -8,37 +8,48 @@ using Db = Ledger.Storage.RocksDb.RocksDb;
 namespace Ledger.Storage.Tests;
 
 /// <summary>
-/// Kills a real writer process (SIGKILL) at random moments and checks that every batch it acknowledged is present in
-/// full and that no batch is partially present. A process kill leaves the OS page cache intact, so this checks the
-/// write-ahead log's recovery and batch atomicity; it cannot simulate a power loss (which is what <c>sync</c> is for).
+/// A real writer process killed with SIGKILL at a deterministic point, right after its n-th synced batch was
+/// acknowledged: after each kill every acknowledged batch is present in full, no batch is partially present, and
+/// nothing else is there. A process kill leaves the OS page cache intact, so this checks the write-ahead log's recovery
+/// and batch atomicity; it cannot simulate a power loss (which is what <c>sync</c> is for). The node's random kill -9
+/// suite (Ledger.Node.Tests, CrashSafetyTests) kills at random moments.
 /// </summary>
 public class CrashDurabilityTests
 {
     private static readonly string ProbeDll = Path.Combine(AppContext.BaseDirectory, "Ledger.Storage.CrashProbe.dll");
 
     [Fact]
-    public async Task Write_ProcessKilledAtRandomMoments_AcknowledgedBatchesCompleteAndNoneHalf()
+    public async Task Write_ProcessKilledRightAfterAcknowledgements_AcknowledgedBatchesCompleteAndNothingElse()
     {
         using var dir = new TempDirectory();
-        var random = new Random();
         var acknowledged = new HashSet<long>();
-        for (var run = 0; run < 5; run++)
+        long[] kills = [1, 7, 60];
+        for (var run = 0; run < kills.Length; run++)
         {
             var first = run * 1_000_000L;
-            var acks = await RunAndKillAsync(dir.Path, first, TimeSpan.FromMilliseconds(random.Next(0, 300)));
-            Assert.True(acks.Count > 0, $"run {run}: the probe acknowledged nothing before it was killed");
+            var acks = await RunUntilKilledAsync(dir.Path, first, kills[run]);
+            Assert.Equal(kills[run], acks.Count);
             acknowledged.UnionWith(acks);
 
             var present = CheckDatabase(dir.Path);
             var lost = acknowledged.Where(id => !present.Contains(id)).Take(5).ToList();
             Assert.True(lost.Count == 0, $"run {run}: acknowledged batches missing after the kill: {string.Join(", ", lost)}");
-            // Batches written but not yet acknowledged when the kill came may be present (in full): at most one per run.
-            Assert.InRange(present.Count(id => id >= first && !acknowledged.Contains(id)), 0, 1);
+            // The kill came right after an acknowledgement: no batch was in flight.
+            Assert.Equal(acknowledged.Count, present.Count);
         }
     }
 
-    /// <summary>Starts the probe, waits for its first acknowledgement, lets it run <paramref name="extra"/>, kills it, returns the ids it printed.</summary>
-    private static async Task<List<long>> RunAndKillAsync(string dbPath, long firstId, TimeSpan extra)
+    [Fact]
+    public void Open_WhileAnotherHandleHoldsTheDatabase_RefusedByTheLockFile()
+    {
+        using var dir = new TempDirectory();
+        using var db = Db.Open(dir.Path, new RocksDbOptions(), ProbeBatch.ColumnFamilies);
+        var locked = Assert.Throws<RocksDbException>(() => Db.Open(dir.Path, new RocksDbOptions(), ProbeBatch.ColumnFamilies));
+        Assert.Contains("lock", locked.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Starts the probe with <c>kill-after</c>, waits for it to kill itself, returns the ids it printed.</summary>
+    private static async Task<List<long>> RunUntilKilledAsync(string dbPath, long firstId, long killAfter)
     {
         var psi = new ProcessStartInfo(DotnetHost())
         {
@@ -49,40 +60,22 @@ public class CrashDurabilityTests
         psi.ArgumentList.Add(ProbeDll);
         psi.ArgumentList.Add(dbPath);
         psi.ArgumentList.Add(firstId.ToString(CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add("kill-after");
+        psi.ArgumentList.Add(killAfter.ToString(CultureInfo.InvariantCulture));
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the crash probe");
         var stderr = process.StandardError.ReadToEndAsync();
         var acks = new List<long>();
-        var firstAck = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reader = Task.Run(async () =>
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
         {
-            while (await process.StandardOutput.ReadLineAsync() is { } line)
-            {
-                // Only whole lines "ack <id>." count: a line cut by the kill is not an acknowledgement.
-                if (line.StartsWith("ack ", StringComparison.Ordinal) && line.EndsWith('.'))
-                {
-                    lock (acks)
-                        acks.Add(long.Parse(line.AsSpan(4, line.Length - 5), NumberStyles.None, CultureInfo.InvariantCulture));
-                    firstAck.TrySetResult();
-                }
-            }
-        });
-        try
-        {
-            await Task.WhenAny(firstAck.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-            Assert.True(firstAck.Task.IsCompleted, $"the crash probe did not acknowledge a batch; exited={process.HasExited}; stderr: {(process.HasExited ? await stderr : "")}");
-            // While the probe holds the database, another process cannot open it: RocksDB's LOCK file says so.
-            var locked = Assert.Throws<RocksDbException>(() => Db.Open(dbPath, new RocksDbOptions(), ProbeBatch.ColumnFamilies));
-            Assert.Contains("lock", locked.Message, StringComparison.OrdinalIgnoreCase);
-            await Task.Delay(extra);
+            // Only whole lines "ack <id>." count.
+            if (line.StartsWith("ack ", StringComparison.Ordinal) && line.EndsWith('.'))
+                acks.Add(long.Parse(line.AsSpan(4, line.Length - 5), NumberStyles.None, CultureInfo.InvariantCulture));
         }
-        finally
-        {
-            process.Kill(); // SIGKILL on Unix
-            await process.WaitForExitAsync();
-        }
-        await reader;
-        lock (acks)
-            return [.. acks];
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            await process.WaitForExitAsync(timeout.Token);
+        // SIGKILL: 128 + 9 as a shell reports it, or the signal itself.
+        Assert.True(process.ExitCode is 137 or -9 or 9, $"the probe exited {process.ExitCode}, not by SIGKILL; stderr: {await stderr}");
+        return acks;
     }
 
     /// <summary>Reopens the database; asserts every batch is all-or-nothing; returns the ids of the batches present.</summary>

@@ -31,6 +31,18 @@ public sealed class FaultPoints
     /// <summary>Anchoring: broadcast, its hash not yet in the anchor store.</summary>
     public const string EvmBroadcast = "evm-broadcast";
 
+    /// <summary>Lane write path: the block's frame is appended to its segment and written to the OS, not fsynced.</summary>
+    public const string LaneFrameAppended = "lane-frame-appended";
+
+    /// <summary>Lane write path: the frame is fsynced, the RocksDB batch that commits it is not written.</summary>
+    public const string LaneFrameSynced = "lane-frame-synced";
+
+    /// <summary>Lane write path: the RocksDB batch is written with sync, no submission of the block is answered.</summary>
+    public const string LaneIndexWritten = "lane-index-written";
+
+    /// <summary>Lane write path, in-process only: the frame's append fails as on a full disk (the write-failure policy's path).</summary>
+    public const string LaneFrameNoSpace = "lane-frame-no-space";
+
     private readonly string? _armed;
     private readonly bool _kill;
 

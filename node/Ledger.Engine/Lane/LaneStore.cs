@@ -105,6 +105,59 @@ public sealed class LaneStore : IDisposable
 
     internal ColumnFamilyHandle this[string family] => _cf[family];
 
+    /// <summary>What the segments' recovery at open found damaged (the store is then read-only), or null.</summary>
+    internal SegmentCorruptException? OpenDamage { get; private init; }
+
+    /// <summary>Called (on the reader's thread) when a read finds a committed frame damaged; the read then throws.</summary>
+    internal Action<StoreDamagedException>? Damaged { get; set; }
+
+    /// <summary>The frame of the block at <paramref name="height"/>, CRC-checked; a damaged one is reported and refused.</summary>
+    internal byte[] ReadFrame(long height, BlockLocation location)
+    {
+        try
+        {
+            return Segments.Read(location);
+        }
+        catch (SegmentCorruptException e)
+        {
+            throw ReportDamage(StoreDamagedException.From(e, height));
+        }
+    }
+
+    /// <summary>A slice of the block at <paramref name="height"/>'s frame; a frame the file does not hold is reported and refused.</summary>
+    internal byte[] ReadFrameSlice(long height, BlockLocation location, int offset, int length)
+    {
+        try
+        {
+            return Segments.ReadSlice(location, offset, length);
+        }
+        catch (SegmentCorruptException e)
+        {
+            throw ReportDamage(StoreDamagedException.From(e, height));
+        }
+    }
+
+    /// <summary>Checks every table block of the index (a scrub); a damaged one is reported. True when all check out.</summary>
+    internal bool VerifyIndex()
+    {
+        try
+        {
+            Db.VerifyChecksums();
+            return true;
+        }
+        catch (RocksDbException e)
+        {
+            ReportDamage(StoreDamagedException.FromIndex(e, Directory));
+            return false;
+        }
+    }
+
+    internal StoreDamagedException ReportDamage(StoreDamagedException e)
+    {
+        Damaged?.Invoke(e);
+        return e;
+    }
+
     /// <summary>Opens (creating when missing) the store in <paramref name="directory"/>, recovering the segment tail to the committed head.</summary>
     /// <param name="directory">The lane's directory.</param>
     /// <param name="blockCacheSize">Decoded blocks kept in memory.</param>
@@ -126,16 +179,64 @@ public sealed class LaneStore : IDisposable
         var options = new RocksDbOptions { LowPriorityCompactions = lowPriorityCompactions };
         if (indexCacheBytes is { } bytes)
             options = options with { BlockCacheSize = bytes };
-        var retired = RocksDb.Exists(index) ? RetiredFamilies.Intersect(RocksDb.ListColumnFamilies(index), StringComparer.Ordinal).ToArray() : [];
-        var db = RocksDb.Open(index, options, [.. Families, .. retired]);
+        RocksDb db;
+        string[] retired;
+        try
+        {
+            retired = RocksDb.Exists(index) ? RetiredFamilies.Intersect(RocksDb.ListColumnFamilies(index), StringComparer.Ordinal).ToArray() : [];
+            db = RocksDb.Open(index, options, [.. Families, .. retired]);
+        }
+        catch (RocksDbException e) when (e.Message.Contains("No space left", StringComparison.Ordinal))
+        {
+            // Opening writes a new manifest and log: on a full disk, say so in one line (nothing was changed).
+            var free = new DriveInfo(directory).AvailableFreeSpace;
+            var reason = StoreDamagedException.Relative(e.Message, directory);
+            throw new LaneWritesRefusedException(new LaneWriteState(LaneWriteStatus.StorageFull, StoreDamagedException.LedgerPath("index"), free, reason), null, e,
+                $"ledger/index: the index cannot be opened, {free} bytes free ({reason}); nothing was changed: free space and start the node again");
+        }
+        catch (RocksDbException e) when (e.Message.Contains("orruption", StringComparison.Ordinal) || e.Message.Contains("No such file", StringComparison.Ordinal))
+        {
+            throw StoreDamagedException.FromIndex(e, directory);
+        }
         try
         {
             foreach (var family in retired)
                 db.DropColumnFamily(family);
-            var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);
-            var head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
-            var segments = BlockSegmentStore.Open(Path.Combine(directory, "blocks"), head.Height == 0 ? null : head.Location);
-            return new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords);
+            StoredHead head;
+            try
+            {
+                var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);
+                head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
+            }
+            catch (Exception e) when (e is RocksDbException or RlpException)
+            {
+                throw StoreDamagedException.FromIndex(e, directory);
+            }
+            // A committed frame or header that does not check out is no reason to refuse reads of the rest: the store
+            // opens read-only and the engine refuses writes (WriteFailurePolicy.cs).
+            BlockSegmentStore segments;
+            SegmentCorruptException? damage = null;
+            try
+            {
+                // The pipeline leaves at most two frames past the committed head (docs/spec/lane.md §1): more means the
+                // index lost commits, and those frames are kept, not cut.
+                segments = BlockSegmentStore.Open(Path.Combine(directory, "blocks"), head.Height == 0 ? null : head.Location,
+                    new BlockSegmentStoreOptions { MaxUncommittedFrames = 2 });
+            }
+            catch (SegmentCorruptException e)
+            {
+                damage = e;
+                segments = BlockSegmentStore.OpenForReading(Path.Combine(directory, "blocks"), e);
+            }
+            try
+            {
+                return new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords) { OpenDamage = damage };
+            }
+            catch (RocksDbException e)
+            {
+                segments.Dispose();
+                throw StoreDamagedException.FromIndex(e, directory);
+            }
         }
         catch
         {
@@ -166,7 +267,18 @@ public sealed class LaneStore : IDisposable
     private static readonly string[] BackgroundProperties =
         ["rocksdb.mem-table-flush-pending", "rocksdb.compaction-pending", "rocksdb.num-running-flushes", "rocksdb.num-running-compactions"];
 
-    internal byte[]? Get(string family, ReadOnlySpan<byte> key) => Db.Get(_cf[family], key);
+    internal byte[]? Get(string family, ReadOnlySpan<byte> key)
+    {
+        try
+        {
+            return Db.Get(_cf[family], key);
+        }
+        catch (RocksDbException e)
+        {
+            // A table block that fails its checksum: named, reported, never served.
+            throw ReportDamage(StoreDamagedException.FromIndex(e, Directory));
+        }
+    }
 
     /// <summary>The signed header at <paramref name="height"/>, or null.</summary>
     public SignedHeader? GetHeader(long height) => Get(Headers, StateCodec.BigEndian(height)) is { } b ? SignedHeader.Decode(b) : null;
@@ -181,7 +293,7 @@ public sealed class LaneStore : IDisposable
             return cached;
         if (Get(Blocks, StateCodec.BigEndian(height)) is not { } loc)
             return null;
-        var block = Block.Decode(Segments.Read(DecodeLocation(loc)));
+        var block = Block.Decode(ReadFrame(height, DecodeLocation(loc)));
         _cache.Put(height, block);
         return block;
     }
@@ -194,7 +306,18 @@ public sealed class LaneStore : IDisposable
     }
 
     /// <summary>The record with this id, or null.</summary>
-    public LedgerRecord? GetRecord(Hash32 id) => FindRecord(id) is { } loc ? GetRecordAt(loc).Record : null;
+    /// <exception cref="StoreDamagedException">The bytes read are not the record of that id.</exception>
+    public LedgerRecord? GetRecord(Hash32 id) => FindRecord(id) is { } loc ? CheckRecord(GetRecordAt(loc).Record, id, loc) : null;
+
+    /// <summary>The record read at <paramref name="location"/> is the one of <paramref name="id"/>; otherwise the store is damaged (reported).</summary>
+    internal LedgerRecord CheckRecord(LedgerRecord record, Hash32 id, RecordLocation location)
+    {
+        if (record.Id == id)
+            return record;
+        var at = Get(Blocks, StateCodec.BigEndian(location.Height)) is { } b ? DecodeLocation(b) : default;
+        throw ReportDamage(new StoreDamagedException(StoreDamagedException.SegmentPath(SegmentFormat.FileName(Math.Max(1, at.Segment))), at.Offset, location.Height,
+            $"the record at batch {location.Batch} index {location.Index} has id {record.Id}, the index names {id}"));
+    }
 
     /// <summary>
     /// The record at a location and its batch seal. When the location carries the record's span and the batch has a
@@ -227,15 +350,16 @@ public sealed class LaneStore : IDisposable
             if (_cache.TryGet(location.Height, out var block))
                 return (block.Batches[location.Batch].Records[location.Index], seal);
             var blockAt = Get(Blocks, StateCodec.BigEndian(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
-            var raw = Segments.ReadSlice(DecodeLocation(blockAt), location.Offset, location.Length);
+            var raw = ReadFrameSlice(location.Height, DecodeLocation(blockAt), location.Offset, location.Length);
             try
             {
                 return (LedgerRecord.Decode(raw), seal);
             }
             catch (RecordFormatException e)
             {
-                throw new InvalidOperationException(
-                    $"the record at height {location.Height} batch {location.Batch} index {location.Index} does not decode from its slice of the block ({e.Message}): the store is damaged", e);
+                var frame = DecodeLocation(blockAt);
+                throw ReportDamage(new StoreDamagedException(StoreDamagedException.SegmentPath(SegmentFormat.FileName(frame.Segment)), frame.Offset, location.Height,
+                    $"the record at batch {location.Batch} index {location.Index} does not decode from its slice of the block ({e.Message})", e));
             }
         }
         if (_cache.TryGet(location.Height, out var cached))
@@ -244,7 +368,7 @@ public sealed class LaneStore : IDisposable
             return (batch.Records[location.Index], batch.SealFor(location.Index));
         }
         var at = Get(Blocks, StateCodec.BigEndian(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
-        return BlockReader.ReadRecord(Segments.Read(DecodeLocation(at)), location.Batch, location.Index);
+        return BlockReader.ReadRecord(ReadFrame(location.Height, DecodeLocation(at)), location.Batch, location.Index);
     }
 
     private static BatchTree DecodeBatchTree(byte[] bytes, RecordLocation location)
@@ -698,6 +822,16 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     {
         _pending.Clear();
         _delta = null;
+    }
+
+    /// <summary>
+    /// Drops what a block that will not be committed created, and the in-memory current tree, from which its update
+    /// removed the replaced nodes: it refills from the generations and RocksDB (after a failed segment write).
+    /// </summary>
+    public void Abandon()
+    {
+        Clear();
+        _live.Clear();
     }
 
     /// <summary>

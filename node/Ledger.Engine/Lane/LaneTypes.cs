@@ -59,6 +59,22 @@ public sealed record LaneOptions
     /// elsewhere it changes nothing.
     /// </summary>
     public bool LowPriorityBackground { get; init; } = true;
+
+    /// <summary>
+    /// MiB the node keeps free on the ledger's file system (default 1,024; 0 turns the check off): below it the lane
+    /// refuses writes (507 storage-full) and resumes by itself when space is back. The margin is for RocksDB's flushes
+    /// and compactions, which must never meet a full disk (WriteFailurePolicy.cs, docs/adr/0010-storage-faults.md).
+    /// </summary>
+    public long MinFreeMb { get; init; } = 1024;
+
+    /// <summary>Seconds the lane refuses writes after a failed segment write before it tries the next block (default 5).</summary>
+    public int WriteRetrySeconds { get; init; } = 5;
+
+    /// <summary>
+    /// Bytes per second the background scrub re-reads committed segment frames at, checking each CRC-32C (default
+    /// 4 MiB/s; 0 turns it off). The first bad frame raises the damaged-store alert (WriteFailurePolicy.cs).
+    /// </summary>
+    public long ScrubBytesPerSecond { get; init; } = 4L * 1024 * 1024;
 }
 
 /// <summary>What happened to one record (or one EPCIS event) of a submission.</summary>

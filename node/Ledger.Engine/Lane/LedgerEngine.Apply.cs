@@ -253,8 +253,7 @@ public sealed partial class LedgerEngine
         var encoded = block.Encode();
         // Each record's span in the block, so that a read takes only its bytes (LaneStore.GetRecordAt).
         var spans = BlockReader.RecordSpans(encoded);
-        var location = Store.Segments.Append(encoded);
-        Store.Segments.Flush();
+        var location = AppendDurably(encoded);
 
         var h = StateCodec.BigEndian(height);
         wb.Put(Store[LaneStore.Headers], h, signed.Encode());

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
+using Ledger.Engine.Faults;
 using Ledger.Protocol.Consortium;
 using Ledger.Protocol;
 using Ledger.Protocol.Blocks;
@@ -27,8 +28,12 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     private readonly Task _sequencer;
     private readonly LogNodeStore _logNodes;
     private readonly RocksSparseNodeStore _stateNodes;
-    private readonly MerkleLog _log;
-    private readonly SparseMerkleTree _state;
+    // Not readonly: after a failed segment write the sequencer goes back to the durable head (GoBackToDurableHead).
+    private MerkleLog _log;
+    private SparseMerkleTree _state;
+    private readonly WriteFailurePolicy _policy;
+    private readonly FaultPoints _faults;
+    private readonly SegmentScrubber? _scrubber;
     // True when the state map commits lots and products (version 2): a store written before keeps version 1.
     private readonly bool _lotMap;
     private readonly Overlay _overlay;
@@ -38,9 +43,14 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     private volatile LaneHead _head;
     private volatile Exception? _failure;
 
-    private LedgerEngine(LaneStore store, PrivateKey nodeKey, ConsortiumDirectory consortium, LaneOptions options, TimeProvider time, ILogger logger)
+    private LedgerEngine(LaneStore store, PrivateKey nodeKey, ConsortiumDirectory consortium, LaneOptions options, TimeProvider time, ILogger logger,
+        FaultPoints faults)
     {
         Store = store;
+        _faults = faults;
+        _policy = new WriteFailurePolicy(store.Directory, options, time);
+        store.Damaged = OnDamaged;
+        ReportOpen(store, logger);
         _nodeKey = nodeKey;
         Consortium = consortium;
         _options = options;
@@ -60,8 +70,12 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _head = head.Height == 0
             ? new LaneHead(0, null, null, 0)
             : new LaneHead(head.Height, store.GetHeader(head.Height), store.GetCertificate(head.Height), head.LogSize);
+        if (store.OpenDamage is { } damage)
+            OnDamaged(StoreDamagedException.From(damage, HeightAt(damage)));
         _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
         _sequencer = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        if (options.ScrubBytesPerSecond > 0 && store.OpenDamage is null)
+            _scrubber = new SegmentScrubber(store, options.ScrubBytesPerSecond, () => _head.Height, logger);
     }
 
     /// <summary>The lane id: the node's address.</summary>
@@ -82,12 +96,19 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     /// <summary>Set when the lane stopped writing after a storage failure.</summary>
     public Exception? Failure => _failure;
 
+    /// <summary>Whether the lane takes writes now, and if not why (WriteFailurePolicy.cs; served in /readyz and /metrics).</summary>
+    public LaneWriteState WriteState => _policy.State;
+
     /// <summary>Raised after a block is durable (on the sequencer thread; keep handlers short).</summary>
     public event Action<Block>? BlockCommitted;
 
     /// <summary>Opens the lane in <paramref name="directory"/> (recovering after a crash) and starts its sequencer.</summary>
+    /// <remarks>
+    /// <c>faults</c>: named fault points for tests (<see cref="FaultPoints"/>); default: the one named by
+    /// <c>LEDGER_FAULTPOINT</c>, if any.
+    /// </remarks>
     public static LedgerEngine Open(string directory, PrivateKey nodeKey, ConsortiumDirectory consortium, LaneOptions? options = null,
-        TimeProvider? time = null, ILogger? logger = null)
+        TimeProvider? time = null, ILogger? logger = null, FaultPoints? faults = null)
     {
         ArgumentNullException.ThrowIfNull(nodeKey);
         ArgumentNullException.ThrowIfNull(consortium);
@@ -98,7 +119,13 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         {
             if (store.Head.Height > 0 && store.GetHeader(store.Head.Height) is { } h && h.Header.Lane != nodeKey.Address)
                 throw new InvalidOperationException($"the store in {directory} is the lane of {h.Header.Lane}, not of this node's key {nodeKey.Address}");
-            return new LedgerEngine(store, nodeKey, consortium, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
+            return new LedgerEngine(store, nodeKey, consortium, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance,
+                faults ?? FaultPoints.FromEnvironment());
+        }
+        catch (RocksDbException e)
+        {
+            store.Dispose();
+            throw StoreDamagedException.FromIndex(e, directory);
         }
         catch
         {
@@ -146,8 +173,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
 
     private Task<SubmitResult> Enqueue(Pending pending, CancellationToken cancellationToken)
     {
-        if (_failure is { } failure)
-            throw new LaneFailedException("the lane stopped writing after a storage failure: " + failure.Message, failure);
+        if (_policy.Refusal() is { } refused)
+            throw refused;
         if (Interlocked.Increment(ref _queued) > _options.MaxQueuedSubmissions)
         {
             Interlocked.Decrement(ref _queued);
@@ -217,24 +244,33 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             if (work.Count == 0)
                 continue;
             Interlocked.Add(ref _queued, -work.Count);
-            if (_failure is { } failure)
+            // Checked before the custody rules run, so a refused block changes nothing (WriteFailurePolicy.cs, 1).
+            if (_policy.Refusal() is { } refused)
             {
                 foreach (var p in work)
-                    p.Done.TrySetException(new LaneFailedException("the lane stopped writing after a storage failure: " + failure.Message, failure));
+                    p.Done.TrySetException(refused);
                 continue;
             }
             try
             {
                 await ProcessBlockAsync(work).ConfigureAwait(false);
             }
+            catch (SegmentWriteException e)
+            {
+                // WriteFailurePolicy.cs, 2: nothing of this block is committed; back to the durable head, retry later.
+                var answer = await GoBackToDurableHeadAsync(e).ConfigureAwait(false);
+                foreach (var p in work)
+                    p.Done.TrySetException(answer);
+            }
 #pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
             catch (Exception e)
 #pragma warning restore CA1031
             {
-                _failure = e;
+                _failure ??= e;
                 LogStorageFailure(_logger, e);
+                var answer = _policy.Failed(e, StoreDamagedException.LedgerPath("index"));
                 foreach (var p in work)
-                    p.Done.TrySetException(new LaneFailedException("the block could not be made durable: " + e.Message, e));
+                    p.Done.TrySetException(answer);
             }
         }
         await _committing.ConfigureAwait(false);
@@ -329,7 +365,11 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     {
         try
         {
+            // The seam between the segment fsync and the index write: a crash here leaves a frame past the head (cut at open).
+            _faults.Reach(FaultPoints.LaneFrameSynced);
             Store.Db.Write(wb, sync: true);
+            // The block is committed but nobody is answered yet: after a crash here it is on the ledger unanswered.
+            _faults.Reach(FaultPoints.LaneIndexWritten);
             Store.Head = newHead;
             if (block is not null)
             {
@@ -344,8 +384,9 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         {
             _failure = e;
             LogStorageFailure(_logger, e);
+            var answer = _policy.Failed(e, StoreDamagedException.LedgerPath("index"));
             foreach (var (p, _, _) in results)
-                p.Done.TrySetException(new LaneFailedException("the block could not be made durable: " + e.Message, e));
+                p.Done.TrySetException(answer);
             return;
         }
         finally
@@ -381,6 +422,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _sequencer.ConfigureAwait(false);
+        if (_scrubber is not null)
+            await _scrubber.DisposeAsync().ConfigureAwait(false);
         try
         {
             // After a storage failure the state map is left to recovery (replay of the state deltas on the next open).

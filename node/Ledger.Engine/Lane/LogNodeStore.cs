@@ -119,6 +119,17 @@ internal sealed class LogNodeStore(LaneStore store) : IMerkleNodeStore
         _pendingChunks.Clear();
     }
 
+    /// <summary>
+    /// Drops everything of a block that will not be committed (after a failed segment write), including the open chunk,
+    /// which that block's nodes were written into: the next block reads it back from RocksDB.
+    /// </summary>
+    public void Abandon()
+    {
+        Clear();
+        _lastChunk = null;
+        _readChunk = null;
+    }
+
     private byte[]? ReadChunk(long chunk)
     {
         if (_readChunk is { } cached && cached.Index == chunk)

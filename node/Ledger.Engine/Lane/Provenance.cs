@@ -131,11 +131,7 @@ public sealed partial class LedgerEngine
             if (Store.FindRecord(id) is not { } loc || loc.LogIndex >= head.LogSize)
                 continue;
             var (record, seal) = Store.GetRecordAt(loc);
-            if (record.Id != id)
-            {
-                throw new InvalidOperationException(
-                    $"the record at height {loc.Height} batch {loc.Batch} index {loc.Index} has id {record.Id}, the history names {id}: the store is damaged");
-            }
+            Store.CheckRecord(record, id, loc);
             entries.Add(new ProvenanceEntry(record, seal, loc.Height, loc.LogIndex, log.CreateInclusionProof(loc.LogIndex, head.LogSize)));
         }
         return entries;

@@ -243,6 +243,7 @@ internal sealed partial class GrpcProblemInterceptor(IOptions<HttpJsonOptions> j
         413 or 429 => StatusCode.ResourceExhausted,
         422 => StatusCode.FailedPrecondition,
         503 => StatusCode.Unavailable,
+        507 => StatusCode.ResourceExhausted,
         _ => StatusCode.Internal,
     };
 

@@ -34,6 +34,10 @@ public sealed class NodeMetrics
     private readonly Gauge _events;
     private readonly Gauge _alerts;
     private readonly Gauge _failed;
+    private readonly Gauge _writesRefused;
+    private readonly Gauge _freeBytes;
+    private readonly Gauge _damageAlerts;
+    private readonly Gauge _scrubbed;
     private readonly Gauge _anchoredSize;
     private readonly Gauge _anchorsPending;
     private readonly Gauge _anchorError;
@@ -65,6 +69,10 @@ public sealed class NodeMetrics
         _events = factory.CreateGauge("ledger_epcis_events", "Captured EPCIS events");
         _alerts = factory.CreateGauge("ledger_alerts", "Alerts recorded");
         _failed = factory.CreateGauge("ledger_lane_failed", "1 when the lane stopped writing after a storage failure");
+        _writesRefused = factory.CreateGauge("ledger_lane_writes_refused", "1 when the lane refuses writes, by reason (storage-full, storage-failed, storage-damaged)", "reason");
+        _freeBytes = factory.CreateGauge("ledger_storage_free_bytes", "Free bytes on the file system of the ledger store");
+        _damageAlerts = factory.CreateGauge("ledger_storage_damage_alerts", "Damaged frames or index files found (at open, on read or by the scrub) since the node started");
+        _scrubbed = factory.CreateGauge("ledger_storage_scrubbed_bytes", "Segment bytes the background scrub has re-read and checked since the node started");
         _anchoredSize = factory.CreateGauge("ledger_anchor_latest_size", "Log size of the lane's latest confirmed anchor (0 when none)");
         _anchorsPending = factory.CreateGauge("ledger_anchor_pending", "Anchors sent or decided but not confirmed yet");
         _anchorError = factory.CreateGauge("ledger_anchor_last_error_time_seconds", "Unix time of the last anchoring error (0 when none)");
@@ -108,6 +116,12 @@ public sealed class NodeMetrics
         _events.Set(ledger.Engine.Store.EventCount);
         _alerts.Set(ledger.Engine.Store.AlertCount);
         _failed.Set(ledger.Engine.Failure is null ? 0 : 1);
+        var write = ledger.Engine.WriteState;
+        foreach (var reason in (string[])["storage-full", "storage-failed", "storage-damaged"])
+            _writesRefused.WithLabels(reason).Set(write.Code == reason ? 1 : 0);
+        _freeBytes.Set(write.FreeBytes);
+        _damageAlerts.Set(ledger.Engine.DamageAlerts);
+        _scrubbed.Set(ledger.Engine.ScrubbedBytes);
         var anchors = ledger.Anchors.List(0, int.MaxValue);
         _anchoredSize.Set(ledger.Anchors.LatestConfirmed(ledger.Engine.Lane, long.MaxValue)?.Size ?? 0);
         _anchorsPending.Set(anchors.Count(a => a.Status == Ledger.Engine.Anchoring.AnchorStatus.Pending));

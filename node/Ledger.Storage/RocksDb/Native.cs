@@ -107,6 +107,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void rocksdb_options_increase_parallelism(OptionsHandle options, int totalThreads);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_block_based_table_factory(OptionsHandle options, nint tableOptions);
     [LibraryImport(Lib)] internal static partial void rocksdb_options_set_max_total_wal_size(OptionsHandle options, ulong bytes);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_wal_recovery_mode(OptionsHandle options, int mode);
+    [LibraryImport(Lib)] internal static partial void rocksdb_options_set_avoid_flush_during_recovery(OptionsHandle options, byte value);
 
     // Environment (the process-wide default Env and its background thread pools)
     [LibraryImport(Lib)] internal static partial nint rocksdb_create_default_env();
@@ -171,6 +173,7 @@ internal static unsafe partial class Native
         byte* key, nuint keyLength, nuint* valueLength, nint* errptr);
     [LibraryImport(Lib)] internal static partial void rocksdb_write(DbHandle db, WriteOptionsHandle options, WriteBatchHandle batch, nint* errptr);
     [LibraryImport(Lib)] internal static partial void rocksdb_flush(DbHandle db, nint flushOptions, nint* errptr);
+    [LibraryImport(Lib)] internal static partial void rocksdb_verify_checksum(DbHandle db, nint* errptr);
     [LibraryImport(Lib)] internal static partial void rocksdb_flush_cf(DbHandle db, nint flushOptions, ColumnFamilyHandle cf, nint* errptr);
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int rocksdb_property_int_cf(DbHandle db, ColumnFamilyHandle cf, string propname, ulong* value);

@@ -40,6 +40,21 @@ public sealed record RocksDbOptions
     /// </summary>
     public bool WriteAheadLog { get; init; } = true;
 
+    /// <summary>
+    /// Open fails when a write-ahead log record other than an incomplete last one does not check out (RocksDB's
+    /// <c>kTolerateCorruptedTailRecords</c>; default true). RocksDB's own default (point-in-time recovery) opens the
+    /// database as it was before the damaged record and drops every later one without an error: measured on a lane store
+    /// with one flipped bit in its log, the head fell back three blocks that had been acknowledged
+    /// (docs/adr/0010-storage-faults.md). Every write here is synced, so only an unacknowledged write can be torn.
+    /// </summary>
+    public bool FailOnCorruptLog { get; init; } = true;
+
+    /// <summary>
+    /// Replay the write-ahead log at open into memory without writing table files (default true): an open on a nearly
+    /// full disk then needs no space, and a failed open leaves no orphaned <c>.sst</c> files behind.
+    /// </summary>
+    public bool AvoidFlushDuringRecovery { get; init; } = true;
+
     /// <summary>Background threads for flushes and compactions; 0 keeps RocksDB's default.</summary>
     public int Parallelism { get; init; }
 
@@ -106,6 +121,9 @@ public sealed record RocksDbOptions
         Native.rocksdb_options_set_max_total_wal_size(h, (ulong)MaxTotalWalSize);
         if (MemtableBudget > 0)
             Native.rocksdb_options_set_db_write_buffer_size(h, checked((nuint)MemtableBudget));
+        if (FailOnCorruptLog)
+            Native.rocksdb_options_set_wal_recovery_mode(h, 0 /* kTolerateCorruptedTailRecords */);
+        Native.rocksdb_options_set_avoid_flush_during_recovery(h, AvoidFlushDuringRecovery ? (byte)1 : (byte)0);
         if (Parallelism > 0)
             Native.rocksdb_options_increase_parallelism(h, Parallelism);
         if (LowPriorityCompactions)

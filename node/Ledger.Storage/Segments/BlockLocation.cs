@@ -36,4 +36,11 @@ public sealed record BlockSegmentStoreOptions
     /// A frame larger than the limit gets a segment of its own. Default 256 MiB.
     /// </summary>
     public long SegmentSizeLimit { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// The most complete, intact frames a crash can leave after the last committed one (null: no limit). When
+    /// <see cref="BlockSegmentStore.Open"/> finds more, the index is behind the segments (a damaged or replaced index):
+    /// it cuts nothing and throws <see cref="SegmentCorruptException"/>, since those frames may have been acknowledged.
+    /// </summary>
+    public int? MaxUncommittedFrames { get; init; }
 }

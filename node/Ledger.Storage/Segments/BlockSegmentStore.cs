@@ -1,8 +1,10 @@
 // WRITE-FAILURE POLICY: stop writing, never limp on.
 // If any write, fsync, truncation or file creation throws, the store records the failure and refuses every later
 // Append and Flush with InvalidOperationException. After a failed write or fsync the state of the file (and of the
-// OS page cache) is unknown: retrying could acknowledge bytes that were never made durable. The only way forward is to
-// dispose the store and Open it again, which truncates the files back to what the RocksDB index says was committed.
+// OS page cache) is unknown: retrying could acknowledge bytes that were never made durable. Two ways forward: dispose
+// the store and Open it again, which truncates the files back to what the RocksDB index says was committed; or
+// RecoverAfterFailure(lastDurable) (BlockSegmentStore.Faults.cs), which cuts back to the caller's last durable frame
+// without trusting the failed writer's buffer, and takes writes again. The failed frame is never reused.
 // Reads keep working (they verify every frame's length and CRC-32C).
 
 using System.Globalization;
@@ -17,7 +19,7 @@ namespace Ledger.Storage.Segments;
 /// the last committed location to <see cref="Open"/>, which truncates everything after it.
 /// One writer; all members are serialized by a lock.
 /// </summary>
-public sealed class BlockSegmentStore : IDisposable
+public sealed partial class BlockSegmentStore : IDisposable
 {
     private const int WriteBufferSize = 64 * 1024;
 
@@ -84,6 +86,16 @@ public sealed class BlockSegmentStore : IDisposable
                     throw MissingSegment(expected, s);
                 ValidateHeader(directory, s);
                 expected++;
+            }
+        }
+
+        if (options.MaxUncommittedFrames is { } max)
+        {
+            var after = CountFramesAfter(directory, lastCommitted, segments);
+            if (after > max)
+            {
+                throw new SegmentCorruptException(SegmentFormat.FileName(lastCommitted?.Segment ?? 1), lastCommitted?.End ?? SegmentFormat.HeaderSize, string.Create(CultureInfo.InvariantCulture,
+                    $"{after} complete frames follow the last committed frame, more than the {max} a crash can leave: the index is behind the segments (damaged or replaced); nothing was cut"));
             }
         }
 

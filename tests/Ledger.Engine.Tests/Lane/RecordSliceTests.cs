@@ -241,7 +241,10 @@ public sealed class RecordSliceTests
             file.WriteByte((byte)(slice[at] ^ 0x01));
         }
         await using var reopened = new LaneFixture(options, f.Directory);
-        var e = Assert.Throws<InvalidOperationException>(() => reopened.Engine.GetProvenance(victim));
+        var e = Assert.Throws<StoreDamagedException>(() => reopened.Engine.GetProvenance(victim));
         Assert.Contains($"height {location.Height}", e.Message, StringComparison.Ordinal);
+        Assert.Equal(location.Height, e.Height);
+        // The damage raises the alert and stops writes.
+        Assert.Equal(LaneWriteStatus.Damaged, reopened.Engine.WriteState.Status);
     }
 }

@@ -12,9 +12,10 @@ using Xunit.Sdk;
 namespace Ledger.Node.Tests.Crash;
 
 /// <summary>
-/// Crash safety of a real `ledger node run` process under heavy ingest: SIGKILL at random moments (every acknowledged
-/// record survives, `store verify` passes, a batch in flight is all or nothing) and SIGTERM (every answered request is
-/// durable, exit 0 within the shutdown timeout). Set LEDGER_CRASH_SEED to replay a failure's kill delays and batch sizes.
+/// Crash safety of a real `ledger node run` process under heavy ingest: the project's one random kill -9 suite, 20
+/// SIGKILLs at random moments (every acknowledged record survives, `store verify` passes, a batch in flight is all or
+/// nothing); a SIGKILL at each named fault point of the write path (deterministic); and SIGTERM (every answered request
+/// is durable, exit 0 within the shutdown timeout). Set LEDGER_CRASH_SEED to replay a failure's kill delays and batch sizes.
 /// </summary>
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
@@ -23,6 +24,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     private const int MinCommission = 50;
     private const int MaxCommission = 300;
     private const int OlderSample = 200;
+    // `store verify` (a process of its own over the whole store) after every this many kills, and after the last one.
+    private const int VerifyEvery = 5;
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(30);
 
     // Every request would be a log line on the node's stderr, read by this process: tens of thousands per run.
@@ -79,6 +82,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             {
                 await node.DisposeAsync();
             }
+            if (round % VerifyEvery != 0)
+                continue;
             var verifyStarted = Stopwatch.StartNew();
             var warnings = await StoreVerifyAsync(consortium.DataDirectory, context, cleanShutdown: false);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  store verify {verifyStarted.Elapsed.TotalSeconds:0.0} s; {string.Join("; ", warnings)}"));
@@ -94,6 +99,56 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         await StoreVerifyAsync(consortium.DataDirectory, final, cleanShutdown: true);
         Assert.True(book.AcknowledgedCount > 0, $"{final}: no record was acknowledged in {Rounds} rounds");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"done: {book.AcknowledgedCount} records ({book.Summary()}) in {total.Elapsed.TotalSeconds:0.0} s"));
+    }
+
+    [Theory]
+    [InlineData("lane-frame-appended", false)]
+    [InlineData("lane-frame-synced", false)]
+    [InlineData("lane-index-written", true)]
+    public async Task Submit_KilledAtFaultPoint_AcknowledgedSurviveUnansweredAllOrNothingStoreVerifies(string point, bool committed)
+    {
+        var context = "fault point " + point;
+        using var consortium = await TestConsortium.CreateAsync();
+        var book = new IngestBook(consortium.Maker, consortium.Wholesaler.Address);
+        var random = new Random(point.Length);
+        LaneChecker checker;
+        await using (var node = await consortium.StartNodeAsync(environment: QuietRequests))
+        {
+            using var client = LaneClient.Create(node, consortium.Maker.Token);
+            checker = new LaneChecker(await NodeAddressAsync(node));
+            for (var i = 0; i < 3; i++)
+            {
+                var planned = book.Plan(random, MinCommission, MinCommission);
+                var answer = await LaneClient.SubmitAsync(client, planned, () => false);
+                Assert.True(answer.Status == SubmitStatus.Acknowledged, $"{context}: {answer.Detail}");
+                book.Acknowledge(planned, answer.MaxBlock);
+            }
+            Assert.Equal(0, await node.SignalAndWaitForExitAsync("TERM", ExitWait));
+        }
+
+        PlannedBatch unanswered;
+        var armed = new Dictionary<string, string>(QuietRequests) { ["LEDGER_FAULTPOINT"] = point };
+        await using (var node = await consortium.StartNodeAsync(environment: armed))
+        {
+            using var client = LaneClient.Create(node, consortium.Maker.Token);
+            unanswered = book.Plan(random, MinCommission, MinCommission);
+            var answer = await LaneClient.SubmitAsync(client, unanswered, () => true);
+            Assert.True(answer.Status == SubmitStatus.Unknown, $"{context}: the node answered {answer.Status}: {answer.Detail}");
+            Assert.Equal(137, await node.WaitForExitAsync(ExitWait));
+            Assert.Contains($"fault point {point} reached", node.StdErr, StringComparison.Ordinal);
+        }
+
+        await using (var node = await consortium.StartNodeAsync(environment: QuietRequests))
+        {
+            using var client = LaneClient.Create(node, consortium.Maker.Token);
+            // The frame past the committed head was never acknowledged: the restart cut it and said so.
+            Assert.Equal(!committed, node.StdErr.Contains("recovery: cut", StringComparison.Ordinal));
+            var firstThere = await checker.IsPresentAsync(client, unanswered.Batch.Records[0].Id, context);
+            Assert.Equal(committed, firstThere);
+            await AfterRestartAsync(client, checker, book, [unanswered], context, null);
+            Assert.Equal(0, await node.SignalAndWaitForExitAsync("TERM", ExitWait));
+        }
+        await StoreVerifyAsync(consortium.DataDirectory, context, cleanShutdown: true);
     }
 
     [Fact]

@@ -7,9 +7,11 @@ using Xunit;
 namespace Ledger.Storage.Tests.Segments;
 
 /// <summary>
-/// Kills a real writer process (SIGKILL) while it appends and fsyncs frames, five times at random moments. After each
-/// kill, recovery to the last acknowledged location must leave every acknowledged frame intact and nothing else. A kill
-/// keeps the OS page cache, so this checks the recovery logic and frame integrity, not power-loss durability.
+/// A real writer process that appends and fsyncs frames kills itself with SIGKILL at deterministic points: right after
+/// its n-th acknowledged frame, and after appending one more frame handed to the OS but never fsynced or acknowledged
+/// (the seam between the append and the fsync). After each kill, recovery to the last acknowledged location leaves every
+/// acknowledged frame intact and nothing else; the unacknowledged frame is cut. A kill keeps the OS page cache, so this
+/// checks the recovery logic and frame integrity, not power-loss durability.
 /// </summary>
 public class SegmentCrashTests
 {
@@ -17,22 +19,33 @@ public class SegmentCrashTests
     private const long SegmentSizeLimit = 64 * 1024;
 
     [Fact]
-    public async Task AppendFlush_ProcessKilledAtRandomMoments_EveryAcknowledgedFrameReadsBackAfterRecovery()
+    public async Task AppendFlush_ProcessKilledAtTheSeams_EveryAcknowledgedFrameReadsBackAndTheUnsyncedOneIsCut()
     {
         using var dir = new TempDirectory();
-        var random = new Random();
         var acknowledged = new List<(long Id, BlockLocation Location)>();
-        for (var run = 0; run < 5; run++)
+        (int Frames, bool Unsynced)[] runs = [(40, false), (40, true), (3, true), (25, false)];
+        for (var run = 0; run < runs.Length; run++)
         {
+            var (frames, unsynced) = runs[run];
             BlockLocation? committed = acknowledged.Count == 0 ? null : acknowledged[^1].Location;
-            var acks = await RunAndKillAsync(dir.Path, run * 1_000_000L, committed, TimeSpan.FromMilliseconds(random.Next(0, 300)));
-            Assert.True(acks.Count > 0, $"run {run}: the probe acknowledged nothing before it was killed");
+            var (acks, extra) = await RunUntilKilledAsync(dir.Path, run * 1_000_000L, committed, frames, unsynced);
+            Assert.Equal(frames, acks.Count);
+            Assert.Equal(unsynced, extra is not null);
             acknowledged.AddRange(acks);
 
             using var store = BlockSegmentStore.Open(dir.Path, acknowledged[^1].Location, new BlockSegmentStoreOptions { SegmentSizeLimit = SegmentSizeLimit });
-            // After the last acknowledgement the probe can have appended at most one more frame (and begun one segment).
-            Assert.InRange(store.Recovery.TruncatedBytes, 0, SegmentFormat.FrameHeaderSize + 5000);
-            Assert.InRange(store.Recovery.DeletedFiles.Count, 0, 1);
+            if (extra is { } e)
+            {
+                // The frame appended after the last acknowledgement reached the page cache and is cut (or its new segment deleted).
+                if (e.Segment == acknowledged[^1].Location.Segment)
+                    Assert.Equal(SegmentFormat.FrameHeaderSize + e.Length, store.Recovery.TruncatedBytes);
+                else
+                    Assert.Equal([SegmentFormat.FileName(e.Segment)], store.Recovery.DeletedFiles);
+            }
+            else
+            {
+                Assert.True(store.Recovery.IsClean, $"run {run}: recovery cut something after a kill right after an acknowledgement");
+            }
             foreach (var (id, location) in acknowledged)
                 Assert.True(SegmentProbe.Body(id).AsSpan().SequenceEqual(store.Read(location)), $"run {run}: frame {id} at {location} reads back different");
             Assert.Equal(acknowledged.Select(a => a.Location), store.Scan().Select(f => f.Location));
@@ -40,7 +53,8 @@ public class SegmentCrashTests
         Assert.True(acknowledged[^1].Location.Segment > 1, "the probe never rolled over to a second segment");
     }
 
-    private static async Task<List<(long Id, BlockLocation Location)>> RunAndKillAsync(string dir, long firstId, BlockLocation? committed, TimeSpan extra)
+    private static async Task<(List<(long Id, BlockLocation Location)> Acks, BlockLocation? Unsynced)> RunUntilKilledAsync(
+        string dir, long firstId, BlockLocation? committed, int frames, bool unsynced)
     {
         var psi = new ProcessStartInfo(DotnetHost())
         {
@@ -59,43 +73,33 @@ public class SegmentCrashTests
             psi.ArgumentList.Add(c.Offset.ToString(CultureInfo.InvariantCulture));
             psi.ArgumentList.Add(c.Length.ToString(CultureInfo.InvariantCulture));
         }
+        psi.ArgumentList.Add("kill-after");
+        psi.ArgumentList.Add(frames.ToString(CultureInfo.InvariantCulture));
+        if (unsynced)
+            psi.ArgumentList.Add("unsynced");
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start the crash probe");
         var stderr = process.StandardError.ReadToEndAsync();
         var acks = new List<(long, BlockLocation)>();
-        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reader = Task.Run(async () =>
+        BlockLocation? extra = null;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
         {
-            while (await process.StandardOutput.ReadLineAsync() is { } line)
+            if (!line.EndsWith('.'))
+                continue;
+            var f = line[..^1].Split(' ');
+            if (f[0] == "ack")
             {
-                // Only whole lines "ack <id> <segment> <offset> <length>." count: a line cut by the kill is not an acknowledgement.
-                if (!line.StartsWith("ack ", StringComparison.Ordinal) || !line.EndsWith('.'))
-                    continue;
-                var f = line[4..^1].Split(' ');
-                var ack = (long.Parse(f[0], CultureInfo.InvariantCulture),
-                    new BlockLocation(ulong.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture)));
-                lock (acks)
-                {
-                    acks.Add(ack);
-                    // Let every run write past at least one rollover's worth of frames before the random extra time.
-                    if (acks.Count >= 40)
-                        enough.TrySetResult();
-                }
+                acks.Add((long.Parse(f[1], CultureInfo.InvariantCulture),
+                    new BlockLocation(ulong.Parse(f[2], CultureInfo.InvariantCulture), long.Parse(f[3], CultureInfo.InvariantCulture), int.Parse(f[4], CultureInfo.InvariantCulture))));
             }
-        });
-        try
-        {
-            await Task.WhenAny(enough.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-            Assert.True(enough.Task.IsCompleted, $"the crash probe did not acknowledge 40 frames; exited={process.HasExited}; stderr: {(process.HasExited ? await stderr : "")}");
-            await Task.Delay(extra);
+            else if (f[0] == "unsynced")
+            {
+                extra = new BlockLocation(ulong.Parse(f[1], CultureInfo.InvariantCulture), long.Parse(f[2], CultureInfo.InvariantCulture), int.Parse(f[3], CultureInfo.InvariantCulture));
+            }
         }
-        finally
-        {
-            process.Kill(); // SIGKILL on Unix
-            await process.WaitForExitAsync();
-        }
-        await reader;
-        lock (acks)
-            return [.. acks];
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode is 137 or -9 or 9, $"the probe exited {process.ExitCode}, not by SIGKILL; stderr: {await stderr}");
+        return (acks, extra);
     }
 
     private static string DotnetHost()
