@@ -237,6 +237,8 @@ public static class BenchCommands
                     await Task.Delay(250).ConfigureAwait(false);
                 await engine.IdleCheckpoint.ConfigureAwait(false);
                 AddMemory(f, engine.Memory(), "_idle");
+                // What of the heap is live (a full blocking collection): the rest was garbage not yet collected.
+                f["gc_live_mb_idle"] = GC.GetTotalMemory(forceFullCollection: true) / Mb;
             }
             finally
             {
