@@ -132,7 +132,11 @@ public sealed record LaneHead(long Height, SignedHeader? Header, Certificate? Ce
 /// <param name="LogIndex">The record's index in the lane log.</param>
 /// <param name="Offset">Byte offset of the record's encoding in the encoded block (meaningful when <paramref name="Length"/> is not 0).</param>
 /// <param name="Length">Length of the record's encoding; 0 when unknown (stores written before record spans were kept).</param>
-public readonly record struct RecordLocation(long Height, int Batch, int Index, long LogIndex, int Offset = 0, int Length = 0);
+public readonly record struct RecordLocation(long Height, int Batch, int Index, long LogIndex, int Offset = 0, int Length = 0)
+{
+    /// <summary>The lane number of the block in this store (<c>lanes</c> family; 1 is the node's own lane).</summary>
+    public int Lane { get; init; } = LaneKeys.OwnLane;
+}
 
 /// <summary>The sequencer's queue is full: retry after the given time (HTTP 503 + Retry-After).</summary>
 public sealed class LaneOverloadedException(TimeSpan retryAfter)

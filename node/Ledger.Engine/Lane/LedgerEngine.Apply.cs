@@ -257,9 +257,10 @@ public sealed partial class LedgerEngine
         Store.Segments.Flush();
 
         var h = StateCodec.BigEndian(height);
-        wb.Put(Store[LaneStore.Headers], h, signed.Encode());
-        wb.Put(Store[LaneStore.Certs], h, certificate.Encode());
-        wb.Put(Store[LaneStore.Blocks], h, LaneStore.EncodeLocation(location));
+        var lh = Store.HeightKey(height);
+        wb.Put(Store[LaneStore.Headers], lh, signed.Encode());
+        wb.Put(Store[LaneStore.Certs], lh, certificate.Encode());
+        wb.Put(Store[LaneStore.Blocks], lh, BlockLocationCodec.Encode(location));
         if (height == 1 && _lotMap)
             wb.Put(Store[LaneStore.Meta], LaneStore.StateMapVersionKey, [LaneStore.CurrentStateMapVersion]);
         // The GLN and lot indexes hold one entry per GLN (lot) and block, listing that block's records (items) in lane
@@ -269,24 +270,24 @@ public sealed partial class LedgerEngine
         var logIndex = logStart;
         for (var b = 0; b < batches.Count; b++)
         {
-            wb.Put(Store[LaneStore.Batches], batches[b].Header.Hash().ToArray(), h);
+            wb.Put(Store[LaneStore.Batches], batches[b].Header.Hash().ToArray(), BatchPlaceCodec.Encode(Store.LaneNumber, height));
             var batchLeaves = leaves.AsSpan((int)(logIndex - logStart), batches[b].Records.Count);
             foreach (var (key, value) in BatchTree.Entries(height, b, batches[b].Header, batches[b].Signature, batchLeaves))
-                wb.Put(Store[LaneStore.BatchTrees], key, value);
+                wb.Put(Store[LaneStore.BatchTrees], Store.LaneKey(key), value);
             for (var i = 0; i < batches[b].Records.Count; i++, logIndex++)
             {
                 var r = batches[b].Records[i];
                 var id = r.Id.ToArray();
                 Store.RecordFilter.Add(id);
-                wb.Put(Store[LaneStore.Records], id, LaneStore.EncodeRecordLocation(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length)));
+                wb.Put(Store[LaneStore.Records], id, RecordLocationCodec.Encode(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length) { Lane = Store.LaneNumber }));
                 if (_touched.TryGetValue(r.Id, out var touched))
                     foreach (var item in touched)
-                        wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
+                        wb.Put(Store[LaneStore.History], LaneKeys.History(item.StateKey(), Store.LaneNumber, logIndex), id);
                 else
                     foreach (var item in r.Payload.Items)
-                        wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
+                        wb.Put(Store[LaneStore.History], LaneKeys.History(item.StateKey(), Store.LaneNumber, logIndex), id);
                 if (_lotMap && LotMap.KeyOf(r) is { } lotKey)
-                    wb.Put(Store[LaneStore.History], StateCodec.Key(lotKey, logIndex), id);
+                    wb.Put(Store[LaneStore.History], LaneKeys.History(lotKey, Store.LaneNumber, logIndex), id);
                 foreach (var gln in Locations(r.Payload))
                 {
                     if (gln.Length == 0)

@@ -98,6 +98,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         {
             if (store.Head.Height > 0 && store.GetHeader(store.Head.Height) is { } h && h.Header.Lane != nodeKey.Address)
                 throw new InvalidOperationException($"the store in {directory} is the lane of {h.Header.Lane}, not of this node's key {nodeKey.Address}");
+            store.ClaimOwnLane(nodeKey.Address);
             return new LedgerEngine(store, nodeKey, consortium, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance);
         }
         catch
@@ -180,7 +181,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             return Consortium.Definition.Quorum <= 1;
         if (Store.FindRecord(ship) is not { } loc)
             return false;
-        return Store.GetCertificate(loc.Height) is { } cert && cert.Cosignatures.Count >= Consortium.Definition.Quorum;
+        return Store.LaneByNumber(loc.Lane)?.GetCertificate(loc.Height) is { } cert && cert.Cosignatures.Count >= Consortium.Definition.Quorum;
     }
 
     private async Task RunAsync()
@@ -285,7 +286,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             if (wb.Count > 0)
             {
                 newHead = newHead with { AlertSequence = alertSeq, EventSequence = eventSeq };
-                wb.Put(Store[LaneStore.Meta], LaneStore.HeadKey, newHead.Encode());
+                wb.Put(Store[LaneStore.Meta], Store.HeadKeyOfLane, newHead.Encode());
             }
 
             // One block in flight at a time: this block was built (and its segment frame made durable) while the previous

@@ -128,7 +128,9 @@ public sealed partial class LedgerEngine
         var entries = new List<ProvenanceEntry>();
         foreach (var id in ids)
         {
-            if (Store.FindRecord(id) is not { } loc || loc.LogIndex >= head.LogSize)
+            // The answer proves the own lane's records against its header; records of other lanes the node replicates
+            // are proved against their own lanes' headers (not part of this answer).
+            if (Store.FindRecord(id) is not { } loc || loc.Lane != Store.LaneNumber || loc.LogIndex >= head.LogSize)
                 continue;
             var (record, seal) = Store.GetRecordAt(loc);
             if (record.Id != id)
@@ -145,7 +147,7 @@ public sealed partial class LedgerEngine
     public (RecordLocation Location, InclusionProof Proof, LaneHead Head)? GetInclusionProof(Hash32 recordId)
     {
         var head = _head;
-        if (Store.FindRecord(recordId) is not { } loc || loc.LogIndex >= head.LogSize)
+        if (Store.FindRecord(recordId) is not { } loc || loc.Lane != Store.LaneNumber || loc.LogIndex >= head.LogSize)
             return null;
         return (loc, MerkleLog.Open(new LogNodeStore(Store), head.LogSize).CreateInclusionProof(loc.LogIndex, head.LogSize), head);
     }
