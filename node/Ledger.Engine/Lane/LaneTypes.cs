@@ -59,6 +59,9 @@ public sealed record LaneOptions
     /// elsewhere it changes nothing.
     /// </summary>
     public bool LowPriorityBackground { get; init; } = true;
+
+    /// <summary>The armed fault point, for crash tests only (<see cref="Faults.FaultPoints"/>); none by default.</summary>
+    public Faults.FaultPoints Faults { get; init; } = Ledger.Engine.Faults.FaultPoints.None;
 }
 
 /// <summary>What happened to one record (or one EPCIS event) of a submission.</summary>
@@ -102,8 +105,15 @@ public sealed record RecordOutcome(
 /// <summary>The outcome of a submission, known only once everything accepted is durable.</summary>
 /// <param name="Accepted">True when nothing was rejected.</param>
 /// <param name="Outcomes">One per record (signed batch) or per EPCIS event (hosted capture), in order.</param>
-/// <param name="Height">The block written for it, when something new was written.</param>
-public sealed record SubmitResult(bool Accepted, IReadOnlyList<RecordOutcome> Outcomes, long? Height);
+/// <param name="Height">The block written for it, when something new was written ("accepted").</param>
+public sealed record SubmitResult(bool Accepted, IReadOnlyList<RecordOutcome> Outcomes, long? Height)
+{
+    /// <summary>
+    /// True when the block at <see cref="Height"/> was certified when answered (a quorum of cosignatures; in a one-node
+    /// consortium at once). False: the records are durable and accepted, and certified once the quorum's cosignatures arrive.
+    /// </summary>
+    public bool Certified { get; init; }
+}
 
 /// <summary>A suspect-product alert with its evidence.</summary>
 /// <param name="Sequence">Position in the node's alert log (from 1).</param>

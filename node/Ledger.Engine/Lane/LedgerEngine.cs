@@ -54,8 +54,16 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         // The state map is durable up to its checkpoint; the blocks above it are replayed from their state deltas.
         _state = new SparseMerkleTree(_stateNodes, _stateNodes.OpenCheckpoint());
         _stateNodes.Replay(_state);
-        _overlay = new Overlay(store, consortium, IsShipCertified);
+        _facts = FactBook.Load(store);
+        _crossLane = new CrossLane(consortium);
+        _faults = options.Faults;
+        _overlay = new Overlay(store, consortium, IsShipCertified, _facts);
+        _overlay.Adjust = (item, state) => CrossLane.WithVisibleFacts(state, _facts.Of(item.StateKey()), _visible);
         _lotMap = store.StateMapVersion >= LaneStore.CurrentStateMapVersion;
+        _applyLane = nodeKey.Address;
+        _applyState = _state;
+        _applyLotMap = _lotMap;
+        OpenLanes();
         _sequenced = head;
         _head = head.Height == 0
             ? new LaneHead(0, null, null, 0)
@@ -191,12 +199,19 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             work.Clear();
+            Pending? control = null;
             var records = 0;
             var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBlockDelay.TotalSeconds * Stopwatch.Frequency);
             while (records < _options.MaxBlockRecords)
             {
                 if (reader.TryRead(out var p))
                 {
+                    if (p.Control is not null)
+                    {
+                        // Work of another kind ends the block: the submissions before it are one block, then it runs alone.
+                        control = p;
+                        break;
+                    }
                     work.Add(p);
                     records += p.Size;
                     continue;
@@ -215,36 +230,43 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                     break;
                 }
             }
-            if (work.Count == 0)
-                continue;
-            Interlocked.Add(ref _queued, -work.Count);
-            if (_failure is { } failure)
-            {
-                foreach (var p in work)
-                    p.Done.TrySetException(new LaneFailedException("the lane stopped writing after a storage failure: " + failure.Message, failure));
-                continue;
-            }
-            try
-            {
-                await ProcessBlockAsync(work).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                _failure = e;
-                LogStorageFailure(_logger, e);
-                foreach (var p in work)
-                    p.Done.TrySetException(new LaneFailedException("the block could not be made durable: " + e.Message, e));
-            }
+            if (work.Count > 0)
+                await RunBlockAsync(work).ConfigureAwait(false);
+            if (control is not null)
+                await RunControlAsync(control).ConfigureAwait(false);
         }
         await _committing.ConfigureAwait(false);
         if (_failure is null)
             _stateNodes.Committed(); // the last block's nodes, for the checkpoint at shutdown
     }
 
+    private async Task RunBlockAsync(List<Pending> work)
+    {
+        Interlocked.Add(ref _queued, -work.Count);
+        if (_failure is { } failure)
+        {
+            foreach (var p in work)
+                p.Done.TrySetException(new LaneFailedException("the lane stopped writing after a storage failure: " + failure.Message, failure));
+            return;
+        }
+        try
+        {
+            await ProcessBlockAsync(work).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure = e;
+            LogStorageFailure(_logger, e);
+            foreach (var p in work)
+                p.Done.TrySetException(new LaneFailedException("the block could not be made durable: " + e.Message, e));
+        }
+    }
+
     private async Task ProcessBlockAsync(List<Pending> work)
     {
+        _blockHeight = _sequenced.Height + 1;
         _overlay.Reset();
         _logNodes.Clear();
         _stateNodes.Clear();
@@ -303,7 +325,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                 // Nothing to write (every submission refused or already on the ledger): answer now, after the block before
                 // it is durable, since a duplicate may name a record of that block.
                 _overlay.SetInFlight(null);
-                Answer(results, height);
+                Answer(results, height, Quorum <= 1);
                 return;
             }
             _stateNodes.Seal();
@@ -315,8 +337,9 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             var layer = height is { } hgt ? _overlay.Seal(hgt, keys) : null;
             _overlay.SetInFlight(layer);
             var batch = wb;
+            var facts = _facts.Seal();
             handedOver = true;
-            _committing = Task.Run(() => Commit(batch, block, newHead, results, height));
+            _committing = Task.Run(() => Commit(batch, block, newHead, results, height, facts));
         }
         finally
         {
@@ -326,17 +349,25 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     }
 
     /// <summary>The committer: the block's RocksDB batch with sync, then the head moves and the callers are answered.</summary>
-    private void Commit(WriteBatch wb, Block? block, StoredHead newHead, List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height)
+    private void Commit(WriteBatch wb, Block? block, StoredHead newHead, List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height,
+        List<(Hash32 Key, ItemFact Fact)> facts)
     {
         try
         {
             Store.Db.Write(wb, sync: true);
             Store.Head = newHead;
+            _facts.Committed(facts);
             if (block is not null)
             {
-                _head = new LaneHead(newHead.Height, block.SignedHeader, Store.GetCertificate(newHead.Height), newHead.LogSize);
+                var certificate = Store.GetCertificate(newHead.Height);
+                _head = new LaneHead(newHead.Height, block.SignedHeader, certificate, newHead.LogSize);
                 Store.CacheBlock(newHead.Height, block);
                 BlockCommitted?.Invoke(block);
+                // The own cosignature is in the cosign log (the block's batch): released now, with the block.
+                if (certificate is { Cosignatures: [var own, ..] })
+                    CosignatureReleased?.Invoke(Lane, newHead.Height, newHead.HeaderHash, own);
+                if (certificate is not null && certificate.Cosignatures.Count >= Quorum)
+                    Certified?.Invoke(certificate);
             }
         }
 #pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
@@ -353,10 +384,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         {
             wb.Dispose();
         }
-        Answer(results, height);
+        Answer(results, height, Quorum <= 1);
     }
 
-    private static void Answer(List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height)
+    private static void Answer(List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height, bool certified)
     {
         foreach (var (p, result, outcomes) in results)
         {
@@ -369,7 +400,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                 var answeredHeight = finished.Any(o => o.Status == OutcomeStatus.Accepted) ? height
                     : finished.Count > 0 && finished.All(o => o.Status == OutcomeStatus.Duplicate) ? finished.Max(o => o.Height)
                     : null;
-                p.Done.TrySetResult(new SubmitResult(finished.All(o => o.Status != OutcomeStatus.Rejected), finished, answeredHeight));
+                p.Done.TrySetResult(new SubmitResult(finished.All(o => o.Status != OutcomeStatus.Rejected), finished, answeredHeight) { Certified = certified && answeredHeight is not null });
             }
         }
     }
@@ -386,7 +417,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         {
             // After a storage failure the state map is left to recovery (replay of the state deltas on the next open).
             if (_failure is null)
+            {
                 await _stateNodes.CloseAsync(Store.Head.Height, Store.Head.StateRoot).ConfigureAwait(false);
+                await CloseLanesAsync().ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // the checkpoint is an optimisation of recovery: the store stays consistent without it
         catch (Exception e)

@@ -11,8 +11,11 @@ namespace Ledger.Engine.Lane;
 /// (handed to the committer, its RocksDB write not yet done), this block's accepted changes above it, and the current
 /// submission's changes on top (dropped when the submission is rejected).
 /// </summary>
-internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, Func<Hash32, bool> isCertified) : ILaneView
+internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, Func<Hash32, bool> isCertified, FactBook facts) : ILaneView
 {
+    /// <summary>How a record of an item's custody chain sees the item: its out-of-chain marks in the record's causal past applied (CrossLane).</summary>
+    public Func<ItemId, ItemState, ItemState>? Adjust { get; set; }
+
     private readonly Dictionary<ItemId, ItemState> _block = [];
     private readonly Dictionary<ItemId, ItemState> _submission = [];
     private readonly HashSet<Hash32> _blockRecords = [];
@@ -56,11 +59,14 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
 
     public bool IsShipCertified(Hash32 shipRecord) => isCertified(shipRecord);
 
-    public ItemState? Get(ItemId item) =>
-        _submission.TryGetValue(item, out var s) ? s
-        : _block.TryGetValue(item, out s) ? s
-        : _inFlight is not null && _inFlight.Items.TryGetValue(item, out s) ? s
-        : store.GetItem(item);
+    public ItemState? Get(ItemId item)
+    {
+        var s = _submission.TryGetValue(item, out var x) ? x
+            : _block.TryGetValue(item, out x) ? x
+            : _inFlight is not null && _inFlight.Items.TryGetValue(item, out x) ? x
+            : store.GetItem(item);
+        return s is null || Adjust is null || facts.IsEmpty ? s : Adjust(item, s);
+    }
 
     public IReadOnlyList<Hash32> DepsFor(IEnumerable<ItemId> items) =>
         [.. items.Select(Get).OfType<ItemState>().Select(s => s.LatestRecord).Distinct().Order()];
@@ -117,6 +123,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
             _blockLots = _submissionLots;
             _lotsChanged = true;
         }
+        facts.CommitSubmission();
         DropSubmission();
     }
 
@@ -128,6 +135,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _submissionScans.Clear();
         _submissionChains.Clear();
         _submissionLots = null;
+        facts.DropSubmission();
     }
 
     /// <summary>
@@ -151,6 +159,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _blockChains.Clear();
         _blockLots = null;
         _lotsChanged = false;
+        facts.ResetBlock();
     }
 
     public static byte[] EncodeScan(string gln, long timeMs) => StateCodec.Concat(StateCodec.BigEndian(timeMs), System.Text.Encoding.ASCII.GetBytes(gln));
