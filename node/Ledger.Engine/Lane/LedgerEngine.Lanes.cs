@@ -196,9 +196,10 @@ public sealed partial class LedgerEngine
             foreach (var c in certificate.Cosignatures)
             {
                 var r = AddCosignature(certificate.Lane, certificate.Height, certificate.HeaderHash, c);
-                if (r.Status is ApplyStatus.Rejected or ApplyStatus.Held)
+                if (r.Status == ApplyStatus.Rejected)
                     return r;
-                if (r.Status == ApplyStatus.Applied)
+                // Held: kept until the block arrives; the other cosignatures are kept too.
+                if (r.Status == ApplyStatus.Applied || (r.Status == ApplyStatus.Held && last.Status != ApplyStatus.Applied))
                     last = r;
             }
             if (last.Status == ApplyStatus.Applied)
@@ -567,7 +568,7 @@ public sealed partial class LedgerEngine
         var inside = false;
         foreach (var item in r.Payload.Items)
         {
-            if (_overlay.Get(item) is not { } state || _crossLane.InChain(state, r, _applyLane))
+            if (_overlay.GetStored(item) is not { } state || _crossLane.InChain(state, r, _applyLane))
                 inside = true;
             else
                 (outside ??= []).Add((item, state));
@@ -601,6 +602,22 @@ public sealed partial class LedgerEngine
         _overlay.Apply(r.Id, outcome);
         _touched[r.Id] = [.. r.Payload.Items];
         return outcome;
+    }
+
+    /// <summary>
+    /// The item's effective status on this node (all lanes applied here): its custody chain's status, Recalled when an
+    /// out-of-chain recall marks it (unless destroyed or stolen), the lot and product facts, expiry at <paramref name="asOf"/>.
+    /// </summary>
+    public ItemStatus? GetStatus(ItemId item, DateTimeOffset? asOf = null)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (Store.GetItem(item) is not { } state)
+            return null;
+        state = CrossLane.WithVisibleFacts(state, _facts.Of(item.StateKey()), _ => true);
+        var status = CustodyRules.EffectiveStatus(state, Store.GetLots());
+        return status is ItemStatus.Active or ItemStatus.InTransit && CustodyRules.IsExpired(state, (asOf ?? _time.GetUtcNow()).ToUnixTimeMilliseconds())
+            ? ItemStatus.Expired
+            : status;
     }
 
     /// <summary>The heads of every other lane applied here: the references of the next own block (its causal past).</summary>

@@ -61,12 +61,16 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
 
     public ItemState? Get(ItemId item)
     {
-        var s = _submission.TryGetValue(item, out var x) ? x
+        var s = GetStored(item);
+        return s is null || Adjust is null || facts.IsEmpty ? s : Adjust(item, s);
+    }
+
+    /// <summary>The item's state as its custody chain left it (no out-of-chain marks applied).</summary>
+    public ItemState? GetStored(ItemId item) =>
+        _submission.TryGetValue(item, out var x) ? x
             : _block.TryGetValue(item, out x) ? x
             : _inFlight is not null && _inFlight.Items.TryGetValue(item, out x) ? x
             : store.GetItem(item);
-        return s is null || Adjust is null || facts.IsEmpty ? s : Adjust(item, s);
-    }
 
     public IReadOnlyList<Hash32> DepsFor(IEnumerable<ItemId> items) =>
         [.. items.Select(Get).OfType<ItemState>().Select(s => s.LatestRecord).Distinct().Order()];

@@ -85,11 +85,13 @@ public sealed partial class LedgerEngine
         var proof = stateTree.Prove(key);
         var latest = proof.Leaf is { } leaf && leaf.Key == key ? leaf.Value : (Hash32?)null;
         var state = Store.GetItem(item);
-        if (latest is { } l && state is not null && state.LatestRecord != l)
+        // The item's latest record may be of another lane the node replicates: the answer proves the own lane's part.
+        var foreignLatest = state is not null && Store.FindRecord(state.LatestRecord) is { } at && at.Lane != Store.LaneNumber;
+        if (latest is { } l && state is not null && state.LatestRecord != l && !foreignLatest)
             return null; // the state is newer than the head just read: read again
         var log = MerkleLog.Open(new LogNodeStore(Store), head.LogSize);
         var entries = Entries(Store.GetHistory(key), head, log);
-        state = latest is null ? null : state;
+        state = latest is null && !foreignLatest ? null : state;
         LotHistory? lot = null, product = null;
         var lots = LotFacts.Empty;
         if (!_lotMap)
