@@ -342,8 +342,12 @@ public sealed partial class LedgerEngine
             var stored = replica.Store.GetHeader(header.Height)!;
             if (stored.Hash() == signed.Hash())
             {
+                // The cosignature recorded for it is released again (the same one: a node cosigns a (lane, height) once),
+                // since a crash may have come between its durable record and its release.
                 var cosign = replica.Store.Get(LaneStore.Cosigns, replica.Store.HeightKey(header.Height)) is { } c
                     ? new Cosignature(Lane, CosignLogCodec.Decode(c).Signature) : null;
+                if (cosign is not null)
+                    CosignatureReleased?.Invoke(lane, header.Height, signed.Hash(), cosign);
                 return new ApplyResult(ApplyStatus.Duplicate, Cosignature: cosign);
             }
             return RecordEquivocation(replica.Store, stored, signed);

@@ -55,6 +55,19 @@ public sealed class ThreeNodes : IAsyncDisposable
     /// <summary>Every answer the engines gave to delivered messages, in delivery order.</summary>
     public List<(int To, ConsortiumMessage Message, ApplyResult Result)> Delivered { get; } = [];
 
+    /// <summary>When set, deliveries whose receiver fails are collected here instead of failing the test.</summary>
+    public List<(int To, ConsortiumMessage Message)>? Failures { get; set; }
+
+    /// <summary>Stops engine <paramref name="i"/>, checks its store offline (<c>store verify</c>), and opens it again.</summary>
+    public async Task<Ledger.Engine.Verification.StoreReport> VerifyAsync(int i)
+    {
+        Replicators[i].Dispose();
+        await Engines[i].DisposeAsync();
+        var report = Ledger.Engine.Verification.StoreVerifier.Verify(Directories[i], Consortium.NodeAddresses);
+        Open(i, null);
+        return report;
+    }
+
     public int Pending
     {
         get
@@ -98,7 +111,17 @@ public sealed class ThreeNodes : IAsyncDisposable
                 next = _queue[at];
                 _queue.RemoveAt(at);
             }
-            var result = await Replicators[next.To].ReceiveAsync(next.Message);
+            ApplyResult result;
+            try
+            {
+                result = await Replicators[next.To].ReceiveAsync(next.Message);
+            }
+            catch (LaneFailedException) when (Failures is not null)
+            {
+                // The receiver stopped (an injected fault): the message is kept for redelivery after its restart.
+                Failures.Add(next);
+                continue;
+            }
             Delivered.Add((next.To, next.Message, result));
         }
     }
