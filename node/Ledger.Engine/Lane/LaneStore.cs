@@ -99,6 +99,9 @@ public sealed class LaneStore : IDisposable
         _scan = root._scan;
     }
 
+    /// <summary>The format the store had when this process opened it: 0 (new), 1 (upgraded on this open) or <see cref="CurrentFormatVersion"/>.</summary>
+    public int FoundFormatVersion { get; private init; }
+
     /// <summary>This view's lane number in the store (1: the node's own lane).</summary>
     internal int LaneNumber { get; }
 
@@ -234,6 +237,9 @@ public sealed class LaneStore : IDisposable
 
     internal StoredHead Head { get; set; }
 
+    /// <summary>The own lane's committed height (0 before its first block).</summary>
+    public long GetHeadHeight() => Head.Height;
+
     internal ColumnFamilyHandle this[string family] => _cf[family];
 
     /// <summary>
@@ -256,11 +262,11 @@ public sealed class LaneStore : IDisposable
         LaneStore? store = null;
         try
         {
-            StoreUpgrade.Run(db);
+            var found = StoreUpgrade.Run(db);
             var raw = db.Get(db.GetColumnFamily(Meta), StateCodec.Concat(HeadKey, LaneKeys.Prefix(LaneKeys.OwnLane)));
             var head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
             var segments = BlockSegmentStore.Open(Path.Combine(directory, "blocks"), head.Height == 0 ? null : head.Location);
-            store = new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords);
+            store = new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords) { FoundFormatVersion = found };
             using (var it = db.NewIterator(store._cf[Lanes]))
             {
                 for (it.SeekToFirst(); it.Valid(); it.Next())
