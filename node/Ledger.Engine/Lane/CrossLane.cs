@@ -61,6 +61,56 @@ internal sealed class CrossLane(ConsortiumDirectory consortium)
     public static bool MayBeOutOfChain(LedgerRecord record) =>
         record.Payload is VerifyPayload or ObservationPayload || (record.Payload is RecallPayload r && r.Lot.Length == 0 && r.Items.Count > 0);
 
+    /// <summary>The mark key of a lot recall (GTIN, lot): lot facts carry their causal position like item marks.</summary>
+    public static Hash32 RecallMarkKey(string gtin, string lot) => Ledger.Protocol.Crypto.Sha256.Hash(System.Text.Encoding.UTF8.GetBytes("ledger/node/lot-recall\0" + gtin + "\0" + lot));
+
+    /// <summary>The mark key of a withdrawal of a lot, or of the whole product (<paramref name="lot"/> empty).</summary>
+    public static Hash32 WithdrawMarkKey(string gtin, string lot) => Ledger.Protocol.Crypto.Sha256.Hash(System.Text.Encoding.UTF8.GetBytes("ledger/node/withdraw\0" + gtin + "\0" + lot));
+
+    /// <summary>The mark key of a lot-level record (a lot recall or a withdrawal), or null for any other record.</summary>
+    public static Hash32? LotMarkKey(LedgerRecord record) => record.Payload switch
+    {
+        RecallPayload { Lot.Length: > 0 } r => RecallMarkKey(r.Gtin, r.Lot),
+        WithdrawPayload w => WithdrawMarkKey(w.Gtin, w.Lot),
+        _ => null,
+    };
+
+    /// <summary>
+    /// The lot facts a record of the chain sees: a fact whose marks are all outside the record's causal past is left out
+    /// (a fact without marks — written in a one-node consortium — always counts).
+    /// </summary>
+    public static LotFacts VisibleLots(LotFacts lots, FactBook facts, Func<ItemFact, bool> visible)
+    {
+        bool Hidden(Hash32 key)
+        {
+            var marks = facts.Of(key);
+            return marks.Count > 0 && !marks.Any(visible);
+        }
+        var recalled = lots.RecalledLots.Where(x => Hidden(RecallMarkKey(x.Gtin, x.Lot))).ToList();
+        var products = lots.WithdrawnProducts.Where(g => Hidden(WithdrawMarkKey(g, ""))).ToList();
+        var withdrawn = lots.WithdrawnLots.Where(x => Hidden(WithdrawMarkKey(x.Gtin, x.Lot))).ToList();
+        if (recalled.Count == 0 && products.Count == 0 && withdrawn.Count == 0)
+            return lots;
+        return lots with
+        {
+            RecalledLots = lots.RecalledLots.Except(recalled),
+            WithdrawnProducts = lots.WithdrawnProducts.Except(products),
+            WithdrawnLots = lots.WithdrawnLots.Except(withdrawn),
+        };
+    }
+
+    /// <summary>Every fact of either (lot facts only grow).</summary>
+    public static LotFacts Union(LotFacts a, LotFacts b) => a with
+    {
+        RecalledLots = a.RecalledLots.Union(b.RecalledLots),
+        WithdrawnProducts = a.WithdrawnProducts.Union(b.WithdrawnProducts),
+        WithdrawnLots = a.WithdrawnLots.Union(b.WithdrawnLots),
+    };
+
+    /// <summary>True when both hold the same facts.</summary>
+    public static bool SameFacts(LotFacts a, LotFacts b) =>
+        a.RecalledLots.SetEquals(b.RecalledLots) && a.WithdrawnProducts.SetEquals(b.WithdrawnProducts) && a.WithdrawnLots.SetEquals(b.WithdrawnLots);
+
     /// <summary>The status a record of the chain sees: the stored one, or Recalled when a visible recall mark holds.</summary>
     public static ItemState WithVisibleFacts(ItemState state, IEnumerable<ItemFact> facts, Func<ItemFact, bool> visible) =>
         state.Status is ItemStatus.Destroyed or ItemStatus.Stolen or ItemStatus.Recalled || !facts.Any(visible)

@@ -113,6 +113,9 @@ public sealed partial class LedgerEngine
             _overlay.AddScan(v.Item, v.Location, r.TimeMs);
         }
         _overlay.Apply(r.Id, outcome);
+        // In a consortium of several nodes a lot-level fact carries its causal position (custody.md §8, rule 3).
+        if (Consortium.NodeAddresses.Count > 1 && CrossLane.LotMarkKey(r) is { } markKey)
+            _facts.Stage(markKey, new ItemFact(_applyLaneNumber, _blockHeight, r.Id));
         if (_applyLotMap && LotMap.KeyOf(r) is { } lotKey)
             _overlay.SetLotChain(lotKey, LotMap.Chain(_overlay.LotChain(lotKey) ?? _applyState.Get(lotKey), r.Id));
         _touched[r.Id] = [.. r.Payload.Items.Union(outcome.Updates.Select(u => u.Item))];

@@ -59,6 +59,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _faults = options.Faults;
         _overlay = new Overlay(store, consortium, IsShipCertified, _facts);
         _overlay.Adjust = (item, state) => CrossLane.WithVisibleFacts(state, _facts.Of(item.StateKey()), _visible);
+        _overlay.AdjustLots = lots => CrossLane.VisibleLots(lots, _facts, _visible);
         _lotMap = store.StateMapVersion >= LaneStore.CurrentStateMapVersion;
         _applyLane = nodeKey.Address;
         _applyState = _state;

@@ -31,7 +31,13 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     private bool _lotsChanged;
     private InFlightLayer? _inFlight;
 
+    /// <summary>The lot facts as stored and written (every lane's); the custody rules see <see cref="ICustodyContext.Lots"/>.</summary>
     public LotFacts Lots => _submissionLots ?? _blockLots ?? (_blockLots = _inFlight?.Lots ?? store.GetLots());
+
+    /// <summary>How a record of the chain sees the lot facts: those outside its causal past left out (CrossLane).</summary>
+    public Func<LotFacts, LotFacts>? AdjustLots { get; set; }
+
+    LotFacts ICustodyContext.Lots => AdjustLots is null || facts.IsEmpty ? Lots : AdjustLots(Lots);
 
     /// <summary>True when a record of this block changed the lot facts (a recall or withdrawal): only then are they written.</summary>
     public bool LotsChanged => _lotsChanged;
@@ -104,7 +110,12 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
             _submission[s.Item] = s;
         // The rules hand back the very same facts when a record changes none of them.
         if (outcome.Lots is { } lots && !ReferenceEquals(lots, Lots))
-            _submissionLots = lots;
+        {
+            // The rules saw the facts of the record's causal past; the store keeps every fact (they only grow).
+            var merged = CrossLane.Union(Lots, lots);
+            if (!CrossLane.SameFacts(merged, Lots))
+                _submissionLots = merged;
+        }
         _submissionRecords.Add(recordId);
     }
 

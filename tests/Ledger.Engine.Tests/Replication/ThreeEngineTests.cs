@@ -61,7 +61,7 @@ public sealed class ThreeEngineTests
     }
 
     [Fact]
-    public void ShuffledDelivery_RecallRacingShipAndDestroy_SameItemStatesOnAllThree()
+    public void ShuffledDelivery_RecallsRacingShipDestroyAndCommissioning_SameItemStatesOnAllThree()
     {
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(6), Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
         {
@@ -85,7 +85,12 @@ public sealed class ThreeEngineTests
         Assert.True(recall.Accepted, recall.Outcomes[0].Message);
         Assert.True((await t.Submit(2, Regulator, new RecallPayload(Gtin, null, [Pack("S3")], "contamination"))).Accepted);
         Assert.True((await t.Submit(2, Pharmacy, new VerifyPayload(Pack("S2"), null, null, "scan", PharmacyGln, null))).Accepted);
+        // And a lot recall on lane 2 racing a commissioning into that lot on lane 0.
+        Assert.True((await t.Submit(0, Maker, new CommissionPayload(Gtin, "L2", "281231", MakerGln, ["S4"]))).Accepted);
+        Assert.True((await t.Submit(2, Regulator, new RecallPayload(Gtin, "L2", null, "contamination"))).Accepted);
         await t.DeliverAllAsync(random);
+        // Once the recall is on lane 0's node, a commissioning into the lot is refused there (and so never reaches a block).
+        Assert.Equal(CustodyErrorCodes.LotRecalled, (await t.Submit(0, Maker, new CommissionPayload(Gtin, "L2", "281231", MakerGln, ["S5"]))).Outcomes[0].Code);
         // The wholesaler receives S2 (S1 is recalled: its receive is refused, the same on every node that sees the recall).
         var receive = await t.Submit(1, Wholesaler, new ReceivePayload(ship.Outcomes[0].RecordIds[0], [Pack("S2")], WholesalerGln));
         Assert.True(receive.Accepted, receive.Outcomes[0].Message);
@@ -95,12 +100,13 @@ public sealed class ThreeEngineTests
 
         Assert.DoesNotContain(t.Delivered, d => d.Result.Status is ApplyStatus.Rejected or ApplyStatus.Equivocation);
         Assert.All(t.Engines, e => Assert.Equal(0, e.HeldBlocks));
-        AssertIdentical(t, ["S1", "S2", "S3"], expectedHeights: [3, 1, 3]);
+        AssertIdentical(t, ["S1", "S2", "S3", "S4"], expectedHeights: [4, 1, 4]);
         foreach (var e in t.Engines)
         {
             Assert.Equal(ItemStatus.Recalled, e.GetStatus(Pack("S1")));
             Assert.Equal(ItemStatus.Destroyed, e.Store.GetItem(Pack("S3"))!.Status);
             Assert.Equal(ItemStatus.Active, e.Store.GetItem(Pack("S2"))!.Status);
+            Assert.Equal(ItemStatus.Recalled, e.GetStatus(Pack("S4")));
         }
     }
 
