@@ -72,6 +72,21 @@ public sealed class BenchCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BenchIngest_Foreign_AppliesEveryIngestedBlockOnAReplicaAndReportsTheApplyFigures()
+    {
+        var json = Path.Combine(_work.FullName, "bench.json");
+        var r = await CliRunner.RunAsync(SmallRun(json, "--foreign"), timeout: TimeSpan.FromMinutes(5));
+        Assert.True(r.ExitCode == 0, r.StdOut + r.StdErr);
+        var figures = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        // Every block of the lane, the ingest's and the singles', was applied (a refused one fails the run).
+        Assert.True(figures.GetProperty("blocks").GetDouble() <= figures.GetProperty("apply_blocks").GetDouble());
+        Assert.True(figures.GetProperty("apply_records_per_sec").GetDouble() > 0);
+        Assert.Equal(figures.GetProperty("apply_records_per_sec").GetDouble() / figures.GetProperty("records_per_sec").GetDouble(),
+            figures.GetProperty("apply_ratio").GetDouble(), 9);
+        Assert.Contains("foreign blocks applied", r.StdOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BenchIngest_NonEmptyDataFolder_Exit2NamingData()
     {
         var data = Path.Combine(_work.FullName, "data");

@@ -97,3 +97,46 @@ public sealed class StoreUpgradeTests : IDisposable
         Assert.Equal(4, json.GetProperty("records").GetInt64());
     }
 }
+
+/// <summary><c>ledger store upgrade</c> on the one-lane store of format 1 (tests/vectors/upgrade/lane-v1), then <c>store verify</c>.</summary>
+public sealed class StoreUpgradeLaneV1Tests : IDisposable
+{
+    private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("ledger-upgrade-v1-");
+
+    public StoreUpgradeLaneV1Tests() => Copy(Path.Combine(AppContext.BaseDirectory, "vectors", "upgrade", "lane-v1"), _data.FullName);
+
+    public void Dispose() => _data.Delete(recursive: true);
+
+    private static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var dir in Directory.GetDirectories(from))
+            Copy(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+
+    [Fact]
+    public async Task StoreUpgrade_Format1Fixture_ReportsFormat1To2ThenVerifies_AndASecondRunFindsFormat2()
+    {
+        var r = await CliRunner.RunAsync("store", "upgrade", _data.FullName);
+        Assert.True(r.ExitCode == 0, r.StdOut + r.StdErr);
+        var json = JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal((1, 2, 5L), (json.GetProperty("formatBefore").GetInt32(), json.GetProperty("format").GetInt32(), json.GetProperty("height").GetInt64()));
+
+        var again = JsonDocument.Parse((await CliRunner.RunAsync("store", "upgrade", _data.FullName)).StdOut).RootElement;
+        Assert.Equal(2, again.GetProperty("formatBefore").GetInt32());
+
+        var v = await CliRunner.RunAsync("store", "verify", _data.FullName);
+        Assert.True(v.ExitCode == 0, v.StdOut + v.StdErr);
+        Assert.Equal(5, JsonDocument.Parse(v.StdOut).RootElement.GetProperty("blocks").GetInt64());
+    }
+
+    [Fact]
+    public async Task StoreUpgrade_NotADataFolder_Exit2()
+    {
+        var r = await CliRunner.RunAsync("store", "upgrade", Path.Combine(_data.FullName, "nope"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("not a node data folder", r.StdErr, StringComparison.Ordinal);
+    }
+}

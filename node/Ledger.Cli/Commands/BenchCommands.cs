@@ -49,6 +49,11 @@ public static class BenchCommands
             Description = "Instead of the in-process lane: start a node in this process and submit over its API with the SDK — http, grpc or both "
                 + "(--single signed single-record batches and --records records in batches of --batch over each, in one run, with the gRPC/HTTP ratios)",
         };
+        var foreign = new Option<bool>("--foreign")
+        {
+            Description = "Then apply the ingested lane's signed blocks on a second node's engine, as a replicating peer does (apply_records_per_sec, apply_ratio); "
+                + "the consortium then has two nodes",
+        };
         var stream = new Option<bool>("--stream") { Description = "Build and sign each batch in its writer just before submitting it instead of all before timing (flat memory for 10M records; client CPU counts against the node)" };
         var ingest = new Command("ingest",
             "Ingest N pre-signed records through the node's own submission path (signature check, custody rules, group commit, fsync) into a fresh "
@@ -57,9 +62,9 @@ public static class BenchCommands
             + "Prints a table and writes JSON (records_per_sec, ack_p50_ms, ack_p99_ms, bytes_per_record, query_p50_ms, query_p99_ms, "
             + "settle_sec, query_rest_p50_ms, query_rest_p99_ms, single_per_sec, single_rest_per_sec, "
             + "raw_storage_puts_per_sec, raw_verify_per_sec, storage_ratio, verify_ratio, verify_ratio_rest, rss_mb (resident memory at the end), "
-            + "open_s (restart to ready on the finished store), the memory by part, …)")
+            + "open_s (restart to ready on the finished store), the memory by part, …; with --foreign apply_records_per_sec, apply_ratio)")
         {
-            records, batch, json, data, writers, depth, single, queries, rawSeconds, stream, transport,
+            records, batch, json, data, writers, depth, single, queries, rawSeconds, stream, transport, foreign,
         };
         ingest.SetAction(parseResult =>
         {
@@ -73,7 +78,8 @@ public static class BenchCommands
                 parseResult.GetResult(single) is null ? 2_000 : parseResult.GetValue(single),
                 parseResult.GetResult(queries) is null ? 2_000 : parseResult.GetValue(queries),
                 parseResult.GetResult(rawSeconds) is null ? 3 : parseResult.GetValue(rawSeconds),
-                parseResult.GetValue(stream));
+                parseResult.GetValue(stream),
+                parseResult.GetValue(foreign));
             if (settings.Check() is { } problem)
             {
                 Console.Error.WriteLine(problem);
@@ -93,7 +99,7 @@ public static class BenchCommands
         return ingest;
     }
 
-    private sealed record IngestSettings(int Records, int Batch, string Json, string? Data, int Writers, int Depth, int Single, int Queries, double RawSeconds, bool Stream = false)
+    private sealed record IngestSettings(int Records, int Batch, string Json, string? Data, int Writers, int Depth, int Single, int Queries, double RawSeconds, bool Stream = false, bool Foreign = false)
     {
         public string? Check()
         {
@@ -146,8 +152,9 @@ public static class BenchCommands
 
             var nodeKey = PrivateKey.Generate();
             var maker = PrivateKey.Generate();
+            var replicaKey = PrivateKey.Generate();
             var consortium = new ConsortiumDirectory(new ConsortiumDefinition("bench", 1,
-                [new ConsortiumNode("node-1", nodeKey.Address, "")],
+                s.Foreign ? [new ConsortiumNode("node-1", nodeKey.Address, ""), new ConsortiumNode("replica", replicaKey.Address, "")] : [new ConsortiumNode("node-1", nodeKey.Address, "")],
                 [new Party("maker", maker.Address, PartyRoles.Manufacturer, [Site], ["0614141"], [], nodeKey.Address)]));
 
             Console.Error.WriteLine($"building and signing {s.Records:N0} records in batches of {s.Batch:N0} and {s.Single:N0} single-record batches …");
@@ -265,6 +272,8 @@ public static class BenchCommands
                 await reopened.DisposeAsync().ConfigureAwait(false);
             }
 
+            if (s.Foreign)
+                await MeasureForeignApplyAsync(f, ledgerDir, Path.Combine(scratch, "replica", "ledger"), replicaKey, consortium, laneOptions).ConfigureAwait(false);
             f["storage_ratio"] = f["records_per_sec"] / f["raw_storage_puts_per_sec"];
             f["verify_ratio"] = f["single_per_sec"] / f["raw_verify_per_sec"];
             f["verify_ratio_rest"] = f["single_rest_per_sec"] / f["raw_verify_per_sec"];
@@ -442,6 +451,45 @@ public static class BenchCommands
         var wall = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, streams).Select(k => Task.Run(() => StreamAsync(k)))).ConfigureAwait(false);
         return wall.Elapsed;
+    }
+
+    /// <summary>
+    /// --foreign: the ingested lane's blocks, read back from its store, applied in order on a second node's engine (full
+    /// validation: signatures, roots, custody rules, then durable as its own blocks are), with up to 16 blocks queued.
+    /// </summary>
+    private static async Task MeasureForeignApplyAsync(Figures f, string sourceLedger, string replicaLedger, PrivateKey replicaKey, ConsortiumDirectory consortium, LaneOptions options)
+    {
+        Console.Error.WriteLine("applying the lane's blocks on a replicating node …");
+        using var source = LaneStore.Open(sourceLedger, blockCacheSize: 0);
+        var height = source.GetHeadHeight();
+        var replica = LedgerEngine.Open(replicaLedger, replicaKey, consortium, options);
+        long applied = 0;
+        try
+        {
+            var inFlight = new Queue<(Task<ApplyResult> Task, long Records)>();
+            var wall = Stopwatch.StartNew();
+            for (var h = 1L; h <= height; h++)
+            {
+                var block = source.GetBlock(h) ?? throw new BenchFailedException($"the ingested store has no block at height {h}");
+                inFlight.Enqueue((replica.ApplyBlockAsync(block), block.SignedHeader.Header.RecordCount));
+                while (inFlight.Count >= 16 || (h == height && inFlight.Count > 0))
+                {
+                    var (task, records) = inFlight.Dequeue();
+                    var result = await task.ConfigureAwait(false);
+                    if (result.Status != ApplyStatus.Applied)
+                        throw new BenchFailedException($"the replica refused a block: {result.Status} {result.Code} {result.Message}");
+                    applied += records;
+                }
+            }
+            wall.Stop();
+            f["apply_blocks"] = height;
+            f["apply_records_per_sec"] = applied / wall.Elapsed.TotalSeconds;
+            f["apply_ratio"] = f["apply_records_per_sec"] / f["records_per_sec"];
+        }
+        finally
+        {
+            await replica.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Commission records of fresh serials <c>S{first}</c>…, <paramref name="batchSize"/> per batch, signed by the maker (in parallel).</summary>
@@ -675,6 +723,8 @@ public static class BenchCommands
             ("restart to ready / key filters filled", $"{Format(f["open_s"], "N2")} / {Format(f["open_filters_s"], "N2")} s"),
             ("cores / load (1 min)", $"{Format(f["cores"], "N0")} / {(f.Values.TryGetValue("load_1min", out var l) ? Format(l, "N2") : "n/a")}"),
         };
+        if (f.Values.TryGetValue("apply_records_per_sec", out var apply))
+            rows = [.. rows, ("foreign blocks applied, records/s (÷ own ingest)", $"{Format(apply, "N0")} ({Format(f["apply_ratio"], "N2")})")];
         var width = rows.Max(r => r.Name.Length);
         foreach (var (name, value) in rows)
             Console.Out.WriteLine($"{name.PadRight(width)}  {value}");

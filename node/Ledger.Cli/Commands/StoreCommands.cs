@@ -13,6 +13,7 @@ public static class StoreCommands
         var store = new Command("store", "Offline checks and repair of a node's data folder (run on a stopped node; verify also on a copy or a running node)");
         store.Subcommands.Add(CreateVerify());
         store.Subcommands.Add(CreateRebuild());
+        store.Subcommands.Add(CreateUpgrade());
         return store;
     }
 
@@ -73,6 +74,33 @@ public static class StoreCommands
         var report = IndexRebuilder.Rebuild(Path.Combine(dataDirectory, "ledger"), consortium, nodeKey);
         Console.Out.WriteLine(ToJson(new StoreReport(report.Blocks, report.Records, report.Failure, report.Warnings)));
         return report.Ok ? ExitCodes.Ok : ExitCodes.CheckFailed;
+    }
+
+    private static Command CreateUpgrade()
+    {
+        var dir = new Argument<string>("dir") { Description = "The node's data folder (the store is its ledger/ folder)" };
+        var upgrade = new Command("upgrade",
+            "Upgrade a stopped node's store to the current format (the node also does it when it opens the store): a store of format 1 "
+            + "(one lane) gets its keys under the own lane's number. Resumes after an interruption. "
+            + "Prints one JSON object {formatBefore, format, height}; exit 0 when done, 2 when the folder is not a node data folder")
+        {
+            dir,
+        };
+        upgrade.SetAction(parseResult => Upgrade(parseResult.GetValue(dir)!));
+        return upgrade;
+    }
+
+    private static int Upgrade(string dataDirectory)
+    {
+        var ledger = Path.Combine(dataDirectory, "ledger");
+        if (!File.Exists(Path.Combine(ledger, "index", "CURRENT")))
+        {
+            Console.Error.WriteLine($"dir: {dataDirectory} holds no ledger/index store, so it is not a node data folder [directory-not-found]");
+            return ExitCodes.InvalidInput;
+        }
+        using var store = Ledger.Engine.Lane.LaneStore.Open(ledger);
+        Console.Out.WriteLine(JsonSerializer.Serialize(new { formatBefore = store.FoundFormatVersion, format = Ledger.Engine.Lane.LaneStore.CurrentFormatVersion, height = store.GetHeadHeight() }));
+        return ExitCodes.Ok;
     }
 
     private static Command CreateVerify()

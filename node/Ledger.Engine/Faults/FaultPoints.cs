@@ -43,6 +43,15 @@ public sealed class FaultPoints
     /// <summary>Lane write path, in-process only: the frame's append fails as on a full disk (the write-failure policy's path).</summary>
     public const string LaneFrameNoSpace = "lane-frame-no-space";
 
+    /// <summary>Engine: a block of another lane validated and this node's cosignature decided, not yet durably recorded (nothing written).</summary>
+    public const string CosignRecord = "cosign-record";
+
+    /// <summary>Engine: a certificate assembled from a quorum of cosignatures, not yet stored.</summary>
+    public const string CertificateStore = "certificate-store";
+
+    /// <summary>Engine: a block of another lane applied and durable (with this node's cosignature), not yet acknowledged or the cosignature released.</summary>
+    public const string ForeignApplied = "foreign-applied";
+
     private readonly string? _armed;
     private readonly bool _kill;
 

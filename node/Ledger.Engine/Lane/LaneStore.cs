@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Ledger.Protocol;
 using Ledger.Protocol.Blocks;
+using Ledger.Protocol.Crypto;
 using Ledger.Protocol.Custody;
 using Ledger.Protocol.Merkle;
 using Ledger.Protocol.Records;
@@ -21,16 +22,21 @@ public sealed class LaneStore : IDisposable
     internal const string Meta = "meta", Headers = "headers", Certs = "certs", Blocks = "blocks", Records = "records", Batches = "batches",
         Items = "items", History = "history", Alerts = "alerts", ItemAlerts = "item-alerts",
         Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", Scans = "scans",
-        StateDeltas = "state-deltas", BatchTrees = "batch-trees", CaptureJobs = "capture-jobs";
+        StateDeltas = "state-deltas", BatchTrees = "batch-trees", CaptureJobs = "capture-jobs",
+        Lanes = "lanes", Cosigns = "cosigns", Evidence = "evidence", ItemFacts = "item-facts";
 
     private static readonly string[] Families =
-        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, Alerts, ItemAlerts, Log, Smt, Keys, Events, Scans, StateDeltas, BatchTrees, CaptureJobs];
+        [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, Alerts, ItemAlerts, Log, Smt, Keys, Events, Scans, StateDeltas, BatchTrees, CaptureJobs,
+            Lanes, Cosigns, Evidence, ItemFacts];
 
     /// <summary>
     /// Families that stores written before held and nothing reads any more (docs/spec/lane.md §2): a store that has them
     /// opens them (RocksDB must open every family on disk) and drops them at once, which deletes their files.
     /// </summary>
     internal static readonly string[] RetiredFamilies = ["lot-items", "gln-records", "item-events"];
+
+    /// <summary>The families whose every key starts with a lane number (docs/spec/lane.md §2).</summary>
+    internal static readonly string[] LaneScopedFamilies = [Headers, Certs, Blocks, BatchTrees, StateDeltas, Log];
 
     /// <summary>Every column family of the index, "default" included (for tools that open the index themselves, e.g. store verify).</summary>
     public static IReadOnlyList<string> FamilyNames => Families;
@@ -42,11 +48,21 @@ public sealed class LaneStore : IDisposable
     /// <summary>The state map version this node writes: items, and lots and products (docs/spec/lane.md §3).</summary>
     public const int CurrentStateMapVersion = 2;
     internal static readonly byte[] StateCheckpointKey = "state-checkpoint"u8.ToArray();
+    /// <summary>Meta entry holding the store's format version (one byte); absent in a store of format 1 (one lane, keys without lane).</summary>
+    internal static readonly byte[] FormatVersionKey = "format-version"u8.ToArray();
+    /// <summary>The store format this node writes: every lane-scoped key starts with a lane number (docs/spec/lane.md §2).</summary>
+    public const int CurrentFormatVersion = 2;
 
     private readonly Dictionary<string, ColumnFamilyHandle> _cf;
     private readonly BlockCache _cache;
     private readonly CancellationTokenSource _stopScan = new();
     private readonly Task _scan;
+    private readonly LaneStore? _root;
+    private readonly Lock _lanesLock = new();
+    private readonly Dictionary<int, LaneStore> _lanes = [];
+    private readonly Dictionary<Address, int> _laneNumbers = [];
+    private readonly int _blockCacheSize;
+    private readonly long _blockCacheRecords;
     private int _disposed;
 
     private LaneStore(string directory, RocksDb db, BlockSegmentStore segments, StoredHead head, int cacheSize, long cacheRecords)
@@ -55,11 +71,14 @@ public sealed class LaneStore : IDisposable
         Db = db;
         Segments = segments;
         Head = head;
+        LaneNumber = LaneKeys.OwnLane;
+        _blockCacheSize = cacheSize;
+        _blockCacheRecords = cacheRecords;
         _cf = Families.ToDictionary(f => f, db.GetColumnFamily, StringComparer.Ordinal);
         _cache = new BlockCache(cacheSize, cacheRecords);
         RecordFilter = new KeyFilter((long)db.EstimateNumKeys(_cf[Records]));
         ItemFilter = new KeyFilter((long)db.EstimateNumKeys(_cf[Items]));
-        LogUpper = LogUpperLevels.Load(db, _cf[Log]);
+        LogUpper = LogUpperLevels.Load(db, _cf[Log], LaneKeys.OwnLane);
         // The filters exist before the sequencer can write (it adds every key it writes), so a scan that starts now
         // and sees what is on disk leaves nothing out.
         _scan = Task.Run(() =>
@@ -67,6 +86,128 @@ public sealed class LaneStore : IDisposable
             ScanKeys(Records, RecordFilter, _stopScan.Token);
             ScanKeys(Items, ItemFilter, _stopScan.Token);
         });
+    }
+
+    /// <summary>The view of another lane of the same store: its own segments, head, log levels and block cache; the RocksDB index shared.</summary>
+    private LaneStore(LaneStore root, int number, Address lane, BlockSegmentStore segments, StoredHead head)
+    {
+        _root = root;
+        Directory = root.Directory;
+        Db = root.Db;
+        Segments = segments;
+        Head = head;
+        LaneNumber = number;
+        LaneAddress = lane;
+        _cf = root._cf;
+        _cache = new BlockCache(root._blockCacheSize, root._blockCacheRecords);
+        RecordFilter = root.RecordFilter;
+        ItemFilter = root.ItemFilter;
+        LogUpper = LogUpperLevels.Load(Db, _cf[Log], number);
+        _scan = root._scan;
+    }
+
+    /// <summary>The format the store had when this process opened it: 0 (new), 1 (upgraded on this open) or <see cref="CurrentFormatVersion"/>.</summary>
+    public int FoundFormatVersion { get; private init; }
+
+    /// <summary>This view's lane number in the store (1: the node's own lane).</summary>
+    internal int LaneNumber { get; }
+
+    /// <summary>This view's lane (null for the own lane of a store that has no block and no claimed owner yet).</summary>
+    internal Address? LaneAddress { get; private set; }
+
+    /// <summary>lane ‖ height: the key of this lane's header, certificate, block location, state delta at <paramref name="height"/>.</summary>
+    internal byte[] HeightKey(long height) => LaneKeys.Height(LaneNumber, height);
+
+    /// <summary>lane ‖ <paramref name="key"/>.</summary>
+    internal byte[] LaneKey(ReadOnlySpan<byte> key) => LaneKeys.Of(LaneNumber, key);
+
+    /// <summary>This lane's <c>meta</c> head key.</summary>
+    internal byte[] HeadKeyOfLane => StateCodec.Concat(HeadKey, LaneKeys.Prefix(LaneNumber));
+
+    /// <summary>This lane's <c>meta</c> state-checkpoint key.</summary>
+    internal byte[] CheckpointKeyOfLane => StateCodec.Concat(StateCheckpointKey, LaneKeys.Prefix(LaneNumber));
+
+    /// <summary>The store that owns the RocksDB index (this one, for the own lane).</summary>
+    internal LaneStore Root => _root ?? this;
+
+    /// <summary>The lanes of the store other than the own one, by number.</summary>
+    internal IReadOnlyList<LaneStore> OtherLanes
+    {
+        get
+        {
+            var root = Root;
+            lock (root._lanesLock)
+                return [.. root._lanes.Values.OrderBy(l => l.LaneNumber)];
+        }
+    }
+
+    /// <summary>The number of a lane in this store, or null when the store holds nothing of it.</summary>
+    internal int? NumberOf(Address lane)
+    {
+        var root = Root;
+        lock (root._lanesLock)
+            return root._laneNumbers.TryGetValue(lane, out var n) ? n : null;
+    }
+
+    /// <summary>The lane with this number (1: the own lane), or null.</summary>
+    internal LaneStore? LaneByNumber(int number)
+    {
+        var root = Root;
+        if (number == LaneKeys.OwnLane)
+            return root;
+        lock (root._lanesLock)
+            return root._lanes.GetValueOrDefault(number);
+    }
+
+    /// <summary>
+    /// Records <paramref name="lane"/> as the own lane (number 1) of this store: written once (with sync), then checked.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store is another lane's.</exception>
+    internal void ClaimOwnLane(Address lane)
+    {
+        var root = Root;
+        var key = LaneKeys.Prefix(LaneKeys.OwnLane);
+        if (Db.Get(_cf[Lanes], key) is { } raw)
+        {
+            var owner = LaneEntryCodec.Decode(raw);
+            if (owner != lane)
+                throw new InvalidOperationException($"the store in {Directory} is the lane of {owner}, not of this node's key {lane}");
+        }
+        else
+        {
+            Db.Put(_cf[Lanes], key, LaneEntryCodec.Encode(lane), sync: true);
+        }
+        lock (root._lanesLock)
+            root._laneNumbers[lane] = LaneKeys.OwnLane;
+        root.LaneAddress = lane;
+    }
+
+    /// <summary>
+    /// The view of another lane, created (a new lane number in <c>lanes</c>, written with sync; its segment files under
+    /// <c>lanes/&lt;address&gt;/</c>) the first time a block of it is applied.
+    /// </summary>
+    internal LaneStore LaneFor(Address lane)
+    {
+        var root = Root;
+        lock (root._lanesLock)
+        {
+            if (root._laneNumbers.TryGetValue(lane, out var n))
+                return n == LaneKeys.OwnLane ? root : root._lanes[n];
+            var number = Math.Max(LaneKeys.OwnLane, root._lanes.Count == 0 ? LaneKeys.OwnLane : root._lanes.Keys.Max()) + 1;
+            Db.Put(_cf[Lanes], LaneKeys.Prefix(number), LaneEntryCodec.Encode(lane), sync: true);
+            var view = root.OpenLane(number, lane);
+            root._lanes[number] = view;
+            root._laneNumbers[lane] = number;
+            return view;
+        }
+    }
+
+    private LaneStore OpenLane(int number, Address lane)
+    {
+        var raw = Db.Get(_cf[Meta], StateCodec.Concat(HeadKey, LaneKeys.Prefix(number)));
+        var head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
+        var segments = BlockSegmentStore.Open(Path.Combine(Directory, "lanes", lane.ToLowerHex()[2..]), head.Height == 0 ? null : head.Location);
+        return new LaneStore(this, number, lane, segments, head);
     }
 
     /// <summary>Record ids on the ledger (keys of <c>records</c>); the sequencer adds each id before its block's write.</summary>
@@ -102,6 +243,9 @@ public sealed class LaneStore : IDisposable
     internal BlockSegmentStore Segments { get; }
 
     internal StoredHead Head { get; set; }
+
+    /// <summary>The own lane's committed height (0 before its first block).</summary>
+    public long GetHeadHeight() => Head.Height;
 
     internal ColumnFamilyHandle this[string family] => _cf[family];
 
@@ -158,9 +302,12 @@ public sealed class LaneStore : IDisposable
         return e;
     }
 
-    /// <summary>Opens (creating when missing) the store in <paramref name="directory"/>, recovering the segment tail to the committed head.</summary>
-    /// <param name="directory">The lane's directory.</param>
-    /// <param name="blockCacheSize">Decoded blocks kept in memory.</param>
+    /// <summary>
+    /// Opens (creating when missing) the store in <paramref name="directory"/>, upgrading a store of format 1
+    /// (<see cref="StoreUpgrade"/>), and recovering each lane's segment tail to its committed head.
+    /// </summary>
+    /// <param name="directory">The store's directory.</param>
+    /// <param name="blockCacheSize">Decoded blocks kept in memory (per lane).</param>
     /// <param name="blockCacheRecords">At most this many records in them.</param>
     /// <param name="indexCacheBytes">RocksDB's block cache (null: <see cref="RocksDbOptions"/>' default).</param>
     /// <param name="lowPriorityCompactions">RocksDB's compactions at the lowest CPU priority (see <see cref="LaneOptions.LowPriorityBackground"/>).</param>
@@ -198,14 +345,17 @@ public sealed class LaneStore : IDisposable
         {
             throw StoreDamagedException.FromIndex(e, directory);
         }
+        LaneStore? store = null;
         try
         {
             foreach (var family in retired)
                 db.DropColumnFamily(family);
+            int found;
             StoredHead head;
             try
             {
-                var raw = db.Get(db.GetColumnFamily(Meta), HeadKey);
+                found = StoreUpgrade.Run(db);
+                var raw = db.Get(db.GetColumnFamily(Meta), StateCodec.Concat(HeadKey, LaneKeys.Prefix(LaneKeys.OwnLane)));
                 head = raw is null ? StoredHead.Empty : StoredHead.Decode(raw);
             }
             catch (Exception e) when (e is RocksDbException or RlpException)
@@ -230,17 +380,34 @@ public sealed class LaneStore : IDisposable
             }
             try
             {
-                return new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords) { OpenDamage = damage };
+                store = new LaneStore(directory, db, segments, head, blockCacheSize, blockCacheRecords) { FoundFormatVersion = found, OpenDamage = damage };
             }
             catch (RocksDbException e)
             {
                 segments.Dispose();
                 throw StoreDamagedException.FromIndex(e, directory);
             }
+            using (var it = db.NewIterator(store._cf[Lanes]))
+            {
+                for (it.SeekToFirst(); it.Valid(); it.Next())
+                {
+                    var number = LaneKeys.LaneOf(it.Key());
+                    var lane = LaneEntryCodec.Decode(it.Value());
+                    store._laneNumbers[lane] = number;
+                    if (number == LaneKeys.OwnLane)
+                        store.LaneAddress = lane;
+                    else
+                        store._lanes[number] = store.OpenLane(number, lane);
+                }
+            }
+            return store;
         }
         catch
         {
-            db.Dispose();
+            if (store is not null)
+                store.Dispose();
+            else
+                db.Dispose();
             throw;
         }
     }
@@ -281,19 +448,19 @@ public sealed class LaneStore : IDisposable
     }
 
     /// <summary>The signed header at <paramref name="height"/>, or null.</summary>
-    public SignedHeader? GetHeader(long height) => Get(Headers, StateCodec.BigEndian(height)) is { } b ? SignedHeader.Decode(b) : null;
+    public SignedHeader? GetHeader(long height) => Get(Headers, HeightKey(height)) is { } b ? SignedHeader.Decode(b) : null;
 
     /// <summary>The certificate of the block at <paramref name="height"/>, or null.</summary>
-    public Certificate? GetCertificate(long height) => Get(Certs, StateCodec.BigEndian(height)) is { } b ? Certificate.Decode(b) : null;
+    public Certificate? GetCertificate(long height) => Get(Certs, HeightKey(height)) is { } b ? Certificate.Decode(b) : null;
 
     /// <summary>The block at <paramref name="height"/>, or null (decoded blocks are cached).</summary>
     public Block? GetBlock(long height)
     {
         if (_cache.TryGet(height, out var cached))
             return cached;
-        if (Get(Blocks, StateCodec.BigEndian(height)) is not { } loc)
+        if (Get(Blocks, HeightKey(height)) is not { } loc)
             return null;
-        var block = Block.Decode(ReadFrame(height, DecodeLocation(loc)));
+        var block = Block.Decode(ReadFrame(height, BlockLocationCodec.Decode(loc)));
         _cache.Put(height, block);
         return block;
     }
@@ -302,7 +469,7 @@ public sealed class LaneStore : IDisposable
     public RecordLocation? FindRecord(Hash32 id)
     {
         var key = id.ToArray();
-        return RecordFilter.MayContain(key) && Get(Records, key) is { } b ? DecodeRecordLocation(b) : null;
+        return RecordFilter.MayContain(key) && Get(Records, key) is { } b ? RecordLocationCodec.Decode(b) : null;
     }
 
     /// <summary>The record with this id, or null.</summary>
@@ -314,7 +481,7 @@ public sealed class LaneStore : IDisposable
     {
         if (record.Id == id)
             return record;
-        var at = Get(Blocks, StateCodec.BigEndian(location.Height)) is { } b ? DecodeLocation(b) : default;
+        var at = Get(Blocks, StateCodec.BigEndian(location.Height)) is { } b ? BlockLocationCodec.Decode(b) : default;
         throw ReportDamage(new StoreDamagedException(StoreDamagedException.SegmentPath(SegmentFormat.FileName(Math.Max(1, at.Segment))), at.Offset, location.Height,
             $"the record at batch {location.Batch} index {location.Index} has id {record.Id}, the index names {id}"));
     }
@@ -329,12 +496,17 @@ public sealed class LaneStore : IDisposable
     /// <exception cref="InvalidOperationException">The block is missing, or the slice or batch-trees entry is damaged (names height, batch and index).</exception>
     public (LedgerRecord Record, RecordSeal Seal) GetRecordAt(RecordLocation location)
     {
-        if (location.Length > 0 && Get(BatchTrees, BatchTree.Key(location.Height, location.Batch)) is { } treeBytes)
+        if (location.Lane != LaneNumber)
+        {
+            var lane = LaneByNumber(location.Lane) ?? throw new InvalidOperationException($"the record's lane number {location.Lane} is not in the lanes family: the store is damaged");
+            return lane.GetRecordAt(location);
+        }
+        if (location.Length > 0 && Get(BatchTrees, LaneKey(BatchTree.Key(location.Height, location.Batch))) is { } treeBytes)
         {
             var tree = DecodeBatchTree(treeBytes, location);
             if (tree.ChunkFor(location.Index) is { } chunk)
             {
-                var chunkBytes = Get(BatchTrees, BatchTree.ChunkKey(location.Height, location.Batch, chunk))
+                var chunkBytes = Get(BatchTrees, LaneKey(BatchTree.ChunkKey(location.Height, location.Batch, chunk)))
                     ?? throw new InvalidOperationException($"the batch-trees chunk {chunk} of height {location.Height} batch {location.Batch} is missing: the store is damaged");
                 try
                 {
@@ -349,15 +521,15 @@ public sealed class LaneStore : IDisposable
             var seal = tree.SealFor(location.Index);
             if (_cache.TryGet(location.Height, out var block))
                 return (block.Batches[location.Batch].Records[location.Index], seal);
-            var blockAt = Get(Blocks, StateCodec.BigEndian(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
-            var raw = ReadFrameSlice(location.Height, DecodeLocation(blockAt), location.Offset, location.Length);
+            var blockAt = Get(Blocks, HeightKey(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
+            var raw = ReadFrameSlice(location.Height, BlockLocationCodec.Decode(blockAt), location.Offset, location.Length);
             try
             {
                 return (LedgerRecord.Decode(raw), seal);
             }
             catch (RecordFormatException e)
             {
-                var frame = DecodeLocation(blockAt);
+                var frame = BlockLocationCodec.Decode(blockAt);
                 throw ReportDamage(new StoreDamagedException(StoreDamagedException.SegmentPath(SegmentFormat.FileName(frame.Segment)), frame.Offset, location.Height,
                     $"the record at batch {location.Batch} index {location.Index} does not decode from its slice of the block ({e.Message})", e));
             }
@@ -367,8 +539,8 @@ public sealed class LaneStore : IDisposable
             var batch = cached.Batches[location.Batch];
             return (batch.Records[location.Index], batch.SealFor(location.Index));
         }
-        var at = Get(Blocks, StateCodec.BigEndian(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
-        return BlockReader.ReadRecord(ReadFrame(location.Height, DecodeLocation(at)), location.Batch, location.Index);
+        var at = Get(Blocks, HeightKey(location.Height)) ?? throw new InvalidOperationException($"no block at height {location.Height}");
+        return BlockReader.ReadRecord(ReadFrame(location.Height, BlockLocationCodec.Decode(at)), location.Batch, location.Index);
     }
 
     private static BatchTree DecodeBatchTree(byte[] bytes, RecordLocation location)
@@ -407,7 +579,8 @@ public sealed class LaneStore : IDisposable
     /// The store's state map version: 1 for a store written before lots were committed by the state root (its lot facts
     /// stay in <c>meta/lots</c> only), 2 for a store created since (or an empty one).
     /// </summary>
-    public int StateMapVersion => Get(Meta, StateMapVersionKey) is [var v] ? v : Head.Height == 0 ? CurrentStateMapVersion : 1;
+    public int StateMapVersion => LaneNumber != LaneKeys.OwnLane ? CurrentStateMapVersion
+        : Get(Meta, StateMapVersionKey) is [var v] ? v : Head.Height == 0 ? CurrentStateMapVersion : 1;
 
     /// <summary>Alerts from <paramref name="afterSequence"/> on (exclusive), at most <paramref name="limit"/>.</summary>
     public IReadOnlyList<LedgerAlert> GetAlerts(long afterSequence = 0, int limit = 1_000)
@@ -520,41 +693,6 @@ public sealed class LaneStore : IDisposable
         return null;
     }
 
-    internal static byte[] EncodeLocation(BlockLocation l)
-    {
-        var b = new byte[20];
-        BinaryPrimitives.WriteUInt64BigEndian(b, l.Segment);
-        BinaryPrimitives.WriteInt64BigEndian(b.AsSpan(8), l.Offset);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(16), l.Length);
-        return b;
-    }
-
-    internal static BlockLocation DecodeLocation(ReadOnlySpan<byte> b) =>
-        new(BinaryPrimitives.ReadUInt64BigEndian(b), BinaryPrimitives.ReadInt64BigEndian(b[8..]), BinaryPrimitives.ReadInt32BigEndian(b[16..]));
-
-    /// <summary>A <c>records</c> value: height(8) ‖ batch(4) ‖ index(4) ‖ log index(8) ‖ span offset(4) ‖ span length(4), big-endian (32 bytes).</summary>
-    internal static byte[] EncodeRecordLocation(RecordLocation l)
-    {
-        var b = new byte[32];
-        BinaryPrimitives.WriteInt64BigEndian(b, l.Height);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(8), l.Batch);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(12), l.Index);
-        BinaryPrimitives.WriteInt64BigEndian(b.AsSpan(16), l.LogIndex);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(24), l.Offset);
-        BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(28), l.Length);
-        return b;
-    }
-
-    /// <summary>Reads a 32-byte <c>records</c> value, or a 24-byte one written before record spans were kept (span length 0).</summary>
-    /// <exception cref="InvalidOperationException">The value is neither 24 nor 32 bytes.</exception>
-    internal static RecordLocation DecodeRecordLocation(ReadOnlySpan<byte> b)
-    {
-        if (b.Length is not (24 or 32))
-            throw new InvalidOperationException($"a records value is {b.Length} bytes, expected 24 or 32: the store is damaged");
-        var l = new RecordLocation(BinaryPrimitives.ReadInt64BigEndian(b), BinaryPrimitives.ReadInt32BigEndian(b[8..]), BinaryPrimitives.ReadInt32BigEndian(b[12..]), BinaryPrimitives.ReadInt64BigEndian(b[16..]));
-        return b.Length == 24 ? l : l with { Offset = BinaryPrimitives.ReadInt32BigEndian(b[24..]), Length = BinaryPrimitives.ReadInt32BigEndian(b[28..]) };
-    }
-
     internal void CacheBlock(long height, Block block) => _cache.Put(height, block);
 
     /// <summary>Blocks and records in the decoded-block cache (for tests and metrics).</summary>
@@ -563,8 +701,15 @@ public sealed class LaneStore : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
+        if (_root is not null)
+        {
+            Segments.Dispose();
+            return;
+        }
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            foreach (var lane in OtherLanes)
+                lane.Dispose();
             _stopScan.Cancel();
             try
             {
@@ -654,7 +799,7 @@ internal sealed record StoredHead(long Height, BlockLocation Location, Hash32 He
 {
     public static readonly StoredHead Empty = new(0, default, Hash32.Zero, 0, [], SparseMerkleTree.EmptyHash, 0, 0);
 
-    public byte[] Encode() => Rlp.Encode(RlpItem.List(RlpItem.UInt(1), RlpItem.UInt((ulong)Height), RlpItem.Bytes(LaneStore.EncodeLocation(Location)),
+    public byte[] Encode() => Rlp.Encode(RlpItem.List(RlpItem.UInt(1), RlpItem.UInt((ulong)Height), RlpItem.Bytes(BlockLocationCodec.Encode(Location)),
         RlpItem.Hash(HeaderHash), RlpItem.UInt((ulong)LogSize), RlpItem.Bytes(Frontier), RlpItem.Hash(StateRoot), RlpItem.UInt((ulong)AlertSequence),
         RlpItem.UInt((ulong)EventSequence)));
 
@@ -664,7 +809,7 @@ internal sealed record StoredHead(long Height, BlockLocation Location, Hash32 He
         var l = Rlp.Decode(bytes).AsList(f).Expect(f, 9);
         if (l[0].AsString(f).ToUInt64(f) != 1)
             throw new RlpException(f, "unknown head version");
-        return new StoredHead((long)l[1].AsString(f).ToUInt64(f), LaneStore.DecodeLocation(l[2].AsString(f).Value.Span), l[3].AsString(f).ToHash32(f),
+        return new StoredHead((long)l[1].AsString(f).ToUInt64(f), BlockLocationCodec.Decode(l[2].AsString(f).Value.Span), l[3].AsString(f).ToHash32(f),
             (long)l[4].AsString(f).ToUInt64(f), l[5].AsString(f).Value.ToArray(), l[6].AsString(f).ToHash32(f), (long)l[7].AsString(f).ToUInt64(f),
             (long)l[8].AsString(f).ToUInt64(f));
     }
@@ -787,7 +932,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
     public void WriteTo(WriteBatch batch, long height)
     {
         if (_delta is { Count: > 0 } delta)
-            batch.Put(_store[LaneStore.StateDeltas], StateCodec.BigEndian(height), EncodeDelta(delta));
+            batch.Put(_store[LaneStore.StateDeltas], _store.HeightKey(height), EncodeDelta(delta));
     }
 
     /// <summary>
@@ -858,7 +1003,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         var head = _store.Head;
         long height;
         Hash32 root;
-        if (_store.Get(LaneStore.Meta, LaneStore.StateCheckpointKey) is { } raw)
+        if (_store.Get(LaneStore.Meta, _store.CheckpointKeyOfLane) is { } raw)
         {
             (height, root) = DecodeCheckpoint(raw);
             if (height > head.Height)
@@ -872,7 +1017,7 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
                     $"the store has no state-map checkpoint and lacks the node of the state root {head.StateRoot} at height {head.Height}: the store is damaged");
             }
             (height, root) = (head.Height, head.StateRoot);
-            _store.Db.Put(_store[LaneStore.Meta], LaneStore.StateCheckpointKey, EncodeCheckpoint(height, root), sync: true);
+            _store.Db.Put(_store[LaneStore.Meta], _store.CheckpointKeyOfLane, EncodeCheckpoint(height, root), sync: true);
         }
         _checkpointHeight = height;
         _current = new Generation(height);
@@ -890,9 +1035,11 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
         var head = _store.Head;
         using (var it = _store.Db.NewIterator(_store[LaneStore.StateDeltas]))
         {
-            for (it.Seek(StateCodec.BigEndian(_checkpointHeight + 1)); it.Valid(); it.Next())
+            for (it.Seek(_store.HeightKey(_checkpointHeight + 1)); it.Valid(); it.Next())
             {
-                var height = BinaryPrimitives.ReadInt64BigEndian(it.Key());
+                if (LaneKeys.LaneOf(it.Key()) != _store.LaneNumber)
+                    break;
+                var height = LaneKeys.HeightOf(it.Key());
                 if (height > head.Height)
                     break;
                 Hash32 root;
@@ -1028,11 +1175,11 @@ internal sealed class RocksSparseNodeStore : ISparseMerkleNodeStore
                 }
             }
             // The synced write makes the unsynced node writes before it durable too (one write-ahead log, in order).
-            wb.Put(_store[LaneStore.Meta], LaneStore.StateCheckpointKey, EncodeCheckpoint(height, root));
+            wb.Put(_store[LaneStore.Meta], _store.CheckpointKeyOfLane, EncodeCheckpoint(height, root));
             // The deltas at or below the checkpoint are no longer needed for recovery: they are deleted.
             var deltas = _store[LaneStore.StateDeltas];
             for (var h = from + 1; h <= height; h++)
-                wb.Delete(deltas, StateCodec.BigEndian(h));
+                wb.Delete(deltas, _store.HeightKey(h));
             db.Write(wb, sync: true);
         }
         finally

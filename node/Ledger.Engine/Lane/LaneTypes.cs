@@ -75,6 +75,10 @@ public sealed record LaneOptions
     /// 4 MiB/s; 0 turns it off). The first bad frame raises the damaged-store alert (WriteFailurePolicy.cs).
     /// </summary>
     public long ScrubBytesPerSecond { get; init; } = 4L * 1024 * 1024;
+
+    /// <summary>The armed fault point, for crash tests only (<see cref="Faults.FaultPoints"/>); none by default, and then
+    /// the one named by <c>LEDGER_FAULTPOINT</c> in a node process's environment, if any.</summary>
+    public Faults.FaultPoints Faults { get; init; } = Ledger.Engine.Faults.FaultPoints.None;
 }
 
 /// <summary>What happened to one record (or one EPCIS event) of a submission.</summary>
@@ -118,8 +122,15 @@ public sealed record RecordOutcome(
 /// <summary>The outcome of a submission, known only once everything accepted is durable.</summary>
 /// <param name="Accepted">True when nothing was rejected.</param>
 /// <param name="Outcomes">One per record (signed batch) or per EPCIS event (hosted capture), in order.</param>
-/// <param name="Height">The block written for it, when something new was written.</param>
-public sealed record SubmitResult(bool Accepted, IReadOnlyList<RecordOutcome> Outcomes, long? Height);
+/// <param name="Height">The block written for it, when something new was written ("accepted").</param>
+public sealed record SubmitResult(bool Accepted, IReadOnlyList<RecordOutcome> Outcomes, long? Height)
+{
+    /// <summary>
+    /// True when the block at <see cref="Height"/> was certified when answered (a quorum of cosignatures; in a one-node
+    /// consortium at once). False: the records are durable and accepted, and certified once the quorum's cosignatures arrive.
+    /// </summary>
+    public bool Certified { get; init; }
+}
 
 /// <summary>A suspect-product alert with its evidence.</summary>
 /// <param name="Sequence">Position in the node's alert log (from 1).</param>
@@ -148,7 +159,11 @@ public sealed record LaneHead(long Height, SignedHeader? Header, Certificate? Ce
 /// <param name="LogIndex">The record's index in the lane log.</param>
 /// <param name="Offset">Byte offset of the record's encoding in the encoded block (meaningful when <paramref name="Length"/> is not 0).</param>
 /// <param name="Length">Length of the record's encoding; 0 when unknown (stores written before record spans were kept).</param>
-public readonly record struct RecordLocation(long Height, int Batch, int Index, long LogIndex, int Offset = 0, int Length = 0);
+public readonly record struct RecordLocation(long Height, int Batch, int Index, long LogIndex, int Offset = 0, int Length = 0)
+{
+    /// <summary>The lane number of the block in this store (<c>lanes</c> family; 1 is the node's own lane).</summary>
+    public int Lane { get; init; } = LaneKeys.OwnLane;
+}
 
 /// <summary>The sequencer's queue is full: retry after the given time (HTTP 503 + Retry-After).</summary>
 public sealed class LaneOverloadedException(TimeSpan retryAfter)

@@ -38,9 +38,14 @@ public sealed partial class LedgerEngine
         public PrivateKey? PartyKey { get; } = partyKey;
         public IReadOnlyList<Draft>? Drafts { get; } = drafts;
         public bool Rollback { get; } = rollback;
-        public int Size => Batch?.Records.Count ?? Drafts!.Count;
+        public int Size => Batch?.Records.Count ?? Drafts?.Count ?? 0;
         public TaskCompletionSource<SubmitResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public List<(string Key, byte[]? Payload, IReadOnlyList<LedgerRecord> Records)> Captured { get; } = [];
+
+        /// <summary>Work that is not a submission (a block of another lane, a cosignature): run alone on the sequencer.</summary>
+        public Func<ApplyResult>? Control { get; init; }
+
+        public TaskCompletionSource<ApplyResult> ControlDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private readonly Dictionary<Hash32, List<ItemId>> _touched = [];
@@ -93,6 +98,8 @@ public sealed partial class LedgerEngine
     /// <summary>Applies one record to the submission level of the overlay; returns the outcome and the alerts it raised.</summary>
     private (CustodyOutcome Outcome, List<LedgerAlert> Alerts) ApplyRecord(LedgerRecord r)
     {
+        if (OutOfChain(r) is { } outOfChain)
+            return (outOfChain, []);
         var outcome = CustodyRules.Apply(r, _overlay);
         // A verification the node records for an unauthenticated caller is not a scan by a party: no non-custodian alert.
         var raised = outcome.Alerts.Where(a => !(a.Kind == CustodyAlertKind.ScanByNonCustodian && r.Author == Lane)).Select(a => ToAlert(a, r, true)).ToList();
@@ -106,8 +113,11 @@ public sealed partial class LedgerEngine
             _overlay.AddScan(v.Item, v.Location, r.TimeMs);
         }
         _overlay.Apply(r.Id, outcome);
-        if (_lotMap && LotMap.KeyOf(r) is { } lotKey)
-            _overlay.SetLotChain(lotKey, LotMap.Chain(_overlay.LotChain(lotKey) ?? _state.Get(lotKey), r.Id));
+        // In a consortium of several nodes a lot-level fact carries its causal position (custody.md §8, rule 3).
+        if (Consortium.NodeAddresses.Count > 1 && CrossLane.LotMarkKey(r) is { } markKey)
+            _facts.Stage(markKey, new ItemFact(_applyLaneNumber, _blockHeight, r.Id));
+        if (_applyLotMap && LotMap.KeyOf(r) is { } lotKey)
+            _overlay.SetLotChain(lotKey, LotMap.Chain(_overlay.LotChain(lotKey) ?? _applyState.Get(lotKey), r.Id));
         _touched[r.Id] = [.. r.Payload.Items.Union(outcome.Updates.Select(u => u.Item))];
         return (outcome, raised);
     }
@@ -242,11 +252,8 @@ public sealed partial class LedgerEngine
         var recordsRoot = MerkleTree.ComputeRoot(leaves);
         var logStart = _log.Size;
         _log.Append(leaves);
-        var stateRoot = _overlay.BlockItems.Count == 0 && _overlay.BlockLotChains.Count == 0
-            ? _state.Root
-            : _state.Update(_stateNodes.RecordDelta(_overlay.BlockItems.Select(kv => (kv.Key.StateKey(), (Hash32?)kv.Value.LatestRecord))
-                .Concat(_overlay.BlockLotChains.Select(kv => (kv.Key, (Hash32?)kv.Value)))));
-        var header = new BlockHeader(Lane, height, height == 1 ? Hash32.Zero : head.HeaderHash, now, recordsRoot, ids.Length, _log.Size, _log.Root, stateRoot);
+        var stateRoot = StateDelta(_state, _stateNodes);
+        var header = new BlockHeader(Lane, height, height == 1 ? Hash32.Zero : head.HeaderHash, now, recordsRoot, ids.Length, _log.Size, _log.Root, stateRoot, CurrentRefs());
         var signed = SignedHeader.Sign(header, _nodeKey);
         var certificate = new Certificate(Lane, height, header.Hash(), [Cosignature.Create(header, _nodeKey)]);
         var block = new Block(signed, batches);
@@ -255,46 +262,15 @@ public sealed partial class LedgerEngine
         var spans = BlockReader.RecordSpans(encoded);
         var location = AppendDurably(encoded);
 
-        var h = StateCodec.BigEndian(height);
-        wb.Put(Store[LaneStore.Headers], h, signed.Encode());
-        wb.Put(Store[LaneStore.Certs], h, certificate.Encode());
-        wb.Put(Store[LaneStore.Blocks], h, LaneStore.EncodeLocation(location));
+        var lh = Store.HeightKey(height);
+        wb.Put(Store[LaneStore.Headers], lh, signed.Encode());
+        wb.Put(Store[LaneStore.Certs], lh, certificate.Encode());
+        wb.Put(Store[LaneStore.Blocks], lh, BlockLocationCodec.Encode(location));
+        // The node's own cosignature is in the cosign log before it is released with the block (never two for one height).
+        wb.Put(Store[LaneStore.Cosigns], lh, CosignLogCodec.Encode(header.Hash(), certificate.Cosignatures[0].Signature));
         if (height == 1 && _lotMap)
             wb.Put(Store[LaneStore.Meta], LaneStore.StateMapVersionKey, [LaneStore.CurrentStateMapVersion]);
-        var logIndex = logStart;
-        for (var b = 0; b < batches.Count; b++)
-        {
-            wb.Put(Store[LaneStore.Batches], batches[b].Header.Hash().ToArray(), h);
-            var batchLeaves = leaves.AsSpan((int)(logIndex - logStart), batches[b].Records.Count);
-            foreach (var (key, value) in BatchTree.Entries(height, b, batches[b].Header, batches[b].Signature, batchLeaves))
-                wb.Put(Store[LaneStore.BatchTrees], key, value);
-            for (var i = 0; i < batches[b].Records.Count; i++, logIndex++)
-            {
-                var r = batches[b].Records[i];
-                var id = r.Id.ToArray();
-                Store.RecordFilter.Add(id);
-                wb.Put(Store[LaneStore.Records], id, LaneStore.EncodeRecordLocation(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length)));
-                if (_touched.TryGetValue(r.Id, out var touched))
-                    foreach (var item in touched)
-                        wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
-                else
-                    foreach (var item in r.Payload.Items)
-                        wb.Put(Store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
-                if (_lotMap && LotMap.KeyOf(r) is { } lotKey)
-                    wb.Put(Store[LaneStore.History], StateCodec.Key(lotKey, logIndex), id);
-            }
-        }
-        _touched.Clear();
-        foreach (var (item, state) in _overlay.BlockItems)
-        {
-            var key = item.StateKey().ToArray();
-            Store.ItemFilter.Add(key);
-            wb.Put(Store[LaneStore.Items], key, StateCodec.Encode(state));
-        }
-        if (_overlay.LotsChanged)
-            wb.Put(Store[LaneStore.Meta], LaneStore.LotsKey, StateCodec.Encode(_overlay.Lots));
-        foreach (var (item, scan) in _overlay.BlockScans)
-            wb.Put(Store[LaneStore.Scans], item.StateKey().ToArray(), Overlay.EncodeScan(scan.Gln, scan.TimeMs));
+        WriteBlockIndex(Store, height, batches, leaves, logStart, spans, wb, ownLane: true);
         _logNodes.WriteTo(wb);
         _stateNodes.WriteTo(wb, height);
         // Records submitted as signed batches are listed in the EPCIS event store too, rendered from the record when
@@ -329,6 +305,51 @@ public sealed partial class LedgerEngine
         };
         LogBlock(_logger, height, ids.Length, batches.Count);
         return (block, newHead, eventSeq);
+    }
+
+    /// <summary>
+    /// The index entries of a block of <paramref name="lane"/> (own or replicated), the same for both: batches, batch
+    /// trees, record locations, histories, then the item states, lot facts, scans and out-of-chain marks the overlay holds
+    /// for the block.
+    /// </summary>
+    private void WriteBlockIndex(LaneStore lane, long height, List<SignedBatch> batches, Hash32[] leaves, long logStart,
+        RecordSpan[][] spans, WriteBatch wb, bool ownLane)
+    {
+        var logIndex = logStart;
+        for (var b = 0; b < batches.Count; b++)
+        {
+            wb.Put(Store[LaneStore.Batches], batches[b].Header.Hash().ToArray(), BatchPlaceCodec.Encode(lane.LaneNumber, height));
+            var batchLeaves = leaves.AsSpan((int)(logIndex - logStart), batches[b].Records.Count);
+            foreach (var (key, value) in BatchTree.Entries(height, b, batches[b].Header, batches[b].Signature, batchLeaves))
+                wb.Put(Store[LaneStore.BatchTrees], lane.LaneKey(key), value);
+            for (var i = 0; i < batches[b].Records.Count; i++, logIndex++)
+            {
+                var r = batches[b].Records[i];
+                var id = r.Id.ToArray();
+                Store.RecordFilter.Add(id);
+                wb.Put(Store[LaneStore.Records], id, RecordLocationCodec.Encode(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length) { Lane = lane.LaneNumber }));
+                if (_touched.TryGetValue(r.Id, out var touched))
+                    foreach (var item in touched)
+                        wb.Put(Store[LaneStore.History], LaneKeys.History(item.StateKey(), lane.LaneNumber, logIndex), id);
+                else
+                    foreach (var item in r.Payload.Items)
+                        wb.Put(Store[LaneStore.History], LaneKeys.History(item.StateKey(), lane.LaneNumber, logIndex), id);
+                if ((_lotMap || !ownLane) && LotMap.KeyOf(r) is { } lotKey)
+                    wb.Put(Store[LaneStore.History], LaneKeys.History(lotKey, lane.LaneNumber, logIndex), id);
+            }
+        }
+        _touched.Clear();
+        foreach (var (item, state) in _overlay.BlockItems)
+        {
+            var key = item.StateKey().ToArray();
+            Store.ItemFilter.Add(key);
+            wb.Put(Store[LaneStore.Items], key, StateCodec.Encode(state));
+        }
+        if (_overlay.LotsChanged)
+            wb.Put(Store[LaneStore.Meta], LaneStore.LotsKey, StateCodec.Encode(_overlay.Lots));
+        foreach (var (item, scan) in _overlay.BlockScans)
+            wb.Put(Store[LaneStore.Scans], item.StateKey().ToArray(), Overlay.EncodeScan(scan.Gln, scan.TimeMs));
+        _facts.WriteTo(Store, wb);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "block {Height}: {Records} records in {Batches} batches")]

@@ -64,8 +64,16 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         // The state map is durable up to its checkpoint; the blocks above it are replayed from their state deltas.
         _state = new SparseMerkleTree(_stateNodes, _stateNodes.OpenCheckpoint());
         _stateNodes.Replay(_state);
-        _overlay = new Overlay(store, consortium, IsShipCertified);
+        _facts = FactBook.Load(store);
+        _crossLane = new CrossLane(consortium);
+        _overlay = new Overlay(store, consortium, IsShipCertified, _facts);
+        _overlay.Adjust = (item, state) => CrossLane.WithVisibleFacts(state, _facts.Of(item.StateKey()), _visible);
+        _overlay.AdjustLots = lots => CrossLane.VisibleLots(lots, _facts, _visible);
         _lotMap = store.StateMapVersion >= LaneStore.CurrentStateMapVersion;
+        _applyLane = nodeKey.Address;
+        _applyState = _state;
+        _applyLotMap = _lotMap;
+        OpenLanes();
         _sequenced = head;
         _head = head.Height == 0
             ? new LaneHead(0, null, null, 0)
@@ -104,11 +112,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
 
     /// <summary>Opens the lane in <paramref name="directory"/> (recovering after a crash) and starts its sequencer.</summary>
     /// <remarks>
-    /// <c>faults</c>: named fault points for tests (<see cref="FaultPoints"/>); default: the one named by
-    /// <c>LEDGER_FAULTPOINT</c>, if any.
+    /// Fault points for tests: <see cref="LaneOptions.Faults"/>, else the one named by <c>LEDGER_FAULTPOINT</c>, if any.
     /// </remarks>
     public static LedgerEngine Open(string directory, PrivateKey nodeKey, ConsortiumDirectory consortium, LaneOptions? options = null,
-        TimeProvider? time = null, ILogger? logger = null, FaultPoints? faults = null)
+        TimeProvider? time = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(nodeKey);
         ArgumentNullException.ThrowIfNull(consortium);
@@ -119,8 +126,9 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         {
             if (store.Head.Height > 0 && store.GetHeader(store.Head.Height) is { } h && h.Header.Lane != nodeKey.Address)
                 throw new InvalidOperationException($"the store in {directory} is the lane of {h.Header.Lane}, not of this node's key {nodeKey.Address}");
+            store.ClaimOwnLane(nodeKey.Address);
             return new LedgerEngine(store, nodeKey, consortium, options, time ?? TimeProvider.System, logger ?? NullLogger.Instance,
-                faults ?? FaultPoints.FromEnvironment());
+                options.Faults.Armed is not null ? options.Faults : FaultPoints.FromEnvironment());
         }
         catch (RocksDbException e)
         {
@@ -207,7 +215,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             return Consortium.Definition.Quorum <= 1;
         if (Store.FindRecord(ship) is not { } loc)
             return false;
-        return Store.GetCertificate(loc.Height) is { } cert && cert.Cosignatures.Count >= Consortium.Definition.Quorum;
+        return Store.LaneByNumber(loc.Lane)?.GetCertificate(loc.Height) is { } cert && cert.Cosignatures.Count >= Consortium.Definition.Quorum;
     }
 
     private async Task RunAsync()
@@ -217,12 +225,19 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         while (await WaitForWorkAsync(reader).ConfigureAwait(false))
         {
             work.Clear();
+            Pending? control = null;
             var records = 0;
             var deadline = Stopwatch.GetTimestamp() + (long)(_options.MaxBlockDelay.TotalSeconds * Stopwatch.Frequency);
             while (records < _options.MaxBlockRecords)
             {
                 if (reader.TryRead(out var p))
                 {
+                    if (p.Control is not null)
+                    {
+                        // Work of another kind ends the block: the submissions before it are one block, then it runs alone.
+                        control = p;
+                        break;
+                    }
                     work.Add(p);
                     records += p.Size;
                     continue;
@@ -241,45 +256,52 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                     break;
                 }
             }
-            if (work.Count == 0)
-                continue;
-            Interlocked.Add(ref _queued, -work.Count);
-            // Checked before the custody rules run, so a refused block changes nothing (WriteFailurePolicy.cs, 1).
-            if (_policy.Refusal() is { } refused)
-            {
-                foreach (var p in work)
-                    p.Done.TrySetException(refused);
-                continue;
-            }
-            try
-            {
-                await ProcessBlockAsync(work).ConfigureAwait(false);
-            }
-            catch (SegmentWriteException e)
-            {
-                // WriteFailurePolicy.cs, 2: nothing of this block is committed; back to the durable head, retry later.
-                var answer = await GoBackToDurableHeadAsync(e).ConfigureAwait(false);
-                foreach (var p in work)
-                    p.Done.TrySetException(answer);
-            }
-#pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
-            catch (Exception e)
-#pragma warning restore CA1031
-            {
-                _failure ??= e;
-                LogStorageFailure(_logger, e);
-                var answer = _policy.Failed(e, StoreDamagedException.LedgerPath("index"));
-                foreach (var p in work)
-                    p.Done.TrySetException(answer);
-            }
+            if (work.Count > 0)
+                await RunBlockAsync(work).ConfigureAwait(false);
+            if (control is not null)
+                await RunControlAsync(control).ConfigureAwait(false);
         }
         await _committing.ConfigureAwait(false);
         if (_failure is null)
             _stateNodes.Committed(); // the last block's nodes, for the checkpoint at shutdown
     }
 
+    private async Task RunBlockAsync(List<Pending> work)
+    {
+        Interlocked.Add(ref _queued, -work.Count);
+        // Checked before the custody rules run, so a refused block changes nothing (WriteFailurePolicy.cs, 1).
+        if (_policy.Refusal() is { } refused)
+        {
+            foreach (var p in work)
+                p.Done.TrySetException(refused);
+            return;
+        }
+        try
+        {
+            await ProcessBlockAsync(work).ConfigureAwait(false);
+        }
+        catch (SegmentWriteException e)
+        {
+            // WriteFailurePolicy.cs, 2: nothing of this block is committed; back to the durable head, retry later.
+            var answer = await GoBackToDurableHeadAsync(e).ConfigureAwait(false);
+            foreach (var p in work)
+                p.Done.TrySetException(answer);
+        }
+#pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure ??= e;
+            LogStorageFailure(_logger, e);
+            var answer = _policy.Failed(e, StoreDamagedException.LedgerPath("index"));
+            foreach (var p in work)
+                p.Done.TrySetException(answer);
+        }
+    }
+
     private async Task ProcessBlockAsync(List<Pending> work)
     {
+        _blockHeight = _sequenced.Height + 1;
         _overlay.Reset();
         _logNodes.Clear();
         _stateNodes.Clear();
@@ -321,7 +343,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             if (wb.Count > 0)
             {
                 newHead = newHead with { AlertSequence = alertSeq, EventSequence = eventSeq };
-                wb.Put(Store[LaneStore.Meta], LaneStore.HeadKey, newHead.Encode());
+                wb.Put(Store[LaneStore.Meta], Store.HeadKeyOfLane, newHead.Encode());
             }
 
             // One block in flight at a time: this block was built (and its segment frame made durable) while the previous
@@ -338,7 +360,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                 // Nothing to write (every submission refused or already on the ledger): answer now, after the block before
                 // it is durable, since a duplicate may name a record of that block.
                 _overlay.SetInFlight(null);
-                Answer(results, height);
+                Answer(results, height, Quorum <= 1);
                 return;
             }
             _stateNodes.Seal();
@@ -350,8 +372,9 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             var layer = height is { } hgt ? _overlay.Seal(hgt, keys) : null;
             _overlay.SetInFlight(layer);
             var batch = wb;
+            var facts = _facts.Seal();
             handedOver = true;
-            _committing = Task.Run(() => Commit(batch, block, newHead, results, height));
+            _committing = Task.Run(() => Commit(batch, block, newHead, results, height, facts));
         }
         finally
         {
@@ -361,7 +384,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
     }
 
     /// <summary>The committer: the block's RocksDB batch with sync, then the head moves and the callers are answered.</summary>
-    private void Commit(WriteBatch wb, Block? block, StoredHead newHead, List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height)
+    private void Commit(WriteBatch wb, Block? block, StoredHead newHead, List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height,
+        List<(Hash32 Key, ItemFact Fact)> facts)
     {
         try
         {
@@ -371,11 +395,18 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             // The block is committed but nobody is answered yet: after a crash here it is on the ledger unanswered.
             _faults.Reach(FaultPoints.LaneIndexWritten);
             Store.Head = newHead;
+            _facts.Committed(facts);
             if (block is not null)
             {
-                _head = new LaneHead(newHead.Height, block.SignedHeader, Store.GetCertificate(newHead.Height), newHead.LogSize);
+                var certificate = Store.GetCertificate(newHead.Height);
+                _head = new LaneHead(newHead.Height, block.SignedHeader, certificate, newHead.LogSize);
                 Store.CacheBlock(newHead.Height, block);
                 BlockCommitted?.Invoke(block);
+                // The own cosignature is in the cosign log (the block's batch): released now, with the block.
+                if (certificate is { Cosignatures: [var own, ..] })
+                    CosignatureReleased?.Invoke(Lane, newHead.Height, newHead.HeaderHash, own);
+                if (certificate is not null && certificate.Cosignatures.Count >= Quorum)
+                    Certified?.Invoke(certificate);
             }
         }
 #pragma warning disable CA1031 // a storage failure stops writing; every waiter gets the failure, nothing is acknowledged
@@ -393,10 +424,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         {
             wb.Dispose();
         }
-        Answer(results, height);
+        Answer(results, height, Quorum <= 1);
     }
 
-    private static void Answer(List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height)
+    private static void Answer(List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height, bool certified)
     {
         foreach (var (p, result, outcomes) in results)
         {
@@ -409,7 +440,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                 var answeredHeight = finished.Any(o => o.Status == OutcomeStatus.Accepted) ? height
                     : finished.Count > 0 && finished.All(o => o.Status == OutcomeStatus.Duplicate) ? finished.Max(o => o.Height)
                     : null;
-                p.Done.TrySetResult(new SubmitResult(finished.All(o => o.Status != OutcomeStatus.Rejected), finished, answeredHeight));
+                p.Done.TrySetResult(new SubmitResult(finished.All(o => o.Status != OutcomeStatus.Rejected), finished, answeredHeight) { Certified = certified && answeredHeight is not null });
             }
         }
     }
@@ -428,7 +459,10 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         {
             // After a storage failure the state map is left to recovery (replay of the state deltas on the next open).
             if (_failure is null)
+            {
                 await _stateNodes.CloseAsync(Store.Head.Height, Store.Head.StateRoot).ConfigureAwait(false);
+                await CloseLanesAsync().ConfigureAwait(false);
+            }
         }
 #pragma warning disable CA1031 // the checkpoint is an optimisation of recovery: the store stays consistent without it
         catch (Exception e)

@@ -9,7 +9,7 @@ namespace Ledger.Engine.Lane;
 /// The lane log's Merkle nodes in RocksDB. The lowest <see cref="ChunkLevels"/> levels are stored in chunks: one value
 /// per 256 consecutive leaves holding those leaves and every node above them up to level 7 (510 hashes, 32 zero bytes
 /// where a node does not exist yet), so a record costs 1/256 of a put instead of ~2, and an inclusion proof reads its
-/// lowest 8 siblings in one get. Nodes of level 8 and above are single entries (key: level byte, index big-endian),
+/// lowest 8 siblings in one get. Nodes of level 8 and above are single entries (key: lane number, level byte, index big-endian),
 /// also held in memory (<see cref="LogUpperLevels"/>), so a proof reads nothing else from RocksDB.
 /// A chunk that a block leaves partly filled is kept in memory, so the next block completes it even while the first
 /// block's write is still in flight. Stores written before chunks existed keep their single low-level entries, which
@@ -71,7 +71,7 @@ internal sealed class LogNodeStore(LaneStore store) : IMerkleNodeStore
         }
         if (level >= ChunkLevels && store.LogUpper.TryGet(level, index, out hash))
             return true;
-        if (store.Get(LaneStore.Log, Key(level, index)) is { } b)
+        if (store.Get(LaneStore.Log, store.LaneKey(Key(level, index))) is { } b)
         {
             hash = new Hash32(b);
             return true;
@@ -100,12 +100,12 @@ internal sealed class LogNodeStore(LaneStore store) : IMerkleNodeStore
     {
         var cf = store[LaneStore.Log];
         foreach (var ((level, index), hash) in _pending)
-            batch.Put(cf, Key(level, index), hash.ToArray());
+            batch.Put(cf, store.LaneKey(Key(level, index)), hash.ToArray());
         store.LogUpper.Add(_pending);
         var highest = -1L;
         foreach (var (chunk, bytes) in _pendingChunks)
         {
-            batch.Put(cf, ChunkKey(chunk), bytes);
+            batch.Put(cf, store.LaneKey(ChunkKey(chunk)), bytes);
             highest = Math.Max(highest, chunk);
         }
         if (highest >= 0)
@@ -134,7 +134,7 @@ internal sealed class LogNodeStore(LaneStore store) : IMerkleNodeStore
     {
         if (_readChunk is { } cached && cached.Index == chunk)
             return cached.Bytes;
-        var bytes = store.Get(LaneStore.Log, ChunkKey(chunk));
+        var bytes = store.Get(LaneStore.Log, store.LaneKey(ChunkKey(chunk)));
         if (bytes is not null && bytes.Length != ChunkNodes * Hash32.Length)
             throw new InvalidOperationException($"merkle log chunk {chunk} has {bytes.Length} bytes, expected {ChunkNodes * Hash32.Length}; the store is damaged");
         _readChunk = (chunk, bytes);

@@ -57,20 +57,21 @@ internal sealed class LogUpperLevels
         }
     }
 
-    /// <summary>Loads every single-node entry of level ≥ 8 from the <c>merkle-log</c> family.</summary>
-    public static LogUpperLevels Load(RocksDb db, ColumnFamilyHandle log)
+    /// <summary>Loads every single-node entry of level ≥ 8 of lane number <paramref name="lane"/> from the <c>merkle-log</c> family.</summary>
+    public static LogUpperLevels Load(RocksDb db, ColumnFamilyHandle log, int lane)
     {
         var upper = new LogUpperLevels();
-        using var options = new ReadOptions().SetIterateUpperBound([MaxLevel + 1]);
+        using var options = new ReadOptions().SetIterateUpperBound(LaneKeys.Of(lane, [MaxLevel + 1]));
         using var it = db.NewIterator(log, options);
         var batch = new List<KeyValuePair<(int, long), Hash32>>(PageSize);
-        for (it.Seek([LogNodeStore.ChunkLevels]); it.Valid(); it.Next())
+        const int p = LaneKeys.PrefixLength;
+        for (it.Seek(LaneKeys.Of(lane, [LogNodeStore.ChunkLevels])); it.Valid(); it.Next())
         {
             var key = it.Key();
             var value = it.Value();
-            if (key.Length != 9 || value.Length != Hash32.Length)
+            if (key.Length != p + 9 || value.Length != Hash32.Length)
                 continue; // not a node entry: reads of it go to RocksDB, which reports any damage
-            batch.Add(new((key[0], BinaryPrimitives.ReadInt64BigEndian(key[1..])), new Hash32(value)));
+            batch.Add(new((key[p], BinaryPrimitives.ReadInt64BigEndian(key[(p + 1)..])), new Hash32(value)));
             if (batch.Count == PageSize)
             {
                 upper.Add(batch);

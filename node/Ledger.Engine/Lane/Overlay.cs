@@ -11,8 +11,11 @@ namespace Ledger.Engine.Lane;
 /// (handed to the committer, its RocksDB write not yet done), this block's accepted changes above it, and the current
 /// submission's changes on top (dropped when the submission is rejected).
 /// </summary>
-internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, Func<Hash32, bool> isCertified) : ILaneView
+internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, Func<Hash32, bool> isCertified, FactBook facts) : ILaneView
 {
+    /// <summary>How a record of an item's custody chain sees the item: its out-of-chain marks in the record's causal past applied (CrossLane).</summary>
+    public Func<ItemId, ItemState, ItemState>? Adjust { get; set; }
+
     private readonly Dictionary<ItemId, ItemState> _block = [];
     private readonly Dictionary<ItemId, ItemState> _submission = [];
     private readonly HashSet<Hash32> _blockRecords = [];
@@ -28,7 +31,13 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
     private bool _lotsChanged;
     private InFlightLayer? _inFlight;
 
+    /// <summary>The lot facts as stored and written (every lane's); the custody rules see <see cref="ICustodyContext.Lots"/>.</summary>
     public LotFacts Lots => _submissionLots ?? _blockLots ?? (_blockLots = _inFlight?.Lots ?? store.GetLots());
+
+    /// <summary>How a record of the chain sees the lot facts: those outside its causal past left out (CrossLane).</summary>
+    public Func<LotFacts, LotFacts>? AdjustLots { get; set; }
+
+    LotFacts ICustodyContext.Lots => AdjustLots is null || facts.IsEmpty ? Lots : AdjustLots(Lots);
 
     /// <summary>True when a record of this block changed the lot facts (a recall or withdrawal): only then are they written.</summary>
     public bool LotsChanged => _lotsChanged;
@@ -56,11 +65,18 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
 
     public bool IsShipCertified(Hash32 shipRecord) => isCertified(shipRecord);
 
-    public ItemState? Get(ItemId item) =>
-        _submission.TryGetValue(item, out var s) ? s
-        : _block.TryGetValue(item, out s) ? s
-        : _inFlight is not null && _inFlight.Items.TryGetValue(item, out s) ? s
-        : store.GetItem(item);
+    public ItemState? Get(ItemId item)
+    {
+        var s = GetStored(item);
+        return s is null || Adjust is null || facts.IsEmpty ? s : Adjust(item, s);
+    }
+
+    /// <summary>The item's state as its custody chain left it (no out-of-chain marks applied).</summary>
+    public ItemState? GetStored(ItemId item) =>
+        _submission.TryGetValue(item, out var x) ? x
+            : _block.TryGetValue(item, out x) ? x
+            : _inFlight is not null && _inFlight.Items.TryGetValue(item, out x) ? x
+            : store.GetItem(item);
 
     public IReadOnlyList<Hash32> DepsFor(IEnumerable<ItemId> items) =>
         [.. items.Select(Get).OfType<ItemState>().Select(s => s.LatestRecord).Distinct().Order()];
@@ -94,7 +110,12 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
             _submission[s.Item] = s;
         // The rules hand back the very same facts when a record changes none of them.
         if (outcome.Lots is { } lots && !ReferenceEquals(lots, Lots))
-            _submissionLots = lots;
+        {
+            // The rules saw the facts of the record's causal past; the store keeps every fact (they only grow).
+            var merged = CrossLane.Union(Lots, lots);
+            if (!CrossLane.SameFacts(merged, Lots))
+                _submissionLots = merged;
+        }
         _submissionRecords.Add(recordId);
     }
 
@@ -117,6 +138,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
             _blockLots = _submissionLots;
             _lotsChanged = true;
         }
+        facts.CommitSubmission();
         DropSubmission();
     }
 
@@ -128,6 +150,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _submissionScans.Clear();
         _submissionChains.Clear();
         _submissionLots = null;
+        facts.DropSubmission();
     }
 
     /// <summary>
@@ -151,6 +174,7 @@ internal sealed class Overlay(LaneStore store, ConsortiumDirectory consortium, F
         _blockChains.Clear();
         _blockLots = null;
         _lotsChanged = false;
+        facts.ResetBlock();
     }
 
     public static byte[] EncodeScan(string gln, long timeMs) => StateCodec.Concat(StateCodec.BigEndian(timeMs), System.Text.Encoding.ASCII.GetBytes(gln));

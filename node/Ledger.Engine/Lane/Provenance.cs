@@ -85,11 +85,13 @@ public sealed partial class LedgerEngine
         var proof = stateTree.Prove(key);
         var latest = proof.Leaf is { } leaf && leaf.Key == key ? leaf.Value : (Hash32?)null;
         var state = Store.GetItem(item);
-        if (latest is { } l && state is not null && state.LatestRecord != l)
+        // The item's latest record may be of another lane the node replicates: the answer proves the own lane's part.
+        var foreignLatest = state is not null && Store.FindRecord(state.LatestRecord) is { } at && at.Lane != Store.LaneNumber;
+        if (latest is { } l && state is not null && state.LatestRecord != l && !foreignLatest)
             return null; // the state is newer than the head just read: read again
         var log = MerkleLog.Open(new LogNodeStore(Store), head.LogSize);
         var entries = Entries(Store.GetHistory(key), head, log);
-        state = latest is null ? null : state;
+        state = latest is null && !foreignLatest ? null : state;
         LotHistory? lot = null, product = null;
         var lots = LotFacts.Empty;
         if (!_lotMap)
@@ -128,7 +130,9 @@ public sealed partial class LedgerEngine
         var entries = new List<ProvenanceEntry>();
         foreach (var id in ids)
         {
-            if (Store.FindRecord(id) is not { } loc || loc.LogIndex >= head.LogSize)
+            // The answer proves the own lane's records against its header; records of other lanes the node replicates
+            // are proved against their own lanes' headers (not part of this answer).
+            if (Store.FindRecord(id) is not { } loc || loc.Lane != Store.LaneNumber || loc.LogIndex >= head.LogSize)
                 continue;
             var (record, seal) = Store.GetRecordAt(loc);
             Store.CheckRecord(record, id, loc);
@@ -141,7 +145,7 @@ public sealed partial class LedgerEngine
     public (RecordLocation Location, InclusionProof Proof, LaneHead Head)? GetInclusionProof(Hash32 recordId)
     {
         var head = _head;
-        if (Store.FindRecord(recordId) is not { } loc || loc.LogIndex >= head.LogSize)
+        if (Store.FindRecord(recordId) is not { } loc || loc.Lane != Store.LaneNumber || loc.LogIndex >= head.LogSize)
             return null;
         return (loc, MerkleLog.Open(new LogNodeStore(Store), head.LogSize).CreateInclusionProof(loc.LogIndex, head.LogSize), head);
     }

@@ -49,7 +49,7 @@ internal sealed partial class SegmentScrubber : IAsyncDisposable
                 {
                     if (_store.Get(LaneStore.Blocks, StateCodec.BigEndian(h)) is not { } raw)
                         continue;
-                    var location = LaneStore.DecodeLocation(raw);
+                    var location = BlockLocationCodec.Decode(raw);
                     try
                     {
                         _ = _store.ReadFrame(h, location);

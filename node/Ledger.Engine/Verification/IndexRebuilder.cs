@@ -45,7 +45,9 @@ public static class IndexRebuilder
     private const int BlocksPerWrite = 64;
 
     /// <summary>Families copied from the old index as they are: their content is not in the segment files.</summary>
-    private static readonly string[] Carried = [LaneStore.Keys, LaneStore.Events, LaneStore.Alerts, LaneStore.ItemAlerts, LaneStore.CaptureJobs];
+    private static readonly string[] Carried = [LaneStore.Keys, LaneStore.Events, LaneStore.Alerts, LaneStore.ItemAlerts, LaneStore.CaptureJobs,
+        // the cosign log and equivocation evidence are this node's own promises and findings, not derived from its segments
+        LaneStore.Cosigns, LaneStore.Evidence, LaneStore.ItemFacts];
 
     /// <summary>
     /// Finishes or undoes a swap that a crash interrupted (see the failure policy), and removes what an unfinished rebuild
@@ -110,12 +112,19 @@ public static class IndexRebuilder
         {
             warnings.Add("there is no old index: nothing is carried over from it");
         }
+        var replicated = Path.Combine(ledgerDirectory, "lanes");
+        if ((Directory.Exists(replicated) && Directory.EnumerateFileSystemEntries(replicated).Any())
+            || (old is not null && old.ColumnFamilies.TryGetValue(LaneStore.Lanes, out var lanesFamily) && CountAtMost(old, lanesFamily, 2) > 1))
+        {
+            old?.Dispose();
+            return Failed(warnings, null, "the store replicates other lanes (ledger/lanes/): rebuild-indexes rebuilds a store that holds only the node's own lane; nothing was changed [replicated-lanes]");
+        }
         try
         {
             // A store of state map version 1 keeps its version (its headers' roots commit items only).
             int? version = old is null ? null
                 : old.ColumnFamilies.TryGetValue(LaneStore.Meta, out var meta) && old.Get(meta, LaneStore.StateMapVersionKey) is [var v] ? v
-                : old.ColumnFamilies.TryGetValue(LaneStore.Meta, out meta) && old.Get(meta, LaneStore.HeadKey) is not null ? 1
+                : old.ColumnFamilies.TryGetValue(LaneStore.Meta, out meta) && OldHead(old) is not null ? 1
                 : null;
             var attempt = Build(ledgerDirectory, consortium, nodeKey, old, version ?? LaneStore.CurrentStateMapVersion, warnings, progress);
             if (attempt.Failure is { Check: StoreChecks.StateRoot } && version is null)
@@ -138,6 +147,21 @@ public static class IndexRebuilder
         {
             old?.Dispose();
         }
+    }
+
+    // The old index's head: format 1 (meta/head) or format 2 (meta/head ‖ own lane number).
+    private static byte[]? OldHead(RocksDb old) =>
+        old.ColumnFamilies.TryGetValue(LaneStore.Meta, out var meta)
+            ? old.Get(meta, LaneStore.HeadKey) ?? old.Get(meta, StateCodec.Concat(LaneStore.HeadKey, LaneKeys.Prefix(LaneKeys.OwnLane)))
+            : null;
+
+    private static int CountAtMost(RocksDb db, ColumnFamilyHandle family, int limit)
+    {
+        var n = 0;
+        using var it = db.NewIterator(family);
+        for (it.SeekToFirst(); it.Valid() && n < limit; it.Next())
+            n++;
+        return n;
     }
 
     private static RebuildReport Failed(List<string> warnings, long? height, string reason, string check = StoreChecks.IndexOpen) =>
@@ -223,7 +247,7 @@ public static class IndexRebuilder
         public RebuildReport Execute(string blocks)
         {
             // With a readable old head, the blocks above it were never committed (the node cuts them at its next start).
-            var limit = _old is not null && _old.ColumnFamilies.TryGetValue(LaneStore.Meta, out var meta) && _old.Get(meta, LaneStore.HeadKey) is { } raw
+            var limit = _old is not null && OldHead(_old) is { } raw
                 ? StoredHead.Decode(raw).Height
                 : long.MaxValue;
             long height = 0;
@@ -285,7 +309,7 @@ public static class IndexRebuilder
 
             var h = StateCodec.BigEndian(height);
             _wb.Put(_store[LaneStore.Headers], h, signed.Encode());
-            _wb.Put(_store[LaneStore.Blocks], h, LaneStore.EncodeLocation(frame.Location));
+            _wb.Put(_store[LaneStore.Blocks], h, BlockLocationCodec.Encode(frame.Location));
             if (height == 1 && _lotMap)
                 _wb.Put(_store[LaneStore.Meta], LaneStore.StateMapVersionKey, [LaneStore.CurrentStateMapVersion]);
             if (CertificateFor(header, height) is { } certificate)
@@ -315,7 +339,7 @@ public static class IndexRebuilder
                 {
                     var r = batch.Records[i];
                     var id = r.Id.ToArray();
-                    _wb.Put(_store[LaneStore.Records], id, LaneStore.EncodeRecordLocation(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length)));
+                    _wb.Put(_store[LaneStore.Records], id, RecordLocationCodec.Encode(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length)));
                     var outcome = CustodyRules.Apply(r, _custody);
                     if (!outcome.IsAccepted)
                         return new StoreFailure(height, StoreChecks.StateReplay, Invariant(
@@ -367,7 +391,8 @@ public static class IndexRebuilder
 
         private byte[]? CertificateFor(BlockHeader header, long height)
         {
-            if (_old is not null && _old.ColumnFamilies.TryGetValue(LaneStore.Certs, out var certs) && _old.Get(certs, StateCodec.BigEndian(height)) is { } raw)
+            if (_old is not null && _old.ColumnFamilies.TryGetValue(LaneStore.Certs, out var certs)
+                && (_old.Get(certs, StateCodec.BigEndian(height)) ?? _old.Get(certs, LaneKeys.Height(LaneKeys.OwnLane, height))) is { } raw)
             {
                 try
                 {
@@ -392,7 +417,7 @@ public static class IndexRebuilder
             {
                 foreach (var family in Carried)
                     Copy(family);
-                if (_old.ColumnFamilies.TryGetValue(LaneStore.Meta, out var meta) && _old.Get(meta, LaneStore.HeadKey) is { } raw)
+                if (OldHead(_old) is { } raw)
                 {
                     var oldHead = StoredHead.Decode(raw);
                     (alertSeq, eventSeq) = (oldHead.AlertSequence, oldHead.EventSequence);
@@ -415,6 +440,9 @@ public static class IndexRebuilder
             _wb.Clear();
             _store.Head = _head;
             _stateNodes.CloseAsync(_head.Height, _head.StateRoot).GetAwaiter().GetResult();
+            // The rebuild writes the own lane in format 1 (heights without the lane number): without a format version the
+            // next open upgrades it to the current format (LaneStore.Open, StoreUpgrade), as any store of format 1.
+            _store.Db.Delete(_store[LaneStore.Meta], LaneStore.FormatVersionKey, sync: true);
             _store.Db.Flush();
             return new RebuildReport(_head.Height, _records, null, _warnings);
         }

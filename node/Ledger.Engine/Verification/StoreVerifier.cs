@@ -133,10 +133,16 @@ public static class StoreVerifier
 
         private long _batches, _batchTreeEntries;
 
+        // Format 1 (a store not yet upgraded): one lane, keys without a lane number. Format 2: the own lane is number 1.
+        private bool _format1;
+
+        private byte[] HeightKey(long height) => _format1 ? StateCodec.BigEndian(height) : LaneKeys.Height(LaneKeys.OwnLane, height);
+
         private bool ReadHead()
         {
             _lotMap = Get(LaneStore.Meta, LaneStore.StateMapVersionKey) is [>= LaneStore.CurrentStateMapVersion];
-            if (Get(LaneStore.Meta, LaneStore.HeadKey) is not { } raw)
+            _format1 = Get(LaneStore.Meta, LaneStore.FormatVersionKey) is null;
+            if (Get(LaneStore.Meta, _format1 ? LaneStore.HeadKey : StateCodec.Concat(LaneStore.HeadKey, LaneKeys.Prefix(LaneKeys.OwnLane))) is not { } raw)
                 return true;
             try
             {
@@ -245,7 +251,7 @@ public static class StoreVerifier
 
         private bool CheckCertificate(BlockHeader header, long height)
         {
-            if (Get(LaneStore.Certs, StateCodec.BigEndian(height)) is not { } raw)
+            if (Get(LaneStore.Certs, HeightKey(height)) is not { } raw)
                 return Failed(height, StoreChecks.Certificate, "the certs CF has no certificate for this height");
             Certificate certificate;
             try
@@ -313,11 +319,11 @@ public static class StoreVerifier
 
         private bool CheckIndex(SegmentScanner.Frame frame, Block block, Hash32[] leaves, long height, long logIndex)
         {
-            var key = StateCodec.BigEndian(height);
+            var key = HeightKey(height);
             var location = Get(LaneStore.Blocks, key);
             if (location is null || location.Length != 20)
                 return Failed(height, StoreChecks.IndexMismatch, location is null ? "the blocks CF has no location for this height" : "the blocks CF location is not 20 bytes");
-            var indexed = LaneStore.DecodeLocation(location);
+            var indexed = BlockLocationCodec.Decode(location);
             if (indexed != frame.Location)
                 return Failed(height, StoreChecks.IndexMismatch, $"the blocks CF says {Describe(indexed)}; the frame is at {Describe(frame.Location)}");
             var headerBytes = Get(LaneStore.Headers, key);
@@ -337,16 +343,18 @@ public static class StoreVerifier
                 {
                     var expected = new RecordLocation(height, b, i, logIndex);
                     var raw = Get(LaneStore.Records, records[i].Id.ToArray());
-                    if (raw is null || raw.Length is not (24 or 32))
+                    if (raw is null || raw.Length is not (24 or 32 or 36))
                         return Failed(height, StoreChecks.IndexMismatch, raw is null
                             ? $"the records CF has no entry for record {records[i].Id} (batch {b}, index {i})"
-                            : $"the records CF entry for record {records[i].Id} is not 24 or 32 bytes");
-                    var actual = LaneStore.DecodeRecordLocation(raw);
-                    // A 32-byte entry also holds the record's span in the block (24-byte entries predate spans).
-                    if (raw.Length == 32 && (actual.Offset, actual.Length) != (spans[b][i].Offset, spans[b][i].Length))
+                            : $"the records CF entry for record {records[i].Id} is not 24, 32 or 36 bytes");
+                    var actual = RecordLocationCodec.Decode(raw);
+                    if (actual.Lane != LaneKeys.OwnLane)
+                        return Failed(height, StoreChecks.IndexMismatch, Invariant($"the records CF places record {records[i].Id} in lane number {actual.Lane}, not the own lane"));
+                    // A 32- or 36-byte entry also holds the record's span in the block (24-byte entries predate spans).
+                    if (raw.Length != 24 && (actual.Offset, actual.Length) != (spans[b][i].Offset, spans[b][i].Length))
                         return Failed(height, StoreChecks.IndexMismatch, Invariant(
                             $"the records CF places record {records[i].Id} at bytes {actual.Offset}+{actual.Length} of the block; it is at {spans[b][i].Offset}+{spans[b][i].Length}"));
-                    if (actual with { Offset = 0, Length = 0 } != expected)
+                    if (actual with { Offset = 0, Length = 0, Lane = LaneKeys.OwnLane } != expected)
                         return Failed(height, StoreChecks.IndexMismatch, Invariant(
                             $"the records CF places record {records[i].Id} at height {actual.Height} batch {actual.Batch} index {actual.Index} log index {actual.LogIndex}; the block has it at batch {b} index {i} log index {logIndex}"));
                 }
@@ -420,32 +428,43 @@ public static class StoreVerifier
                 if (!_db!.ColumnFamilies.TryGetValue(family, out var cf))
                     continue;
                 using var it = _db.NewIterator(cf);
-                it.SeekToLast();
-                if (!it.Valid())
-                    continue;
+                // The own lane's last entry: the last key below lane number 2 (format 1: the last key).
+                if (_format1)
+                    it.SeekToLast();
+                else
+                    it.SeekForPrev(LaneKeys.Height(LaneKeys.OwnLane, long.MaxValue));
+                if (!it.Valid() || (!_format1 && it.Key().Length >= 4 && LaneKeys.LaneOf(it.Key()) != LaneKeys.OwnLane))
+                {
+                    if (_blocks == 0)
+                        continue;
+                    Fail(null, StoreChecks.IndexMismatch, Invariant($"the {family} CF has no entry of the own lane; the store ends at height {_blocks}"));
+                    return;
+                }
                 var key = it.Key();
-                var last = key.Length == 8 ? BinaryPrimitives.ReadInt64BigEndian(key) : -1;
+                var width = _format1 ? 8 : 12;
+                var last = key.Length == width ? BinaryPrimitives.ReadInt64BigEndian(key[(width - 8)..]) : -1;
                 if (last != _blocks)
                 {
-                    Fail(last > _blocks ? last : null, StoreChecks.IndexMismatch, key.Length == 8
+                    Fail(last > _blocks ? last : null, StoreChecks.IndexMismatch, key.Length == width
                         ? Invariant($"the {family} CF has an entry at height {last}; the store ends at height {_blocks}")
-                        : Invariant($"the {family} CF has a key of {key.Length} bytes (heights are 8 bytes)"));
+                        : Invariant($"the {family} CF has a key of {key.Length} bytes (heights are {width} bytes with the lane)"));
                     return;
                 }
             }
             long entries = 0;
-            entries = CountEntries(LaneStore.Records);
+            // Entries of other lanes the node replicates are not the own lane's to count.
+            entries = CountEntries(LaneStore.Records, (_, value) => value.Length != 36 || LaneKeys.LaneOf(value) == LaneKeys.OwnLane);
             if (entries != _records)
             {
                 Fail(null, StoreChecks.IndexMismatch, Invariant($"the records CF has {entries} entries; the blocks hold {_records} records"));
                 return;
             }
-            if (CountEntries(LaneStore.Batches) is var batches && batches != _batches)
+            if (CountEntries(LaneStore.Batches, (_, value) => value.Length != 12 || LaneKeys.LaneOf(value) == LaneKeys.OwnLane) is var batches && batches != _batches)
             {
                 Fail(null, StoreChecks.IndexMismatch, Invariant($"the batches CF has {batches} entries; the blocks hold {_batches} batches"));
                 return;
             }
-            if (CountEntries(LaneStore.BatchTrees) is var trees && trees != _batchTreeEntries)
+            if (CountEntries(LaneStore.BatchTrees, (key, _) => _format1 || LaneKeys.LaneOf(key) == LaneKeys.OwnLane) is var trees && trees != _batchTreeEntries)
             {
                 Fail(null, StoreChecks.BatchTree, Invariant($"the batch-trees CF has {trees} entries; the blocks' batches need {_batchTreeEntries}"));
                 return;
@@ -454,14 +473,18 @@ public static class StoreVerifier
                 _warnings.Add(Invariant($"{_batchesWithoutTree} batch(es) have no batch-trees entry (written before batch trees were kept): their seals are computed from the block"));
         }
 
-        private long CountEntries(string family)
+        private delegate bool EntryFilter(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
+
+        // The entries of a family that belong to the own lane (format 2 holds every lane the node replicates).
+        private long CountEntries(string family, EntryFilter ownLane)
         {
             if (!_db!.ColumnFamilies.TryGetValue(family, out var cf))
                 return 0;
             long n = 0;
             using var it = _db.NewIterator(cf);
             for (it.SeekToFirst(); it.Valid(); it.Next())
-                n++;
+                if (ownLane(it.Key(), it.Value()))
+                    n++;
             return n;
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ledger.Node.Security;
 using Ledger.Protocol;
+using Ledger.Protocol.Blocks;
 using Ledger.Protocol.Gs1;
 using Ledger.Protocol.Records;
 using Microsoft.AspNetCore.Builder;
@@ -30,12 +31,12 @@ public static class LedgerEndpoints
             .RequireAuthorization(LedgerPolicies.Party);
         // Headers, the head and consistency proofs carry only roots: anyone may read them (e.g. to check a lane against its anchors).
         app.MapGet("/v1/head", (Delegate)((HttpContext c) => WithCaller(c, (ledger, _) => ledger.Engine.Head is { Header: { } h } head
-                ? Results.Json(LedgerJson.Header(h, head.Certificate))
+                ? Results.Json(LedgerJson.Header(h, Certified(ledger.Engine, head.Certificate)))
                 : Results.Json(new { height = 0 }))))
             .WithSummary("The lane's latest signed header and certificate")
             .RequireAuthorization(LedgerPolicies.Anyone);
         app.MapGet("/v1/headers/{height:long}", (long height, HttpContext c) => WithCaller(c, (ledger, _) =>
-                ledger.Engine.Store.GetHeader(height) is { } h ? Results.Json(LedgerJson.Header(h, ledger.Engine.Store.GetCertificate(height))) : NotFound("height", $"no block at height {height}")))
+                ledger.Engine.Store.GetHeader(height) is { } h ? Results.Json(LedgerJson.Header(h, Certified(ledger.Engine, ledger.Engine.Store.GetCertificate(height)))) : NotFound("height", $"no block at height {height}")))
             .WithSummary("A signed header and its certificate by height")
             .RequireAuthorization(LedgerPolicies.Anyone);
         app.MapGet("/v1/blocks/{height:long}", (long height, HttpContext c) => WithCaller(c, (ledger, caller) =>
@@ -43,7 +44,7 @@ public static class LedgerEndpoints
                 return ledger.Engine.Store.GetBlock(height) is { } b
                     ? Results.Json(new
                     {
-                        header = LedgerJson.Header(b.SignedHeader, ledger.Engine.Store.GetCertificate(height)),
+                        header = LedgerJson.Header(b.SignedHeader, Certified(ledger.Engine, ledger.Engine.Store.GetCertificate(height))),
                         batches = b.Batches.Select(x => new { author = x.Header.Author.ToString(), records = x.Records.Select(LedgerJson.Record).ToList() }).ToList(),
                         encoded = Hex.Encode0x(b.Encode()),
                     })
@@ -204,4 +205,8 @@ public static class LedgerEndpoints
         var result = await LedgerOperations.SubmitBatchAsync(ledger, caller, encoded, context.RequestAborted);
         return Results.Json(LedgerOperations.SubmissionJson(result));
     });
+
+    /// <summary>The certificate when it holds the quorum's cosignatures; null while the block is accepted but not yet certified.</summary>
+    private static Certificate? Certified(Ledger.Engine.Lane.LedgerEngine engine, Certificate? certificate) =>
+        certificate is not null && certificate.Cosignatures.Count >= engine.Quorum ? certificate : null;
 }

@@ -69,7 +69,14 @@ public static class LedgerOperations
     public static object SubmissionJson(SubmitResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new { accepted = result.Accepted, block = result.Height, outcomes = result.Outcomes.Select(LedgerJson.Outcome).ToList() };
+        return new
+        {
+            accepted = result.Accepted,
+            block = result.Height,
+            // accepted: durable in the block; certified: the block has the quorum's cosignatures (api.md §5)
+            state = result.Height is null ? null : result.Certified ? "certified" : "accepted",
+            outcomes = result.Outcomes.Select(LedgerJson.Outcome).ToList(),
+        };
     }
 
     /// <summary>The ledger-provenance/v2 model of an item for <paramref name="caller"/> (an involved party or a regulator).</summary>

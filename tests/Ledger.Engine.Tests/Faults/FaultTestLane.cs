@@ -34,7 +34,7 @@ internal sealed class FaultTestLane : IAsyncDisposable
 
     public LedgerEngine Open(FaultPoints? faults = null)
     {
-        Engine = LedgerEngine.Open(Directory, LaneFixture.NodeKey, LaneFixture.Consortium, Options, faults: faults ?? FaultPoints.None);
+        Engine = LedgerEngine.Open(Directory, LaneFixture.NodeKey, LaneFixture.Consortium, Options with { Faults = faults ?? FaultPoints.None });
         return Engine;
     }
 

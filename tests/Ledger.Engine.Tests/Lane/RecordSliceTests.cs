@@ -155,9 +155,9 @@ public sealed class RecordSliceTests
         Assert.True((await f.Submit(Maker, Commission("LAST", "Z1"))).Accepted);
         await f.ReopenAsync();
         var location = f.Engine.Store.FindRecord(f.Engine.Store.GetHistory(Pack("C0"))[0])!.Value;
-        Assert.Equal(2, BatchTree.Decode(f.Engine.Store.Get(LaneStore.BatchTrees, BatchTree.Key(location.Height, location.Batch))!).Version);
-        Assert.NotNull(f.Engine.Store.Get(LaneStore.BatchTrees, BatchTree.ChunkKey(location.Height, location.Batch, 1)));
-        Assert.Null(f.Engine.Store.Get(LaneStore.BatchTrees, BatchTree.ChunkKey(location.Height, location.Batch, 2))); // 128..149: the tail
+        Assert.Equal(2, BatchTree.Decode(f.Engine.Store.Get(LaneStore.BatchTrees, f.Engine.Store.LaneKey(BatchTree.Key(location.Height, location.Batch)))!).Version);
+        Assert.NotNull(f.Engine.Store.Get(LaneStore.BatchTrees, f.Engine.Store.LaneKey(BatchTree.ChunkKey(location.Height, location.Batch, 1))));
+        Assert.Null(f.Engine.Store.Get(LaneStore.BatchTrees, f.Engine.Store.LaneKey(BatchTree.ChunkKey(location.Height, location.Batch, 2)))); // 128..149: the tail
         AssertProvenanceVerifies(f, serials.Select(Pack));
     }
 
@@ -174,7 +174,7 @@ public sealed class RecordSliceTests
             var id = f.Engine.Store.GetHistory(item)[0];
             var location = f.Engine.Store.FindRecord(id)!.Value;
             Assert.True(location.Length > 0, $"the records entry of {item} has no span");
-            Assert.NotNull(f.Engine.Store.Get(LaneStore.BatchTrees, BatchTree.Key(location.Height, location.Batch)));
+            Assert.NotNull(f.Engine.Store.Get(LaneStore.BatchTrees, f.Engine.Store.LaneKey(BatchTree.Key(location.Height, location.Batch))));
         }
         AssertProvenanceVerifies(f, items.Select(x => x.Item));
     }
@@ -193,11 +193,11 @@ public sealed class RecordSliceTests
             var id = store.GetHistory(item)[0];
             var key = id.ToArray();
             var old = store.Get(LaneStore.Records, key)!;
-            Assert.Equal(32, old.Length);
-            store.Db.Put(store[LaneStore.Records], key, old.AsSpan(0, 24), sync: false);
+            Assert.Equal(36, old.Length);
+            store.Db.Put(store[LaneStore.Records], key, old.AsSpan(4, 24), sync: false); // a 24-byte value of format 1: the own lane's
             var location = store.FindRecord(id)!.Value;
             Assert.Equal(0, location.Length);
-            store.Db.Delete(store[LaneStore.BatchTrees], BatchTree.Key(location.Height, location.Batch), sync: false);
+            store.Db.Delete(store[LaneStore.BatchTrees], store.LaneKey(BatchTree.Key(location.Height, location.Batch)), sync: false);
         }
         AssertProvenanceVerifies(f, items.Select(x => x.Item));
         await f.ReopenAsync();
@@ -220,7 +220,7 @@ public sealed class RecordSliceTests
             victim = items[^1].Item;
             var store = f.Engine.Store;
             location = store.FindRecord(store.GetHistory(victim)[0])!.Value;
-            block = LaneStore.DecodeLocation(store.Get(LaneStore.Blocks, StateCodec.BigEndian(location.Height))!);
+            block = BlockLocationCodec.Decode(store.Get(LaneStore.Blocks, store.HeightKey(location.Height))!);
         }
         finally
         {

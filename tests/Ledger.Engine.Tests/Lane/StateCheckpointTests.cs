@@ -85,9 +85,11 @@ public sealed class StateCheckpointTests
 
     private static long CheckpointHeight(RocksDb db)
     {
-        var raw = db.Get(db.GetColumnFamily("meta"), "state-checkpoint"u8) ?? throw new InvalidOperationException("no meta/state-checkpoint");
+        var raw = db.Get(db.GetColumnFamily("meta"), StateCheckpointKey) ?? throw new InvalidOperationException("no meta/state-checkpoint");
         return (long)Rlp.Decode(raw).AsList("checkpoint")[1].AsString("checkpoint").ToUInt64("checkpoint");
     }
+
+    private static readonly byte[] StateCheckpointKey = [.. "state-checkpoint"u8, 0, 0, 0, 1]; // the own lane's (lane 1)
 
     private static int Count(RocksDb db, string family)
     {
@@ -98,10 +100,12 @@ public sealed class StateCheckpointTests
         return n;
     }
 
+    // lane 1 (the own lane) ‖ height
     private static byte[] HeightKey(long height)
     {
-        var key = new byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(key, height);
+        var key = new byte[12];
+        BinaryPrimitives.WriteInt32BigEndian(key, 1);
+        BinaryPrimitives.WriteInt64BigEndian(key.AsSpan(4), height);
         return key;
     }
 
@@ -317,7 +321,7 @@ public sealed class StateCheckpointTests
         // As written before checkpoints existed: every node of the head root in "smt", no checkpoint key, no deltas.
         using (var db = OpenIndex(f.Directory))
         {
-            db.Delete(db.GetColumnFamily("meta"), "state-checkpoint"u8, sync: true);
+            db.Delete(db.GetColumnFamily("meta"), StateCheckpointKey, sync: true);
             Assert.Equal(0, Count(db, "state-deltas"));
         }
         await f.ReopenAsync();

@@ -226,8 +226,8 @@ public sealed class StoreVerifierTests : IDisposable
         {
             var records = db.GetColumnFamily("records");
             var value = db.Get(records, id.ToArray())!;
-            Assert.Equal(32, value.Length);
-            BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(24), BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(24)) + 1);
+            Assert.Equal(36, value.Length);
+            BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(28), BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(28)) + 1);
             db.Put(records, id.ToArray(), value, sync: true);
         }
         var report = StoreVerifier.Verify(Ledger);
@@ -243,7 +243,7 @@ public sealed class StoreVerifierTests : IDisposable
             var records = db.GetColumnFamily("records");
             foreach (var frame in Frames())
                 foreach (var id in Block.Decode(frame.Body).RecordIds())
-                    db.Put(records, id.ToArray(), db.Get(records, id.ToArray())!.AsSpan(0, 24), sync: true);
+                    db.Put(records, id.ToArray(), db.Get(records, id.ToArray())!.AsSpan(4, 24), sync: true); // format 1's 24 bytes: the own lane
         }
         var report = StoreVerifier.Verify(Ledger);
         Assert.True(report.Ok, report.FirstFailure?.ToString());
@@ -344,10 +344,12 @@ public sealed class StoreVerifierTests : IDisposable
     public void Verify_MissingDirectory_ThrowsDirectoryNotFound() =>
         Assert.Throws<DirectoryNotFoundException>(() => StoreVerifier.Verify(Path.Combine(_directory, "nope")));
 
+    // lane 1 (the own lane) ‖ height
     private static byte[] Height(long h)
     {
-        var b = new byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(b, h);
+        var b = new byte[12];
+        BinaryPrimitives.WriteInt32BigEndian(b, 1);
+        BinaryPrimitives.WriteInt64BigEndian(b.AsSpan(4), h);
         return b;
     }
 
