@@ -54,6 +54,7 @@ public sealed partial class LedgerEngine
             var head = _sequenced;
             _log = head.LogSize == 0 ? new MerkleLog(_logNodes) : MerkleLog.Restore(_logNodes, head.Frontier);
             _state = new SparseMerkleTree(_stateNodes, head.StateRoot);
+            _applyState = _state; // the own lane's blocks are applied to the restored map
             Store.Segments.RecoverAfterFailure(head.Height == 0 ? null : head.Location);
         }
 #pragma warning disable CA1031 // the way back failed: the lane stays failed until restart, every waiter is told

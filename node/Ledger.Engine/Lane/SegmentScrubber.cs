@@ -47,7 +47,7 @@ internal sealed partial class SegmentScrubber : IAsyncDisposable
                 long bytes = 0;
                 for (long h = 1; h <= head && !stop.IsCancellationRequested; h++)
                 {
-                    if (_store.Get(LaneStore.Blocks, StateCodec.BigEndian(h)) is not { } raw)
+                    if (_store.Get(LaneStore.Blocks, _store.HeightKey(h)) is not { } raw)
                         continue;
                     var location = BlockLocationCodec.Decode(raw);
                     try

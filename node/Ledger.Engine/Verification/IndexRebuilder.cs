@@ -307,7 +307,11 @@ public static class IndexRebuilder
             if (_log.Size != header.LogSize || _log.Root != header.LogRoot)
                 return new StoreFailure(height, StoreChecks.LogRoot, $"the lane log's root is {_log.Root}, the header says {header.LogRoot}");
 
-            var h = StateCodec.BigEndian(height);
+            // Format 2: the own lane is lane number 1 (lane.md §2).
+            const int own = LaneKeys.OwnLane;
+            if (height == 1)
+                _store.ClaimOwnLane(header.Lane);
+            var h = LaneKeys.Height(own, height);
             _wb.Put(_store[LaneStore.Headers], h, signed.Encode());
             _wb.Put(_store[LaneStore.Blocks], h, BlockLocationCodec.Encode(frame.Location));
             if (height == 1 && _lotMap)
@@ -325,9 +329,9 @@ public static class IndexRebuilder
             for (var b = 0; b < block.Batches.Count; b++)
             {
                 var batch = block.Batches[b];
-                _wb.Put(_store[LaneStore.Batches], batch.Header.Hash().ToArray(), h);
+                _wb.Put(_store[LaneStore.Batches], batch.Header.Hash().ToArray(), BatchPlaceCodec.Encode(own, height));
                 foreach (var (key, value) in BatchTree.Entries(height, b, batch.Header, batch.Signature, leaves.AsSpan((int)(logIndex - logStart), batch.Records.Count)))
-                    _wb.Put(_store[LaneStore.BatchTrees], key, value);
+                    _wb.Put(_store[LaneStore.BatchTrees], LaneKeys.Of(own, key), value);
                 if (_old is null)
                 {
                     // The event store lists every batch as records (rendered to EPCIS when read), as for signed batches.
@@ -339,7 +343,7 @@ public static class IndexRebuilder
                 {
                     var r = batch.Records[i];
                     var id = r.Id.ToArray();
-                    _wb.Put(_store[LaneStore.Records], id, RecordLocationCodec.Encode(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length)));
+                    _wb.Put(_store[LaneStore.Records], id, RecordLocationCodec.Encode(new RecordLocation(height, b, i, logIndex, spans[b][i].Offset, spans[b][i].Length) { Lane = own }));
                     var outcome = CustodyRules.Apply(r, _custody);
                     if (!outcome.IsAccepted)
                         return new StoreFailure(height, StoreChecks.StateReplay, Invariant(
@@ -348,10 +352,10 @@ public static class IndexRebuilder
                     foreach (var state in outcome.Updates)
                         items[state.Item] = state;
                     foreach (var item in r.Payload.Items.Union(outcome.Updates.Select(u => u.Item)))
-                        _wb.Put(_store[LaneStore.History], StateCodec.Key(item.StateKey(), logIndex), id);
+                        _wb.Put(_store[LaneStore.History], LaneKeys.History(item.StateKey(), own, logIndex), id);
                     if (_lotMap && LotMap.KeyOf(r) is { } lotKey)
                     {
-                        _wb.Put(_store[LaneStore.History], StateCodec.Key(lotKey, logIndex), id);
+                        _wb.Put(_store[LaneStore.History], LaneKeys.History(lotKey, own, logIndex), id);
                         chains[lotKey] = LotMap.Chain(chains.TryGetValue(lotKey, out var chain) ? chain : _state.Get(lotKey), r.Id);
                     }
                     if (r.Payload is VerifyPayload v && v.Location.Length > 0)
@@ -435,14 +439,11 @@ public static class IndexRebuilder
                 _wb.Put(_store[LaneStore.Meta], LaneStore.LotsKey, StateCodec.Encode(_custody.Lots));
             _head = _head with { AlertSequence = alertSeq, EventSequence = eventSeq };
             if (_head.Height > 0)
-                _wb.Put(_store[LaneStore.Meta], LaneStore.HeadKey, _head.Encode());
+                _wb.Put(_store[LaneStore.Meta], StateCodec.Concat(LaneStore.HeadKey, LaneKeys.Prefix(LaneKeys.OwnLane)), _head.Encode());
             _store.Db.Write(_wb, sync: true);
             _wb.Clear();
             _store.Head = _head;
             _stateNodes.CloseAsync(_head.Height, _head.StateRoot).GetAwaiter().GetResult();
-            // The rebuild writes the own lane in format 1 (heights without the lane number): without a format version the
-            // next open upgrades it to the current format (LaneStore.Open, StoreUpgrade), as any store of format 1.
-            _store.Db.Delete(_store[LaneStore.Meta], LaneStore.FormatVersionKey, sync: true);
             _store.Db.Flush();
             return new RebuildReport(_head.Height, _records, null, _warnings);
         }

@@ -290,11 +290,11 @@ public static class StoreVerifier
         {
             _batches++;
             var at = Get(LaneStore.Batches, batch.Header.Hash().ToArray());
-            if (at is null || !at.AsSpan().SequenceEqual(StateCodec.BigEndian(height)))
+            if (at is null || !PlacesAt(at, height))
                 return Failed(height, StoreChecks.IndexMismatch, at is null
                     ? Invariant($"the batches CF has no entry for batch {b} ({batch.Header.Hash()})")
                     : Invariant($"the batches CF places batch {b} ({batch.Header.Hash()}) at another height"));
-            var stored = Get(LaneStore.BatchTrees, BatchTree.Key(height, b));
+            var stored = Get(LaneStore.BatchTrees, TreeKey(BatchTree.Key(height, b)));
             if (stored is null)
             {
                 _batchesWithoutTree++;
@@ -305,7 +305,7 @@ public static class StoreVerifier
                 return true;
             foreach (var (key, value) in BatchTree.Entries(height, b, batch.Header, batch.Signature, leaves))
             {
-                var actual = key.AsSpan().SequenceEqual(BatchTree.Key(height, b)) ? stored : Get(LaneStore.BatchTrees, key);
+                var actual = key.AsSpan().SequenceEqual(BatchTree.Key(height, b)) ? stored : Get(LaneStore.BatchTrees, TreeKey(key));
                 if (actual is null || !actual.AsSpan().SequenceEqual(value))
                     return Failed(height, StoreChecks.BatchTree, Invariant(
                         $"the batch-trees CF {(actual is null ? "lacks" : "holds a different value for")} {(key.Length == 12 ? "the entry" : "chunk " + BinaryPrimitives.ReadInt32BigEndian(key.AsSpan(12)))} of batch {b}: its tree, header or signature does not match the block"));
@@ -316,6 +316,18 @@ public static class StoreVerifier
         }
 
         private long _batchesWithoutTree;
+
+        // A batch-trees key of the own lane (format 2: under its lane number).
+        private byte[] TreeKey(byte[] key) => _format1 ? key : LaneKeys.Of(LaneKeys.OwnLane, key);
+
+        // A batches value naming the own lane at this height (format 1: the height alone).
+        private static bool PlacesAt(byte[] value, long height)
+        {
+            if (value.Length is not (8 or 12))
+                return false;
+            var (lane, at) = BatchPlaceCodec.Decode(value);
+            return lane == LaneKeys.OwnLane && at == height;
+        }
 
         private bool CheckIndex(SegmentScanner.Frame frame, Block block, Hash32[] leaves, long height, long logIndex)
         {

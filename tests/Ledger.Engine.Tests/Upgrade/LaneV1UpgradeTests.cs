@@ -50,7 +50,7 @@ public sealed class LaneV1UpgradeTests : IDisposable
     /// <summary>The head header as the format-1 index holds it (key "head", heights of 8 bytes).</summary>
     private SignedHeader Format1HeadHeader()
     {
-        using var db = RocksDb.Open(Path.Combine(Ledger, "index"), new RocksDbOptions { CreateIfMissing = false }, LaneStore.FamilyNames);
+        using var db = RocksDb.Open(Path.Combine(Ledger, "index"), new RocksDbOptions { CreateIfMissing = false }, RocksDb.ListColumnFamilies(Path.Combine(Ledger, "index")));
         Assert.Null(db.Get(db.GetColumnFamily(LaneStore.Meta), "format-version"u8));
         var head = StoredHead.Decode(db.Get(db.GetColumnFamily(LaneStore.Meta), "head"u8)!);
         Assert.Equal(5, head.Height);
@@ -113,7 +113,7 @@ public sealed class LaneV1UpgradeTests : IDisposable
     {
         // A crash inside the upgrade leaves some entries under their new keys and the format unrecorded: moving one
         // family by hand and reopening gives the same store as an upgrade in one go.
-        using (var db = RocksDb.Open(Path.Combine(Ledger, "index"), new RocksDbOptions { CreateIfMissing = false }, LaneStore.FamilyNames))
+        using (var db = RocksDb.Open(Path.Combine(Ledger, "index"), new RocksDbOptions { CreateIfMissing = false }, RocksDb.ListColumnFamilies(Path.Combine(Ledger, "index"))))
         {
             var headers = db.GetColumnFamily(LaneStore.Headers);
             var value = db.Get(headers, StateCodec.BigEndian(1))!;

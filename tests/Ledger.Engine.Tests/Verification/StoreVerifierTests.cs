@@ -305,7 +305,7 @@ public sealed class StoreVerifierTests : IDisposable
         using (var db = RocksDb.Open(Path.Combine(_directory, "index"), new RocksDbOptions { CreateIfMissing = false }, Families))
         {
             var trees = db.GetColumnFamily(LaneStore.BatchTrees);
-            var key = BatchTree.Key(3, 0);
+            var key = LaneKeys.Of(LaneKeys.OwnLane, BatchTree.Key(3, 0));
             var value = db.Get(trees, key)!;
             value[^1] ^= 0x01;
             db.Put(trees, key, value, sync: true);
@@ -321,7 +321,7 @@ public sealed class StoreVerifierTests : IDisposable
         using (var db = RocksDb.Open(Path.Combine(_directory, "index"), new RocksDbOptions { CreateIfMissing = false }, Families))
         {
             var trees = db.GetColumnFamily(LaneStore.BatchTrees);
-            db.Put(trees, BatchTree.Key(2, 1), db.Get(trees, BatchTree.Key(2, 0))!, sync: true);
+            db.Put(trees, LaneKeys.Of(LaneKeys.OwnLane, BatchTree.Key(2, 1)), db.Get(trees, LaneKeys.Of(LaneKeys.OwnLane, BatchTree.Key(2, 0)))!, sync: true);
         }
         var report = StoreVerifier.Verify(Ledger);
         Assert.False(report.Ok);
