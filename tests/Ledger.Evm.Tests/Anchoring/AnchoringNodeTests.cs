@@ -298,9 +298,10 @@ public sealed class AnchoringNodeTests
             byte[] key = [];
             for (long height = 1; found is null; height++)
             {
-                key = BitConverter.GetBytes(height);
-                if (BitConverter.IsLittleEndian)
-                    Array.Reverse(key);
+                // headers are keyed lane number (4 bytes BE; the own lane is 1) ‖ height (8 bytes BE): docs/spec/lane.md §2
+                key = new byte[12];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(key, 1);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(key.AsSpan(4), height);
                 var stored = db.Get(headers, key) ?? throw new InvalidOperationException("no header has the anchored log size");
                 var header = SignedHeader.Decode(stored);
                 if (header.Header.LogSize == anchoredSize)
