@@ -138,22 +138,7 @@ public sealed partial class BlockSegmentStore
     /// loss may not. <see cref="Flush"/> then only fsyncs. Separate so that the seam between the two can be tested.
     /// </summary>
     /// <exception cref="InvalidOperationException">An earlier write failed (see the write-failure policy).</exception>
-    public void WriteToOs()
-    {
-        lock (_lock)
-        {
-            EnsureWritable();
-            try
-            {
-                _current!.Flush(flushToDisk: false);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
-            {
-                _writeFailure = e;
-                throw;
-            }
-        }
-    }
+    public void WriteToOs() => FlushCore(toDisk: false);
 
     /// <summary>The failure that stopped writing, or null while the store takes writes.</summary>
     public Exception? WriteFailure

@@ -186,14 +186,17 @@ public sealed partial class BlockSegmentStore : IDisposable
 
     /// <summary>Makes every appended frame durable: writes the buffer and fsyncs the current segment (<c>Flush(true)</c>).</summary>
     /// <exception cref="InvalidOperationException">An earlier write failed (see the write-failure policy).</exception>
-    public void Flush()
+    public void Flush() => FlushCore(toDisk: true);
+
+    // Writes the buffer to the OS and, with toDisk, fsyncs it; a failure is remembered and refuses later writes.
+    private void FlushCore(bool toDisk)
     {
         lock (_lock)
         {
             EnsureWritable();
             try
             {
-                _current!.Flush(flushToDisk: true);
+                _current!.Flush(flushToDisk: toDisk);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
             {
