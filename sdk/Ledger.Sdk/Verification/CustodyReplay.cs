@@ -84,8 +84,9 @@ internal static class CustodyReplay
     /// <summary>
     /// The custody context of the replay: parties from the consortium; item states from the answer's own records. The
     /// answer proves the subject item's chain only: other items it names are checked as far as its records show them
-    /// (their own dependencies are not checked; an SGTIN the records never introduced stands where the subject stands,
-    /// or, in the Pack that creates a case or pallet, where that Pack packs it).
+    /// (their own dependencies are not checked; an SGTIN the records never introduced, or one named by a record with a
+    /// dep outside the answer, since it may have changed after the answer last showed it, stands where the subject
+    /// stands, or, in the Pack that creates a case or pallet, where that Pack packs it).
     /// </summary>
     private sealed class ReplayContext(ProvenanceDocument answer, ConsortiumDirectory directory) : ICustodyContext
     {
@@ -121,7 +122,12 @@ internal static class CustodyReplay
             if (item == answer.Item)
                 return _items.GetValueOrDefault(item);
             var dep = Current is { Deps.Count: > 0 } c ? c.Deps[0] : (Hash32?)null;
-            if (_items.TryGetValue(item, out var known))
+            // The node accepted the current record only with the latest record of every item it names among its deps. A
+            // dep outside this answer is the latest record of some other item the record names, which changed through
+            // records the answer does not carry (a reactivation, say, that names only that item): what the answer showed
+            // of an SGTIN the record names may be stale, and it stands as one the answer never introduced. A case or
+            // pallet keeps what the answer showed of it.
+            if (_items.TryGetValue(item, out var known) && !IsStale(known))
                 return dep is { } d ? known with { LatestRecord = d } : known;
             if (item.Scheme == ItemScheme.Sscc)
                 return null;
@@ -135,5 +141,8 @@ internal static class CustodyReplay
             }
             return new ItemState(item, s.Status, s.Custodian, s.Location, dep ?? s.LatestRecord) { PendingShip = s.PendingShip };
         }
+
+        private bool IsStale(ItemState known) =>
+            known.Item.Scheme != ItemScheme.Sscc && Current is { } c && c.Payload.Items.Contains(known.Item) && c.Deps.Any(d => !_ids.Contains(d));
     }
 }

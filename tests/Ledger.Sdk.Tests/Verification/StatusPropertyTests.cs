@@ -52,6 +52,22 @@ public sealed class StatusPropertyTests
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(12), Prop.ForAll(gen.ToArbitrary(), c => Run(c.Steps, c.Late, c.Seed).GetAwaiter().GetResult()));
     }
 
+    /// <summary>
+    /// A history the property found: P2 is packed, decommissioned inside the case (which the case's history shows),
+    /// reactivated outside it (which it does not), then packed again. The second Pack's deps name the reactivation, so
+    /// the verifier must not replay it against the P2 it last saw.
+    /// </summary>
+    [Fact]
+    public async Task RepackAfterAChangeOutsideTheCaseHistory_Verifies()
+    {
+        Step[] steps =
+        [
+            new(8, 1), new(1, 0), new(6, 1), new(0, 2), new(7, 3), new(7, 2), new(8, 2),
+            new(0, 2), new(8, 0), new(7, 3), new(1, 1), new(5, 1), new(1, 1), new(7, 1),
+        ];
+        Assert.True(await Run(steps, late: false, seed: 82));
+    }
+
     private static async Task<bool> Run(Step[] steps, bool late, int seed)
     {
         var directory = Path.Combine(Path.GetTempPath(), "ledger-status-" + Guid.NewGuid().ToString("N"));
