@@ -36,8 +36,8 @@ public static class ExplorerApp
         app.MapGet("/site.css", () => Results.Text(css, "text/css; charset=utf-8"));
         app.MapGet("/", OverviewPage.RenderAsync);
         app.MapGet("/search", Search);
-        app.MapGet("/01/{gtin}/21/{serial}/{**rest}", DigitalLink);
         app.MapGet("/01/{gtin}/21/{serial}", DigitalLink);
+        app.MapGet("/01/{gtin}/10/{lot}/21/{serial}", DigitalLink);
         app.MapGet("/00/{sscc}", (string sscc, Texts t, NodeGateway g, CancellationToken ct) => PassportFor(t, g, () => ItemIdentifier.Parse("(00)" + sscc), ct));
         app.MapGet("/evidence/01/{gtin}/21/{serial}", (string gtin, string serial, NodeGateway g, Texts t, CancellationToken ct) => Evidence(t, g, gtin, serial, ct));
         app.MapGet("/print/01/{gtin}/21/{serial}", (string gtin, string serial, NodeGateway g, Texts t, CancellationToken ct) => Print(t, g, gtin, serial, ct));
@@ -115,7 +115,7 @@ public static class ExplorerApp
     }
 
     /// <summary>
-    /// GS1 Digital Link resolution: <c>/01/{gtin}/21/{serial}</c> (with <c>/10/{lot}</c>, <c>?17=</c>, …) opens the passport for
+    /// GS1 Digital Link resolution: <c>/01/{gtin}/21/{serial}</c> or <c>/01/{gtin}/10/{lot}/21/{serial}</c> (with <c>?17=</c>, …; checked by the protocol library's Digital Link parser) opens the passport for
     /// the default link type, <c>linkType=gs1:pip</c>, <c>gs1:traceability</c>, <c>gs1:certificationInfo</c> or <c>all</c>; other
     /// link types are 404 naming <c>linkType</c>.
     /// </summary>
