@@ -42,6 +42,7 @@ public static class ExplorerApp
         app.MapGet("/evidence/01/{gtin}/21/{serial}", (string gtin, string serial, NodeGateway g, Texts t, CancellationToken ct) => Evidence(t, g, gtin, serial, ct));
         app.MapGet("/print/01/{gtin}/21/{serial}", (string gtin, string serial, NodeGateway g, Texts t, CancellationToken ct) => Print(t, g, gtin, serial, ct));
         app.MapGet("/lot/{gtin}/{lot}", LotPage.RenderAsync);
+        app.MapGet("/evidence/lot/{gtin}/{lot}", LotEvidence);
         app.MapGet("/party/{address}", OtherPages.PartyAsync);
         app.MapGet("/location/{gln}", OtherPages.LocationAsync);
         app.MapGet("/block/{lane}/{height:long}", OtherPages.BlockAsync);
@@ -200,6 +201,48 @@ public static class ExplorerApp
         return Results.File(buffer.ToArray(), "application/zip", name);
     }
 
+    /// <summary>
+    /// The evidence archive of a lot: per pack (<c>packs/&lt;serial&gt;/</c>) the answer as sent and the verification report,
+    /// the consortium file once, and README.txt listing each pack's status and the command that checks it offline.
+    /// </summary>
+    internal static async Task<IResult> LotEvidence(string gtin, string lot, Texts t, NodeGateway g, CancellationToken ct)
+    {
+        List<ItemId> packs;
+        try
+        {
+            packs = await LotPage.PacksAsync(g, gtin, lot, ct).ConfigureAwait(false);
+        }
+        catch (RecordFormatException e)
+        {
+            return Layout.Page(t, t["search.title"], Layout.Problem(t, e.Field, e.Rule, e.Message), 400);
+        }
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            void Entry(string name, string content)
+            {
+                using var w = new StreamWriter(zip.CreateEntry(name, CompressionLevel.Optimal).Open(), new UTF8Encoding(false));
+                w.Write(content);
+            }
+            Entry("consortium.json", g.ConsortiumJson);
+            var readme = new StringBuilder(t["evidence.lot.readme", gtin, lot, packs.Count]).Append('\n');
+            foreach (var pack in packs.Take(LotPage.MaxPacks))
+            {
+                var a = await g.PassportAsync(pack, ct).ConfigureAwait(false);
+                var folder = "packs/" + string.Concat(pack.Serial.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_')) + "/";
+                var at = a.At.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+                if (a.Json is not null)
+                    Entry(folder + "provenance.json", a.Json);
+                if (a.Report is { } report)
+                    Entry(folder + "verification.json", VerificationReportJson.Write(report));
+                readme.Append('\n').Append(pack).Append(": ").Append(PassportPage.StatusOf(t, g, a).Reason).Append('\n')
+                    .Append("ledger verify-proof ").Append(folder).Append("provenance.json --consortium consortium.json --at ").Append(at).Append('\n');
+            }
+            Entry("README.txt", readme.ToString());
+        }
+        return Results.File(buffer.ToArray(), "application/zip", $"evidence-{gtin}-{string.Concat(lot.Where(char.IsAsciiLetterOrDigit))}.zip");
+    }
+
     internal static async Task<IResult> Print(Texts t, NodeGateway g, string gtin, string serial, CancellationToken ct)
     {
         ItemId item;
@@ -238,10 +281,10 @@ public static class ExplorerApp
             Console.WriteLine("Environment: LEDGER_EXPLORER_Nodes, _Consortium, _TokenFile, _KeyFile, _Urls, _Texts. Flags win over the environment, the environment over --config.");
             return 0;
         }
-        ExplorerOptions options;
+        WebApplication app;
         try
         {
-            options = ExplorerOptions.Read(args);
+            app = Build(ExplorerOptions.Read(args));
         }
         catch (ExplorerOptionsException e)
         {
@@ -253,7 +296,12 @@ public static class ExplorerApp
             await Console.Error.WriteLineAsync("Consortium: " + e.Message).ConfigureAwait(false);
             return 2;
         }
-        await using var app = Build(options);
+        catch (FormatException e)
+        {
+            await Console.Error.WriteLineAsync("Texts: " + e.Message).ConfigureAwait(false);
+            return 2;
+        }
+        await using var running = app;
         await app.StartAsync().ConfigureAwait(false);
         foreach (var url in app.Urls)
             Console.WriteLine(ListeningPrefix + url);

@@ -206,6 +206,35 @@ public sealed class BrowserTests(ExplorerFixture f)
     }
 
     [Fact]
+    public async Task Evidence_OfALot_EveryPackVerifiesWithLedgerVerifyProof()
+    {
+        using var http = new HttpClient();
+        var zipBytes = await http.GetByteArrayAsync(new Uri(f.Explorer, $"/evidence/lot/{Gtin}/LOTR"));
+        var folder = Path.Combine(f.Folder, "lot-evidence-" + Guid.NewGuid().ToString("N"));
+        using (var zip = new ZipArchive(new MemoryStream(zipBytes)))
+            zip.ExtractToDirectory(folder);
+        var commands = (await File.ReadAllTextAsync(Path.Combine(folder, "README.txt"))).Split('\n').Where(l => l.StartsWith("ledger verify-proof ", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(3, commands.Count);
+        foreach (var command in commands)
+        {
+            var r = await CliRunner.RunAsync(command.Split(' ')[1..], workingDirectory: folder);
+            Assert.True(r.ExitCode == 0, command + "\n" + r.StdErr + r.StdOut);
+            Assert.Contains(" is Recalled at ", r.StdOut, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task DigitalLinkPath_UnservedLinkType_Is404NamingLinkType()
+    {
+        var page = await PageAsync();
+        var response = await page.GotoAsync(new Uri(f.Explorer, $"/01/{Gtin}/21/A1?linkType=gs1:recipeInfo").ToString());
+
+        Assert.Equal(404, response!.Status);
+        Assert.Equal("linkType", await page.Locator("code.field").InnerTextAsync());
+    }
+
+    [Fact]
     public async Task Print_StatesWhatWasProvenAndWhen()
     {
         var page = await PageAsync();

@@ -51,6 +51,7 @@ internal static class LotPage
             <p>{t["lot.intro", gtin, lot, packs.Count]}</p>
             {(recall is null ? HtmlText.Empty : Html.Of($"<p class=\"warning\" role=\"alert\">{t["lot.recalled", recall.Reason]}</p>"))}
             <p class="note">{t["lot.membership"]}</p>
+            <p><a href="/evidence/lot/{gtin}/{Html.Url(lot)}">{t["evidence.lot.download"]}</a></p>
             {(packs.Count > MaxPacks ? Html.Of($"<p class=\"warning\">{t["lot.capped", MaxPacks]}</p>") : HtmlText.Empty)}
             <section aria-labelledby="where-h"><h2 id="where-h">{t["lot.where"]}</h2>{Layout.Table(t["lot.where.caption"], [t["col.custodian"], t["col.location"], t["col.state"], t["col.count"]], groups)}</section>
             <section aria-labelledby="packs-h"><h2 id="packs-h">{t["lot.packs"]}</h2>{Layout.Table(t["lot.packs.caption"], [t["col.pack"], t["col.state"], t["col.custodian"], t["col.location"], t["col.proven"]], rows)}</section>
