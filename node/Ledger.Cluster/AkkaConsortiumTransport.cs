@@ -89,17 +89,20 @@ public sealed class AkkaConsortiumTransport : IConsortiumTransport, IAsyncDispos
         {
             while (await peer.Queue.Reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                // Peek, send, and only take it off the queue once acknowledged: a full queue drops the oldest, never the one in flight twice.
-                if (!peer.Queue.Reader.TryPeek(out var envelope))
-                    continue;
+                // Send the head, and take it off the queue only once acknowledged. A full queue drops the oldest, so
+                // the head is read again before every attempt: a dropped envelope is not retried.
                 var backoff = _options.InitialBackoff;
-                while (true)
+                while (peer.Queue.Reader.TryPeek(out var envelope))
                 {
                     try
                     {
                         await peer.Target.Ask<PeerAck>(envelope, _options.AckTimeout, token).ConfigureAwait(false);
                         peer.Counters.CountSent();
-                        break;
+                        if (peer.Queue.Reader.TryPeek(out var head) && ReferenceEquals(head, envelope))
+                            peer.Queue.Reader.TryRead(out _);
+                        peer.Counters.QueueDepth = peer.Queue.Reader.Count;
+                        backoff = _options.InitialBackoff;
+                        continue;
                     }
                     catch (AskTimeoutException)
                     {
@@ -110,10 +113,6 @@ public sealed class AkkaConsortiumTransport : IConsortiumTransport, IAsyncDispos
                     await Task.Delay(backoff, token).ConfigureAwait(false);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));
                 }
-                // The peeked envelope may have been dropped meanwhile (full queue); take it only if it is still the head.
-                if (peer.Queue.Reader.TryPeek(out var head) && ReferenceEquals(head, envelope))
-                    peer.Queue.Reader.TryRead(out _);
-                peer.Counters.QueueDepth = peer.Queue.Reader.Count;
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

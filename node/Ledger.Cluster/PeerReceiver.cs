@@ -28,7 +28,7 @@ public sealed class PeerReceiver : ReceiveActor
     public static Props Props(IReadOnlySet<Address> members, Address self, Func<ConsortiumMessage, Task<ApplyResult>> deliver, PeerStats stats, TimeProvider time) =>
         Akka.Actor.Props.Create(() => new PeerReceiver(members, self, deliver, stats, time));
 
-    private PeerReceiver(IReadOnlySet<Address> members, Address self, Func<ConsortiumMessage, Task<ApplyResult>> deliver, PeerStats stats, TimeProvider time)
+    public PeerReceiver(IReadOnlySet<Address> members, Address self, Func<ConsortiumMessage, Task<ApplyResult>> deliver, PeerStats stats, TimeProvider time)
     {
         ReceiveAsync<PeerEnvelope>(async envelope =>
         {
