@@ -24,7 +24,14 @@ public sealed record Party(
 /// <param name="Name">A short unique name.</param>
 /// <param name="Address">The node id: the Ethereum address of the node key (also its lane id).</param>
 /// <param name="Endpoint">Its base URL for other nodes and clients; empty when not published.</param>
-public sealed record ConsortiumNode(string Name, Address Address, string Endpoint);
+public sealed record ConsortiumNode(string Name, Address Address, string Endpoint)
+{
+    /// <summary>Where its peer layer listens, <c>host:port</c> (a DNS name, an IPv4 literal or a bracketed IPv6 literal); empty when not published.</summary>
+    public string Cluster { get; init; } = "";
+
+    /// <summary>The SHA-256 of its TLS certificate (DER) as 64 lowercase hex digits, pinned by its peers; empty when not set.</summary>
+    public string TlsFingerprint { get; init; } = "";
+}
 
 /// <summary>
 /// The consortium at one version: nodes and parties. Immutable; <see cref="ConsortiumDirectory"/> answers lookups.
