@@ -37,7 +37,12 @@ public static partial class ConsortiumFile
 
     private static readonly PartyRoles AllRoles = RoleNames.Aggregate(PartyRoles.None, (all, r) => all | r.Role);
 
-    private static readonly string[] RootMembers = ["format", "name", "version", "nodes", "parties"];
+    private static readonly string[] RootMembersV1 = ["format", "name", "version", "nodes", "parties"];
+    private static readonly string[] RootMembers = ["format", "name", "version", "quorum", "threshold", "nodes", "parties", "signatures"];
+    private static readonly string[] SignatureMembers = ["node", "signature"];
+
+    /// <summary>The bytes that precede the canonical text in <see cref="SigningDigest"/>.</summary>
+    public const string SigningDomain = "ledger-consortium-signing/v1\n";
     private static readonly string[] NodeMembersV1 = ["name", "address", "endpoint"];
     private static readonly string[] NodeMembers = ["name", "address", "endpoint", "cluster", "tlsFingerprint"];
     private static readonly string[] PartyMembers = ["name", "address", "node", "roles", "glns", "companyPrefixes", "delegatedGtins"];
@@ -99,13 +104,21 @@ public static partial class ConsortiumFile
             var v1 = string.Equals(format, FormatV1, StringComparison.Ordinal);
             if (!v1 && !string.Equals(format, Format, StringComparison.Ordinal))
                 throw new ConsortiumFormatException("format", "format", $"must be \"{Format}\" (or \"{FormatV1}\"), found \"{format}\"");
+            if (v1)
+                Members(document.RootElement, "$", RootMembersV1);
             var name = String(root, "", "name");
             var versionElement = Required(root, "", "version");
             if (versionElement.ValueKind != JsonValueKind.Number || !versionElement.TryGetInt64(out var version))
                 throw new ConsortiumFormatException("version", "type", "must be an integer");
             var nodes = Array(root, "", "nodes", required: true).Select((e, i) => ReadNode(e, $"nodes[{i}]", v1 ? NodeMembersV1 : NodeMembers)).ToList();
             var parties = Array(root, "", "parties", required: true).Select((e, i) => ReadParty(e, $"parties[{i}]")).ToList();
-            var definition = new ConsortiumDefinition(name, version, nodes, parties);
+            var signatures = Array(root, "", "signatures", required: false).Select((e, i) => ReadSignature(e, $"signatures[{i}]")).ToList();
+            var definition = new ConsortiumDefinition(name, version, nodes, parties)
+            {
+                QuorumSetting = OptionalInt(root, "quorum"),
+                ThresholdSetting = OptionalInt(root, "threshold"),
+                Signatures = signatures,
+            };
             Validate(definition);
             return definition;
         }
@@ -119,6 +132,27 @@ public static partial class ConsortiumFile
             Cluster = OptionalString(m, path, "cluster"),
             TlsFingerprint = OptionalString(m, path, "tlsFingerprint"),
         };
+    }
+
+    private static int? OptionalInt(Dictionary<string, JsonElement> m, string name)
+    {
+        if (!m.TryGetValue(name, out var element))
+            return null;
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt32(out var value))
+            throw new ConsortiumFormatException(name, "type", "must be an integer");
+        return value;
+    }
+
+    private static ConsortiumSignature ReadSignature(JsonElement element, string path)
+    {
+        var m = Members(element, path, SignatureMembers);
+        var node = ReadAddress(m, path, "node");
+        var field = Join(path, "signature");
+        var text = String(m, path, "signature");
+        if (!text.StartsWith("0x", StringComparison.Ordinal) || text.Length != 2 + 2 * Signature.Length || !text.Skip(2).All(char.IsAsciiHexDigitLower)
+            || !Signature.TryFromBytes(Hex.Decode(text), out var signature))
+            throw new ConsortiumFormatException(field, "signature", $"\"{text}\" must be 0x and 130 lowercase hex digits: r ‖ s ‖ v with v 00 or 01");
+        return new ConsortiumSignature(node, signature);
     }
 
     private static string OptionalString(Dictionary<string, JsonElement> m, string path, string name) =>
@@ -233,6 +267,15 @@ public static partial class ConsortiumFile
                     $"{node.TlsFingerprint} is already used at {fingerprints[node.TlsFingerprint]} (every node has its own certificate)");
         }
 
+        var n = definition.Nodes.Count;
+        var minimum = Ledger.Protocol.Blocks.Certificate.Quorum(n);
+        if (definition.QuorumSetting is { } q && (q < minimum || q > n))
+            throw new ConsortiumFormatException("quorum", "quorum",
+                string.Create(CultureInfo.InvariantCulture, $"must be from ⌊2n/3⌋+1 = {minimum} to n = {n} for {n} node(s), found {q}"));
+        if (definition.ThresholdSetting is { } t && (t < 1 || t > n))
+            throw new ConsortiumFormatException("threshold", "threshold",
+                string.Create(CultureInfo.InvariantCulture, $"must be from 1 to n = {n} for {n} node(s), found {t}"));
+
         var nodeAddresses = definition.Nodes.Select(n => n.Address).ToHashSet();
         var partyNames = new Dictionary<string, int>(StringComparer.Ordinal);
         var glnOwners = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -285,6 +328,38 @@ public static partial class ConsortiumFile
                     throw new ConsortiumFormatException(field, "unique", $"GTIN {gtin} is already listed at {delegated[gtin]}");
             }
         }
+        CheckSignatures(definition);
+    }
+
+    private static void CheckSignatures(ConsortiumDefinition definition)
+    {
+        if (definition.Signatures is null)
+            throw new ConsortiumFormatException("signatures", "type", "must be a list (empty when unsigned)");
+        if (definition.Signatures.Count == 0)
+            return;
+        var digest = SigningDigest(definition);
+        var signers = new Dictionary<Address, string>();
+        for (var i = 0; i < definition.Signatures.Count; i++)
+        {
+            var (node, signature) = (definition.Signatures[i].Node, definition.Signatures[i].Signature);
+            var path = $"signatures[{i}]";
+            if (!signers.TryAdd(node, path + ".node"))
+                throw new ConsortiumFormatException(path + ".node", "unique", $"{node} has already signed at {signers[node]}");
+            if (!signature.IsLowS || Secp256k1.RecoverAddress(digest, signature) != node)
+                throw new ConsortiumFormatException(path + ".signature", "signature",
+                    $"is not {node}'s signature of this version (digest {digest}): the file was changed after signing, or signed by another key");
+        }
+    }
+
+    /// <summary>
+    /// The digest a node signs for <paramref name="definition"/>: Keccak-256 of the UTF-8 bytes of <see cref="SigningDomain"/>
+    /// followed by the canonical text (<see cref="Serialize"/>) with the <c>signatures</c> member left out. Does not validate.
+    /// </summary>
+    public static Hash32 SigningDigest(ConsortiumDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        var text = Write(definition, withSignatures: false);
+        return Keccak256.Hash(Encoding.UTF8.GetBytes(SigningDomain + text));
     }
 
     private static void CheckName(string name, string path, Dictionary<string, int> seen, int index, string what)
@@ -418,6 +493,11 @@ public static partial class ConsortiumFile
     public static string Serialize(ConsortiumDefinition definition)
     {
         Validate(definition);
+        return Write(definition, withSignatures: true);
+    }
+
+    private static string Write(ConsortiumDefinition definition, bool withSignatures)
+    {
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -425,6 +505,10 @@ public static partial class ConsortiumFile
             json.WriteString("format", Format);
             json.WriteString("name", definition.Name);
             json.WriteNumber("version", definition.Version);
+            if (definition.QuorumSetting is { } quorum)
+                json.WriteNumber("quorum", quorum);
+            if (definition.ThresholdSetting is { } threshold)
+                json.WriteNumber("threshold", threshold);
             json.WriteStartArray("nodes");
             foreach (var node in definition.Nodes)
             {
@@ -451,6 +535,18 @@ public static partial class ConsortiumFile
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            if (withSignatures)
+            {
+                json.WriteStartArray("signatures");
+                foreach (var signature in definition.Signatures)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("node", signature.Node.ToString());
+                    json.WriteString("signature", Hex.Encode0x(signature.Signature.ToBytes()));
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";

@@ -43,6 +43,23 @@ public sealed record ConsortiumNode(string Name, Address Address, string Endpoin
 /// <param name="Parties">The parties.</param>
 public sealed record ConsortiumDefinition(string Name, long Version, IReadOnlyList<ConsortiumNode> Nodes, IReadOnlyList<Party> Parties)
 {
-    /// <summary>The certificate quorum for this consortium: ⌊2n/3⌋+1 of its n nodes.</summary>
-    public int Quorum => Ledger.Protocol.Blocks.Certificate.Quorum(Nodes.Count);
+    /// <summary>The <c>quorum</c> member as given, or null when the file leaves it out (then <see cref="Quorum"/> is ⌊2n/3⌋+1).</summary>
+    public int? QuorumSetting { get; init; }
+
+    /// <summary>The <c>threshold</c> member as given, or null when the file leaves it out (then <see cref="Threshold"/> is the quorum).</summary>
+    public int? ThresholdSetting { get; init; }
+
+    /// <summary>The node signatures over <see cref="ConsortiumFile.SigningDigest"/> of this definition (without its signatures).</summary>
+    public IReadOnlyList<ConsortiumSignature> Signatures { get; init; } = [];
+
+    /// <summary>The certificate quorum for this consortium: the <c>quorum</c> member, by default ⌊2n/3⌋+1 of its n nodes. The one place engine and node read it.</summary>
+    public int Quorum => QuorumSetting ?? Ledger.Protocol.Blocks.Certificate.Quorum(Nodes.Count);
+
+    /// <summary>How many signatures of this version's nodes the next version needs (M of N): the <c>threshold</c> member, by default the quorum.</summary>
+    public int Threshold => ThresholdSetting ?? Quorum;
 }
+
+/// <summary>A node's signature of a consortium version.</summary>
+/// <param name="Node">The signing node's address.</param>
+/// <param name="Signature">Its secp256k1 signature over <see cref="ConsortiumFile.SigningDigest"/>.</param>
+public sealed record ConsortiumSignature(Address Node, Signature Signature);

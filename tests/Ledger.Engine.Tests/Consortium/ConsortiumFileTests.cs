@@ -80,7 +80,8 @@ public sealed class ConsortiumFileTests : IDisposable
                 "00614141123452"
               ]
             }
-          ]
+          ],
+          "signatures": []
         }
 
         """.ReplaceLineEndings("\n");
@@ -131,6 +132,7 @@ public sealed class ConsortiumFileTests : IDisposable
     {
         var node = JsonNode.Parse(Canonical)!;
         node["format"] = "ledger-consortium/v1";
+        node.AsObject().Remove("signatures");
         foreach (var n in node["nodes"]!.AsArray())
         {
             n!.AsObject().Remove("cluster");
@@ -274,7 +276,7 @@ public sealed class ConsortiumFileTests : IDisposable
         switch (name)
         {
             case "format-wrong": n["format"] = "ledger-consortium/v3"; break;
-            case "v1-with-cluster": n["format"] = "ledger-consortium/v1"; nodes[0]!.AsObject().Remove("tlsFingerprint"); nodes[1]!.AsObject().Remove("cluster"); nodes[1]!.AsObject().Remove("tlsFingerprint"); break;
+            case "v1-with-cluster": n["format"] = "ledger-consortium/v1"; n.AsObject().Remove("signatures"); nodes[0]!.AsObject().Remove("tlsFingerprint"); nodes[1]!.AsObject().Remove("cluster"); nodes[1]!.AsObject().Remove("tlsFingerprint"); break;
             case "node-cluster-no-port": nodes[0]!["cluster"] = "127.0.0.1"; break;
             case "node-cluster-url": nodes[1]!["cluster"] = "akka.tcp://ledger@127.0.0.1:4053"; break;
             case "node-cluster-number": nodes[1]!["cluster"] = 4053; break;
