@@ -59,7 +59,7 @@ public sealed class NodeInitTests : IDisposable
         }
 
         var consortium = Json(File.ReadAllText(Path.Combine(Data, "consortium.json")));
-        Assert.Equal("ledger-consortium/v1", consortium.GetProperty("format").GetString());
+        Assert.Equal("ledger-consortium/v2", consortium.GetProperty("format").GetString());
         Assert.Equal("devnet", consortium.GetProperty("name").GetString());
         Assert.Equal(1, consortium.GetProperty("version").GetInt64());
         var n = Assert.Single(consortium.GetProperty("nodes").EnumerateArray());

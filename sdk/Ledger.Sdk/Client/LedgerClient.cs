@@ -399,7 +399,7 @@ public sealed partial class LedgerClient : IDisposable
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     /// <summary>
-    /// Maps the node's /v1/consortium JSON to a definition. It is not the ledger-consortium/v1 file form (roles are one
+    /// Maps the node's /v1/consortium JSON to a definition. It is not the ledger-consortium file form (roles are one
     /// string such as "Manufacturer, Regulator", and the node lists itself as a party with no roles), so it is mapped member by
     /// member rather than through <see cref="ConsortiumFile.Parse"/>.
     /// </summary>

@@ -21,24 +21,31 @@ public sealed class ConsortiumFileTests : IDisposable
 
     public void Dispose() => _dir.Delete(recursive: true);
 
+    private const string Fingerprint1 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    private const string Fingerprint2 = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752";
+
     private static Address Key(byte b) => PrivateKey.FromBytes(Enumerable.Repeat(b, 32).ToArray()).Address;
 
     // Written by hand from docs/spec/consortium.md: the canonical form (member order, indentation, EIP-55, final newline).
     private static readonly string Canonical = $$"""
         {
-          "format": "ledger-consortium/v1",
+          "format": "ledger-consortium/v2",
           "name": "devnet",
           "version": 3,
           "nodes": [
             {
               "name": "node-1",
               "address": "{{Node1}}",
-              "endpoint": "http://127.0.0.1:8080"
+              "endpoint": "http://127.0.0.1:8080",
+              "cluster": "127.0.0.1:4053",
+              "tlsFingerprint": "{{Fingerprint1}}"
             },
             {
               "name": "node-2",
               "address": "{{Node2}}",
-              "endpoint": ""
+              "endpoint": "",
+              "cluster": "",
+              "tlsFingerprint": ""
             }
           ],
           "parties": [
@@ -73,7 +80,8 @@ public sealed class ConsortiumFileTests : IDisposable
                 "00614141123452"
               ]
             }
-          ]
+          ],
+          "signatures": []
         }
 
         """.ReplaceLineEndings("\n");
@@ -84,7 +92,8 @@ public sealed class ConsortiumFileTests : IDisposable
         var d = ConsortiumFile.Parse(Canonical);
         Assert.Equal("devnet", d.Name);
         Assert.Equal(3, d.Version);
-        Assert.Equal([("node-1", Node1, "http://127.0.0.1:8080"), ("node-2", Node2, "")], d.Nodes.Select(n => (n.Name, n.Address, n.Endpoint)));
+        Assert.Equal([("node-1", Node1, "http://127.0.0.1:8080", "127.0.0.1:4053", Fingerprint1), ("node-2", Node2, "", "", "")],
+            d.Nodes.Select(n => (n.Name, n.Address, n.Endpoint, n.Cluster, n.TlsFingerprint)));
         var acme = d.Parties[0];
         Assert.Equal(("acme", Acme, Node1, PartyRoles.Manufacturer | PartyRoles.Regulator), (acme.Name, acme.Address, acme.Node, acme.Roles));
         Assert.Equal(["0614141000005"], acme.Glns);
@@ -118,8 +127,97 @@ public sealed class ConsortiumFileTests : IDisposable
         Assert.Equal(Canonical, ConsortiumFile.Serialize(ConsortiumFile.Parse(node.ToJsonString())));
     }
 
+    [Fact]
+    public void Parse_V1File_IsUpgradedInMemoryAndWrittenAsV2()
+    {
+        var node = JsonNode.Parse(Canonical)!;
+        node["format"] = "ledger-consortium/v1";
+        node.AsObject().Remove("signatures");
+        foreach (var n in node["nodes"]!.AsArray())
+        {
+            n!.AsObject().Remove("cluster");
+            n.AsObject().Remove("tlsFingerprint");
+        }
+        var d = ConsortiumFile.Parse(node.ToJsonString());
+        Assert.All(d.Nodes, n => Assert.Equal(("", ""), (n.Cluster, n.TlsFingerprint)));
+        var expected = Canonical.Replace("127.0.0.1:4053", "", StringComparison.Ordinal).Replace(Fingerprint1, "", StringComparison.Ordinal);
+        Assert.Equal(expected, ConsortiumFile.Serialize(d));
+    }
+
+    [Fact]
+    public void Parse_V2WithoutClusterAndFingerprint_ReadsThemAsEmpty()
+    {
+        var node = JsonNode.Parse(Canonical)!;
+        node["nodes"]![0]!.AsObject().Remove("cluster");
+        node["nodes"]![0]!.AsObject().Remove("tlsFingerprint");
+        var d = ConsortiumFile.Parse(node.ToJsonString());
+        Assert.Equal(("", ""), (d.Nodes[0].Cluster, d.Nodes[0].TlsFingerprint));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:4053")]
+    [InlineData("node-1.example.org:1")]
+    [InlineData("localhost:65535")]
+    [InlineData("NODE1.Example.org:8443")]
+    [InlineData("[::1]:4053")]
+    [InlineData("[2001:db8::7]:4053")]
+    public void IsValidCluster_GoodAddresses_AreAccepted(string cluster)
+    {
+        Assert.True(ConsortiumFile.IsValidCluster(cluster, out var error), error);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData(":4053")]
+    [InlineData("127.0.0.1:0")]
+    [InlineData("127.0.0.1:65536")]
+    [InlineData("127.0.0.1:04053")]
+    [InlineData("127.0.0.1:+80")]
+    [InlineData("127.0.0.1: 80")]
+    [InlineData("256.0.0.1:80")]
+    [InlineData("127.0.0.01:80")]
+    [InlineData("127.0.1:80")]
+    [InlineData("::1:4053")]
+    [InlineData("[::1:4053")]
+    [InlineData("[0:0::1]:4053")]
+    [InlineData("[127.0.0.1]:4053")]
+    [InlineData("[fe80::1%eth0]:4053")]
+    [InlineData("-node.example.org:80")]
+    [InlineData("node-.example.org:80")]
+    [InlineData("node..example.org:80")]
+    [InlineData("node.example.org.:80")]
+    [InlineData("node_1.example.org:80")]
+    [InlineData("http://node:80")]
+    [InlineData("nöde.example.org:80")]
+    public void IsValidCluster_BadAddresses_AreRefusedWithAReason(string cluster)
+    {
+        Assert.False(ConsortiumFile.IsValidCluster(cluster, out var error));
+        Assert.Contains(cluster, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsValidCluster_LongestDnsName_IsTheLimit()
+    {
+        var label = new string('a', 63);
+        var name253 = $"{label}.{label}.{label}.{new string('b', 61)}";
+        Assert.Equal(253, name253.Length);
+        Assert.True(ConsortiumFile.IsValidCluster(name253 + ":80", out _));
+        Assert.False(ConsortiumFile.IsValidCluster("c" + name253 + ":80", out _));
+        Assert.False(ConsortiumFile.IsValidCluster(new string('a', 64) + ":80", out _));
+    }
+
     public static TheoryData<string, string, string> BrokenFiles() => new()
     {
+        { "v1-with-cluster", "nodes[0].cluster", "unknown-member" },
+        { "node-cluster-no-port", "nodes[0].cluster", "cluster-address" },
+        { "node-cluster-url", "nodes[1].cluster", "cluster-address" },
+        { "node-cluster-number", "nodes[1].cluster", "type" },
+        { "node-cluster-duplicate", "nodes[1].cluster", "unique" },
+        { "node-cluster-duplicate-case", "nodes[1].cluster", "unique" },
+        { "node-fingerprint-uppercase", "nodes[0].tlsFingerprint", "fingerprint" },
+        { "node-fingerprint-short", "nodes[1].tlsFingerprint", "fingerprint" },
+        { "node-fingerprint-colons", "nodes[1].tlsFingerprint", "fingerprint" },
+        { "node-fingerprint-duplicate", "nodes[1].tlsFingerprint", "unique" },
         { "format-wrong", "format", "format" },
         { "format-missing", "format", "required" },
         { "name-empty", "name", "non-empty" },
@@ -177,7 +275,17 @@ public sealed class ConsortiumFileTests : IDisposable
         var p1 = n["parties"]![1]!.AsObject();
         switch (name)
         {
-            case "format-wrong": n["format"] = "ledger-consortium/v2"; break;
+            case "format-wrong": n["format"] = "ledger-consortium/v3"; break;
+            case "v1-with-cluster": n["format"] = "ledger-consortium/v1"; n.AsObject().Remove("signatures"); nodes[0]!.AsObject().Remove("tlsFingerprint"); nodes[1]!.AsObject().Remove("cluster"); nodes[1]!.AsObject().Remove("tlsFingerprint"); break;
+            case "node-cluster-no-port": nodes[0]!["cluster"] = "127.0.0.1"; break;
+            case "node-cluster-url": nodes[1]!["cluster"] = "akka.tcp://ledger@127.0.0.1:4053"; break;
+            case "node-cluster-number": nodes[1]!["cluster"] = 4053; break;
+            case "node-cluster-duplicate": nodes[1]!["cluster"] = "127.0.0.1:4053"; break;
+            case "node-cluster-duplicate-case": nodes[0]!["cluster"] = "node.example.org:4053"; nodes[1]!["cluster"] = "Node.Example.org:4053"; break;
+            case "node-fingerprint-uppercase": nodes[0]!["tlsFingerprint"] = Fingerprint1.ToUpperInvariant(); break;
+            case "node-fingerprint-short": nodes[1]!["tlsFingerprint"] = Fingerprint2[..63]; break;
+            case "node-fingerprint-colons": nodes[1]!["tlsFingerprint"] = string.Join(':', Enumerable.Range(0, 32).Select(k => Fingerprint2.Substring(2 * k, 2))); break;
+            case "node-fingerprint-duplicate": nodes[1]!["tlsFingerprint"] = Fingerprint1; break;
             case "format-missing": n.AsObject().Remove("format"); break;
             case "name-empty": n["name"] = ""; break;
             case "name-number": n["name"] = 7; break;
@@ -317,7 +425,9 @@ public sealed class ConsortiumFileTests : IDisposable
         from name in Name(i)
         from address in AddressGen((byte)(1 + i))
         from endpoint in Gen.Elements("", "http://127.0.0.1:8080", $"https://node{i}.example.org/ledger")
-        select new ConsortiumNode(name, address, endpoint);
+        from cluster in Gen.Elements("", $"127.0.0.{i + 1}:4053", $"node{i}.example.org:{4053 + i}", $"[2001:db8::{i + 1}]:4053")
+        from fingerprint in Gen.OneOf(Gen.Constant(""), Gen.ArrayOf(ArbMap.Default.GeneratorFor<byte>(), 32).Select(b => Convert.ToHexStringLower(b)))
+        select new ConsortiumNode(name, address, endpoint) { Cluster = cluster, TlsFingerprint = fingerprint };
 
     private static Gen<Party> PartyGen(int i, IReadOnlyList<ConsortiumNode> nodes) =>
         from name in Name(i)
