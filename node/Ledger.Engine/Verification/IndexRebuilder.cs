@@ -400,7 +400,7 @@ public static class IndexRebuilder
             {
                 try
                 {
-                    if (Certificate.Decode(raw).Verify(header, _consortium.NodeAddresses).IsValid)
+                    if (Certificate.Decode(raw).Verify(header, _consortium.NodeAddresses, _consortium.Definition.Quorum).IsValid)
                         return raw;
                 }
                 catch (RecordFormatException)

@@ -265,7 +265,7 @@ public static class StoreVerifier
             VerificationResult check;
             if (nodes is not null)
             {
-                check = certificate.Verify(header, nodes);
+                check = certificate.Verify(header, nodes, consortium?.Definition.Quorum);
             }
             else if (certificate.Cosignatures.FirstOrDefault(c => c.Node == header.Lane) is not { } own)
             {

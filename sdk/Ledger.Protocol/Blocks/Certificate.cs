@@ -53,8 +53,12 @@ public sealed record Certificate
         ? throw new ArgumentOutOfRangeException(nameof(nodeCount), "a consortium has at least one node")
         : 2 * nodeCount / 3 + 1;
 
-    /// <summary>Checks this certificate certifies <paramref name="header"/> under the consortium's node set.</summary>
-    public VerificationResult Verify(BlockHeader header, IReadOnlySet<Address> consortiumNodes)
+    /// <summary>
+    /// Checks this certificate certifies <paramref name="header"/> under the consortium's node set, with
+    /// <paramref name="quorum"/> valid cosignatures (default ⌊2n/3⌋ + 1; a consortium file may set a higher one, which its
+    /// <c>ConsortiumDefinition.Quorum</c> gives).
+    /// </summary>
+    public VerificationResult Verify(BlockHeader header, IReadOnlySet<Address> consortiumNodes, int? quorum = null)
     {
         ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(consortiumNodes);
@@ -71,7 +75,7 @@ public sealed record Certificate
                 return check;
             valid++;
         }
-        var q = Quorum(consortiumNodes.Count);
+        var q = quorum ?? Quorum(consortiumNodes.Count);
         return valid >= q
             ? VerificationResult.Valid
             : VerificationResult.Fail("quorum", $"{valid} valid cosignatures, quorum is {q} of {consortiumNodes.Count}");

@@ -175,7 +175,7 @@ public static class ProvenanceVerifier
             return Fail(CertificateCheck, subject, "no-certificate", "the header carries no certificate");
         if (directory.NodeAddresses.Count == 0)
             return Fail(CertificateCheck, subject, "no-nodes", "the consortium lists no nodes");
-        var result = c.Verify(h.SignedHeader.Header, directory.NodeAddresses);
+        var result = c.Verify(h.SignedHeader.Header, directory.NodeAddresses, directory.Definition.Quorum);
         return result.IsValid ? Ok(CertificateCheck, subject) : Fail(CertificateCheck, subject, result.Code, result.Reason);
     }
 
