@@ -103,6 +103,9 @@ public class BlockTests
 
         Assert.True(Cert(keys.Take(3)).Verify(header, nodes).IsValid);
         Assert.Equal("quorum", Cert(keys.Take(2)).Verify(header, nodes).Code);
+        // A consortium file may set a higher quorum (4 of 4): three cosignatures are then not enough.
+        Assert.Equal("quorum", Cert(keys.Take(3)).Verify(header, nodes, quorum: 4).Code);
+        Assert.True(Cert(keys).Verify(header, nodes, quorum: 4).IsValid);
         var outsider = RecordSamples.Key("ledger-test/outsider");
         Assert.Equal("cosigner-unknown", Cert([keys[0], keys[1], outsider]).Verify(header, nodes).Code);
 
