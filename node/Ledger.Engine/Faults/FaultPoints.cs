@@ -54,6 +54,8 @@ public sealed class FaultPoints
 
     private readonly string? _armed;
     private readonly bool _kill;
+    private bool _limited; // throws only while _timesLeft > 0
+    private int _timesLeft;
 
     private FaultPoints(string? armed, bool kill)
     {
@@ -75,6 +77,15 @@ public sealed class FaultPoints
         return new(name, kill: false);
     }
 
+    /// <summary>Arms <paramref name="name"/> to throw the first <paramref name="times"/> times it is reached only (a fault that passes).</summary>
+    public static FaultPoints ThrowingFirst(string name, int times)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(times);
+        var faults = Throwing(name);
+        (faults._limited, faults._timesLeft) = (true, times);
+        return faults;
+    }
+
     /// <summary>The armed point's name, or null.</summary>
     public string? Armed => _armed;
 
@@ -84,7 +95,11 @@ public sealed class FaultPoints
         if (_armed is null || !string.Equals(_armed, name, StringComparison.Ordinal))
             return;
         if (!_kill)
+        {
+            if (_limited && Interlocked.Decrement(ref _timesLeft) < 0)
+                return;
             throw new FaultInjectedException(name);
+        }
         Console.Error.WriteLine($"fault point {name} reached: killing the process");
         Console.Error.Flush();
         using var self = Process.GetCurrentProcess();

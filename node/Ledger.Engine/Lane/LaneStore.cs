@@ -23,11 +23,13 @@ public sealed class LaneStore : IDisposable
         Items = "items", History = "history", Alerts = "alerts", ItemAlerts = "item-alerts",
         Log = "merkle-log", Smt = "smt", Keys = "keys", Events = "events", Scans = "scans",
         StateDeltas = "state-deltas", BatchTrees = "batch-trees", CaptureJobs = "capture-jobs",
-        Lanes = "lanes", Cosigns = "cosigns", Evidence = "evidence", ItemFacts = "item-facts";
+        Lanes = "lanes", Cosigns = "cosigns", Evidence = "evidence", ItemFacts = "item-facts",
+        Held = "held";
 
     private static readonly string[] Families =
         [RocksDb.DefaultColumnFamilyName, Meta, Headers, Certs, Blocks, Records, Batches, Items, History, Alerts, ItemAlerts, Log, Smt, Keys, Events, Scans, StateDeltas, BatchTrees, CaptureJobs,
-            Lanes, Cosigns, Evidence, ItemFacts];
+            Lanes, Cosigns, Evidence, ItemFacts,
+            Held];
 
     /// <summary>
     /// Families that stores written before held and nothing reads any more (docs/spec/lane.md §2): a store that has them

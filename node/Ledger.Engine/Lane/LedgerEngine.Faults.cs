@@ -70,6 +70,58 @@ public sealed partial class LedgerEngine
         return refused;
     }
 
+    /// <summary>
+    /// Appends a block of another lane to that lane's segment file and fsyncs it, under the same policy as the own lane
+    /// (WriteFailurePolicy.cs, 2): a failure is a <see cref="SegmentWriteException"/> naming the lane, and nothing of the
+    /// block is committed. The fault point <see cref="FaultPoints.LaneFrameNoSpace"/> fails it as a full disk would.
+    /// </summary>
+    private static BlockLocation AppendForeignDurably(ReplicaLane replica, byte[] encoded, FaultPoints faults)
+    {
+        try
+        {
+            faults.Reach(FaultPoints.LaneFrameNoSpace);
+            var location = replica.Store.Segments.Append(encoded);
+            replica.Store.Segments.Flush();
+            return location;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException
+            || (e is FaultInjectedException f && f.Point == FaultPoints.LaneFrameNoSpace))
+        {
+            throw new SegmentWriteException(e) { Replica = replica };
+        }
+    }
+
+    private BlockLocation AppendForeignDurably(ReplicaLane replica, byte[] encoded) => AppendForeignDurably(replica, encoded, _faults);
+
+    /// <summary>
+    /// After a failed segment write of another lane's block: that lane's pending log and state nodes are dropped (the
+    /// block was computed on copies; its overlay is reset after every control), its segment is cut back to its durable
+    /// head's frame, and writes are refused for the retry interval. If the cut fails the node stays failed (policy 3).
+    /// </summary>
+    private LaneWritesRefusedException GoBackToReplicaHead(SegmentWriteException e)
+    {
+        var replica = e.Replica!;
+        var path = StoreDamagedException.LedgerPath("lanes/" + replica.Store.LaneAddress!.Value.ToLowerHex()[2..]);
+        try
+        {
+            replica.LogNodes.Clear();
+            replica.StateNodes.Clear();
+            var head = replica.Store.Head;
+            replica.Store.Segments.RecoverAfterFailure(head.Height == 0 ? null : head.Location);
+        }
+#pragma warning disable CA1031 // the way back failed: the node stays failed until restart
+        catch (Exception again)
+#pragma warning restore CA1031
+        {
+            _failure ??= again;
+            LogStorageFailure(_logger, again);
+            return _policy.Failed(again, path);
+        }
+        var refused = _policy.SegmentWriteFailed(e.InnerException!, path);
+        LogSegmentWriteFailed(_logger, refused.State.Path, refused.State.FreeBytes, _policy.Reason(e.InnerException!));
+        return refused;
+    }
+
     /// <summary>A committed frame does not check out: the store is damaged, writes stop, the alert is raised once.</summary>
     private void OnDamaged(StoreDamagedException e)
     {
@@ -112,4 +164,8 @@ public sealed partial class LedgerEngine
 
 /// <summary>Step 1 of the write path (the segment append or fsync) failed; nothing of the block is committed.</summary>
 internal sealed class SegmentWriteException(Exception inner)
-    : Exception(string.Create(CultureInfo.InvariantCulture, $"the block's segment frame could not be made durable: {inner.Message}"), inner);
+    : Exception(string.Create(CultureInfo.InvariantCulture, $"the block's segment frame could not be made durable: {inner.Message}"), inner)
+{
+    /// <summary>The other lane whose block it was; null for the own lane.</summary>
+    public ReplicaLane? Replica { get; init; }
+}

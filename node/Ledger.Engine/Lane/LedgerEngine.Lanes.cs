@@ -211,6 +211,10 @@ public sealed partial class LedgerEngine
     {
         if (_failure is { } failure)
             throw new LaneFailedException("the node stopped writing after a storage failure: " + failure.Message, failure);
+        // A full disk or a failed write refuses other lanes' blocks and cosignatures as it refuses submissions
+        // (WriteFailurePolicy.cs): nothing is touched, the sender sends again.
+        if (_policy.Refusal() is { } refused)
+            throw refused;
         var pending = new Pending(null, null, null, false) { Control = run };
         if (!_queue.Writer.TryWrite(pending))
             throw new ObjectDisposedException(nameof(LedgerEngine), "the engine is shutting down");
@@ -226,11 +230,22 @@ public sealed partial class LedgerEngine
             control.ControlDone.TrySetException(new LaneFailedException("the node stopped writing after a storage failure: " + failed.Message, failed));
             return;
         }
+        if (_policy.Refusal() is { } refused)
+        {
+            control.ControlDone.TrySetException(refused);
+            return;
+        }
         _stateNodes.Committed();
         _overlay.SetInFlight(null);
         try
         {
             control.ControlDone.TrySetResult(control.Control!());
+        }
+        catch (SegmentWriteException e)
+        {
+            // WriteFailurePolicy.cs, 2, for a block of another lane: nothing of it is committed; back to that lane's
+            // durable head, refuse for the retry interval, then take blocks again.
+            control.ControlDone.TrySetException(GoBackToReplicaHead(e));
         }
 #pragma warning disable CA1031 // a storage failure (or an injected fault) stops writing; the caller gets it, nothing is acknowledged
         catch (Exception e)
@@ -238,6 +253,7 @@ public sealed partial class LedgerEngine
         {
             _failure = e;
             LogStorageFailure(_logger, e);
+            _policy.Failed(e, StoreDamagedException.LedgerPath("index"));
             control.ControlDone.TrySetException(new LaneFailedException("the node stopped writing: " + e.Message, e));
         }
         finally
@@ -266,9 +282,13 @@ public sealed partial class LedgerEngine
             {
                 if (_held.Count >= MaxHeldBlocks)
                     return new ApplyResult(ApplyStatus.Rejected, "held-full", $"{MaxHeldBlocks} blocks are held already; send the missing dependencies first");
-                if (!_held.Any(b => b.SignedHeader.Hash() == block.SignedHeader.Hash()))
-                    _held.Add(block);
+                if (_held.Any(b => b.SignedHeader.Hash() == block.SignedHeader.Hash()))
+                    return result;
             }
+            // Durable before the sender is told "held" (LedgerEngine.Held.cs), then in memory.
+            PersistHeld(block);
+            lock (_held)
+                _held.Add(block);
         }
         else if (result.Status == ApplyStatus.Applied)
         {
@@ -292,6 +312,8 @@ public sealed partial class LedgerEngine
                 var r = Apply(block);
                 if (r.Status == ApplyStatus.Held)
                     continue;
+                if (r.Status != ApplyStatus.Applied)
+                    ForgetHeld(block); // refused, a duplicate or evidence now: retrying it can only give that again
                 lock (_held)
                     _held.Remove(block);
                 progress |= r.Status == ApplyStatus.Applied;
@@ -456,15 +478,17 @@ public sealed partial class LedgerEngine
             wb.Put(Store[LaneStore.Cosigns], lh, CosignLogCodec.Encode(header.Hash(), cosignature.Signature));
         }
         _faults.Reach(FaultPoints.CosignRecord);
-        var location = replica.Store.Segments.Append(encoded);
-        replica.Store.Segments.Flush();
+        var location = AppendForeignDurably(replica, encoded);
         wb.Put(Store[LaneStore.Headers], lh, signed.Encode());
         wb.Put(Store[LaneStore.Blocks], lh, BlockLocationCodec.Encode(location));
         var cosigs = new List<Cosignature>();
         if (cosignature is not null)
             cosigs.Add(cosignature);
-        if (_earlyCosignatures.Remove((lane, header.Height, header.Hash()), out var early))
-            cosigs.AddRange(early.Where(e => cosigs.All(c => c.Node != e.Node)));
+        // Cosignatures that came before the block count once they check out against its header.
+        if (_earlyCosignatures.TryGetValue((lane, header.Height, header.Hash()), out var early))
+            cosigs.AddRange(early.Where(e => cosigs.All(c => c.Node != e.Node)
+                && new Certificate(lane, header.Height, header.Hash(), [e]).Verify(header, new HashSet<Address> { e.Node }).IsValid));
+        ForgetHeldOf(replica.Store, header, IsHeld(signed.Hash()), wb);
         var certificate = new Certificate(lane, header.Height, header.Hash(), cosigs);
         wb.Put(Store[LaneStore.Certs], lh, certificate.Encode());
         WriteBlockIndex(replica.Store, header.Height, [.. block.Batches], leaves, logStart, spans, wb, ownLane: false);
@@ -482,6 +506,7 @@ public sealed partial class LedgerEngine
         wb.Put(Store[LaneStore.Meta], replica.Store.HeadKeyOfLane, newHead.Encode());
         var facts = _facts.Seal();
         Store.Db.Write(wb, sync: true);
+        ForgotHeldOf(header);
         replica.Store.Head = newHead;
         replica.Log = log;
         replica.State = tree;
@@ -529,7 +554,12 @@ public sealed partial class LedgerEngine
         {
             if (signed is not null)
                 return Refuse("cosign-other-header", $"the cosignature is for header {headerHash}; this node holds {signed.Hash()} at lane {lane} height {height}");
-            // The block has not arrived yet: kept (bounded) until it does.
+            // The block has not arrived yet: kept (bounded, durably: LedgerEngine.Held.cs) until it does. The own lane's
+            // blocks are all here: a cosignature of one that is not was never asked for.
+            if (lane == Lane)
+                return Refuse("cosign-unknown-block", $"the cosignature is for header {headerHash} at height {height} of this node's own lane, which holds no such block");
+            if (!Consortium.NodeAddresses.Contains(lane))
+                return Refuse("unknown-lane", $"lane {lane} is not a node of the consortium");
             var key = (lane, height, headerHash);
             if (!_earlyCosignatures.TryGetValue(key, out var list))
             {
@@ -538,7 +568,10 @@ public sealed partial class LedgerEngine
                 _earlyCosignatures[key] = list = [];
             }
             if (list.All(c => c.Node != cosignature.Node))
+            {
+                PersistEarlyCosignature(lane, height, headerHash, cosignature);
                 list.Add(cosignature);
+            }
             return Hold("block-missing", $"no block of lane {lane} at height {height} here yet");
         }
         var check = new Certificate(lane, height, headerHash, [cosignature]).Verify(signed.Header, new HashSet<Address> { cosignature.Node });
@@ -642,6 +675,7 @@ public sealed partial class LedgerEngine
         using var it = Store.Db.NewIterator(Store[LaneStore.Evidence]);
         for (it.SeekToFirst(); it.Valid(); it.Next())
             _frozen.Add(EquivocationEvidence.Decode(it.Value()).Lane);
+        LoadHeld();
     }
 
     private async Task CloseLanesAsync()

@@ -84,6 +84,7 @@ public sealed partial class LedgerEngine : IAsyncDisposable
         _sequencer = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         if (options.ScrubBytesPerSecond > 0 && store.OpenDamage is null)
             _scrubber = new SegmentScrubber(store, options.ScrubBytesPerSecond, () => _head.Height, logger);
+        RetryHeldAtOpen();
     }
 
     /// <summary>The lane id: the node's address.</summary>

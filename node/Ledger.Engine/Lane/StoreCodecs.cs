@@ -151,3 +151,53 @@ internal static class LaneEntryCodec
     public static Address Decode(ReadOnlySpan<byte> b) =>
         b.Length == 20 ? new Address(b.ToArray()) : throw new InvalidOperationException($"a lanes value is {b.Length} bytes, expected 20: the store is damaged");
 }
+
+/// <summary>
+/// A <c>held</c> entry: what the applier keeps for a block not yet applied (docs/spec/lane.md §4.1). Key lane (4) ‖
+/// height (8) ‖ header hash (32) ‖ kind (1), then for a cosignature the cosigning node (20). Kind 1: a block held for a
+/// dependency, value its encoding (records.md §5). Kind 2: a cosignature that arrived before its block, value the
+/// signature (65 bytes).
+/// </summary>
+internal static class HeldEntryCodec
+{
+    public const byte BlockKind = 1, CosignatureKind = 2;
+
+    private const int HeaderEnd = LaneKeys.PrefixLength + 8 + Hash32.Length;
+
+    public static byte[] BlockKey(int lane, long height, Hash32 headerHash) => Key(lane, height, headerHash, BlockKind, 0);
+
+    public static byte[] CosignatureKey(int lane, long height, Hash32 headerHash, Address node)
+    {
+        var b = Key(lane, height, headerHash, CosignatureKind, Address.Length);
+        node.ToBytes().CopyTo(b.AsSpan(HeaderEnd + 1));
+        return b;
+    }
+
+    private static byte[] Key(int lane, long height, Hash32 headerHash, byte kind, int extra)
+    {
+        var b = new byte[HeaderEnd + 1 + extra];
+        BinaryPrimitives.WriteInt32BigEndian(b, lane);
+        BinaryPrimitives.WriteInt64BigEndian(b.AsSpan(LaneKeys.PrefixLength), height);
+        headerHash.CopyTo(b.AsSpan(LaneKeys.PrefixLength + 8));
+        b[HeaderEnd] = kind;
+        return b;
+    }
+
+    /// <exception cref="InvalidOperationException">The key has neither shape.</exception>
+    public static (int Lane, long Height, Hash32 HeaderHash, byte Kind, Address? Node) DecodeKey(ReadOnlySpan<byte> b)
+    {
+        var lane = BinaryPrimitives.ReadInt32BigEndian(b);
+        if (b.Length == HeaderEnd + 1 && b[HeaderEnd] == BlockKind)
+            return (lane, BinaryPrimitives.ReadInt64BigEndian(b[LaneKeys.PrefixLength..]), new Hash32(b[(LaneKeys.PrefixLength + 8)..HeaderEnd]), BlockKind, null);
+        if (b.Length == HeaderEnd + 1 + Address.Length && b[HeaderEnd] == CosignatureKind)
+            return (lane, BinaryPrimitives.ReadInt64BigEndian(b[LaneKeys.PrefixLength..]), new Hash32(b[(LaneKeys.PrefixLength + 8)..HeaderEnd]), CosignatureKind,
+                new Address(b[(HeaderEnd + 1)..].ToArray()));
+        throw new InvalidOperationException($"a held key is {b.Length} bytes (kind {(b.Length > HeaderEnd ? b[HeaderEnd] : 0)}), expected 45 (kind 1) or 65 (kind 2): the store is damaged");
+    }
+
+    public static byte[] EncodeSignature(Signature signature) => signature.ToBytes();
+
+    public static Signature DecodeSignature(ReadOnlySpan<byte> b) => b.Length == 65
+        ? Signature.FromBytes(b)
+        : throw new InvalidOperationException($"a held cosignature is {b.Length} bytes, expected 65: the store is damaged");
+}

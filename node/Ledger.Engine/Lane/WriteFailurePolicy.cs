@@ -6,11 +6,14 @@
 // nothing. Reads (provenance, blocks, events) are served in every state below from the committed head.
 //
 // 1. Low disk (free space on the ledger's file system below Lane:MinFreeMb): checked before every block, before the
-//    custody rules run, so nothing is touched. Every submission is refused with LaneWritesRefusedException
+//    custody rules run, so nothing is touched; and before every block, cosignature or certificate of another lane
+//    (ApplyBlockAsync and the rest refuse with the same exception, before they are queued and again when they run).
+//    Every submission is refused with LaneWritesRefusedException
 //    (storage-full: the path relative to the data folder and the free bytes; HTTP 507). The lane resumes by itself at
 //    the first block after free space is back above the threshold. The threshold leaves RocksDB room for its flushes
 //    and compactions, so that RocksDB itself never meets a full disk (it cannot resume from that in-process here).
-// 2. A segment write, fsync, rollover or truncation fails (ENOSPC past the threshold, EIO): the block is abandoned
+// 2. A segment write, fsync, rollover or truncation fails (ENOSPC past the threshold, EIO) — of the own lane's block or
+//    of another lane's being applied (ledger/lanes/<address>/, the same steps on that lane's head): the block is abandoned
 //    before its RocksDB batch (its frame is no commit), its submissions get storage-failed (507). The sequencer drops
 //    its in-memory state back to the last durable head (log frontier, state root, pending nodes), the segment store
 //    cuts its file back to that head's frame (BlockSegmentStore.RecoverAfterFailure), and writes are refused for
@@ -236,18 +239,21 @@ internal sealed class WriteFailurePolicy(string ledgerDirectory, LaneOptions opt
     }
 
     /// <summary>A segment write failed and the sequencer went back to the durable head: refuse, then retry after the interval.</summary>
-    public LaneWritesRefusedException SegmentWriteFailed(Exception e)
+    /// <param name="e">What failed.</param>
+    /// <param name="relativePath">The segment folder, relative to the data folder (default: the own lane's <c>ledger/blocks</c>).</param>
+    public LaneWritesRefusedException SegmentWriteFailed(Exception e, string? relativePath = null)
     {
+        var path = relativePath ?? StoreDamagedException.LedgerPath("blocks");
         lock (_lock)
         {
             if (_status is LaneWriteStatus.Writing or LaneWriteStatus.WriteFailed)
             {
                 _status = LaneWriteStatus.WriteFailed;
                 _retryAt = time.GetUtcNow() + TimeSpan.FromSeconds(Math.Max(0, options.WriteRetrySeconds));
-                (_path, _detail, _cause) = (StoreDamagedException.LedgerPath("blocks"), Reason(e), e);
+                (_path, _detail, _cause) = (path, Reason(e), e);
             }
         }
-        return Refusal() ?? new(new LaneWriteState(LaneWriteStatus.WriteFailed, StoreDamagedException.LedgerPath("blocks"), FreeBytes(), Reason(e)), TimeSpan.Zero, e);
+        return Refusal() ?? new(new LaneWriteState(LaneWriteStatus.WriteFailed, path, FreeBytes(), Reason(e)), TimeSpan.Zero, e);
     }
 
     /// <summary>A write failed that the lane cannot recover from in-process: refuse until restart.</summary>

@@ -47,7 +47,9 @@ public static class IndexRebuilder
     /// <summary>Families copied from the old index as they are: their content is not in the segment files.</summary>
     private static readonly string[] Carried = [LaneStore.Keys, LaneStore.Events, LaneStore.Alerts, LaneStore.ItemAlerts, LaneStore.CaptureJobs,
         // the cosign log and equivocation evidence are this node's own promises and findings, not derived from its segments
-        LaneStore.Cosigns, LaneStore.Evidence, LaneStore.ItemFacts];
+        LaneStore.Cosigns, LaneStore.Evidence, LaneStore.ItemFacts,
+        // blocks held for a dependency and cosignatures that came before their block: received, not yet in any segment
+        LaneStore.Held];
 
     /// <summary>
     /// Finishes or undoes a swap that a crash interrupted (see the failure policy), and removes what an unfinished rebuild

@@ -157,7 +157,7 @@ internal sealed class LedgerGrpcService(NodeState state, IOptions<HttpJsonOption
 
     private static V1.SubmitBatchReply Reply(SubmitResult result)
     {
-        var reply = new V1.SubmitBatchReply { Accepted = result.Accepted, Block = result.Height ?? 0 };
+        var reply = new V1.SubmitBatchReply { Accepted = result.Accepted, Block = result.Height ?? 0, State = LedgerOperations.SubmissionState(result) ?? "" };
         foreach (var o in result.Outcomes)
         {
             var outcome = new V1.RecordOutcome

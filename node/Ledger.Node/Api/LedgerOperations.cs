@@ -74,9 +74,16 @@ public static class LedgerOperations
             accepted = result.Accepted,
             block = result.Height,
             // accepted: durable in the block; certified: the block has the quorum's cosignatures (api.md §5)
-            state = result.Height is null ? null : result.Certified ? "certified" : "accepted",
+            state = SubmissionState(result),
             outcomes = result.Outcomes.Select(LedgerJson.Outcome).ToList(),
         };
+    }
+
+    /// <summary>A submission's acknowledgement state on every transport: <c>accepted</c>, <c>certified</c>, or null (in no block).</summary>
+    public static string? SubmissionState(SubmitResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.Height is null ? null : result.Certified ? "certified" : "accepted";
     }
 
     /// <summary>The ledger-provenance/v2 model of an item for <paramref name="caller"/> (an involved party or a regulator).</summary>

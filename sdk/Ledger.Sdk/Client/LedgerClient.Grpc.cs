@@ -179,7 +179,10 @@ public sealed partial class LedgerClient
 
     private static SubmitBatchResult ToResult(V1.SubmitBatchReply reply) =>
         new(reply.Accepted, reply.Block == 0 ? null : reply.Block,
-            [.. reply.Outcomes.Select(o => new RecordOutcome(o.Outcome, [.. o.RecordIds.Select(Hash32.Parse)], o.Block == 0 ? null : o.Block, Empty(o.Code), Empty(o.Message)))]);
+            [.. reply.Outcomes.Select(o => new RecordOutcome(o.Outcome, [.. o.RecordIds.Select(Hash32.Parse)], o.Block == 0 ? null : o.Block, Empty(o.Code), Empty(o.Message)))])
+        {
+            State = Empty(reply.State),
+        };
 
     private static string? Empty(string s) => s.Length == 0 ? null : s;
 

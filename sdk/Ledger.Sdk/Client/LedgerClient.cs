@@ -84,7 +84,10 @@ public sealed partial class LedgerClient : IDisposable
         using var doc = await SendJsonAsync(HttpMethod.Post, "/v1/batches", body, BatchMediaType, retry: true, null, cancellationToken).ConfigureAwait(false);
         var r = doc!.RootElement;
         return new SubmitBatchResult(r.GetProperty("accepted").GetBoolean(), NullableLong(r, "block"),
-            [.. r.GetProperty("outcomes").EnumerateArray().Select(ReadOutcome)]);
+            [.. r.GetProperty("outcomes").EnumerateArray().Select(ReadOutcome)])
+        {
+            State = r.TryGetProperty("state", out var state) && state.ValueKind == JsonValueKind.String ? state.GetString() : null,
+        };
     }
 
     /// <summary>

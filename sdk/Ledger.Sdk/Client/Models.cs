@@ -27,7 +27,25 @@ public sealed record RecordOutcome(string Outcome, IReadOnlyList<Hash32> RecordI
 /// <param name="Accepted">True (a refused batch throws <see cref="LedgerRequestException"/> with code and outcomes).</param>
 /// <param name="Block">The block height.</param>
 /// <param name="Outcomes">One outcome per record.</param>
-public sealed record SubmitBatchResult(bool Accepted, long? Block, IReadOnlyList<RecordOutcome> Outcomes);
+public sealed record SubmitBatchResult(bool Accepted, long? Block, IReadOnlyList<RecordOutcome> Outcomes)
+{
+    /// <summary>
+    /// The state of the block the records are in, the same over HTTP and gRPC: <see cref="AcceptedState"/> (durable on
+    /// the node) or <see cref="CertifiedState"/> (its certificate holds the quorum's cosignatures; a one-node consortium
+    /// answers so at once); null when the records are in no block. From accepted to certified:
+    /// <see cref="LedgerClient.WaitForCertificationAsync"/>.
+    /// </summary>
+    public string? State { get; init; }
+
+    /// <summary>True when <see cref="State"/> is <see cref="CertifiedState"/>.</summary>
+    public bool IsCertified => State == CertifiedState;
+
+    /// <summary>The <see cref="State"/> of a durable block not yet certified.</summary>
+    public const string AcceptedState = "accepted";
+
+    /// <summary>The <see cref="State"/> of a certified block.</summary>
+    public const string CertifiedState = "certified";
+}
 
 /// <summary>One event of an EPCIS capture job.</summary>
 /// <param name="EventId">The event's eventID, if any.</param>

@@ -120,6 +120,7 @@ public sealed class GrpcServiceTests(GrpcNodeFixture fixture) : IClassFixture<Gr
         var batch = await SignedCommissionAsync();
         var submitted = await fixture.Client.SubmitBatchAsync(new V1.SubmitBatchRequest { Batch = batch }, Bearer(fixture.Consortium.Maker.Token));
         Assert.True(submitted.Accepted);
+        Assert.Equal("certified", submitted.State); // a one-node consortium: certified at once, as HTTP answers
         var record = Ledger.Protocol.Records.SignedBatch.Decode(batch.ToByteArray()).Records[0];
         var id = "(01)" + Gtin + "(21)" + record.Payload.Items[0].Serial;
 

@@ -35,6 +35,9 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
         var (pack1, _, _, result) = await CommissionAndPackAsync(maker);
 
         Assert.True(result.Accepted);
+        // The node's one-node consortium certifies at once: the same state over HTTP and gRPC.
+        Assert.Equal(SubmitBatchResult.CertifiedState, result.State);
+        Assert.True(result.IsCertified);
         Assert.Equal(2, result.Outcomes.Count);
         Assert.All(result.Outcomes, o => Assert.Equal("accepted", o.Outcome));
         var commissionId = result.Outcomes[0].RecordIds[0];
