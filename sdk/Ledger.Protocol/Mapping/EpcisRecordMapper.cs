@@ -96,9 +96,6 @@ public static partial class EpcisRecordMapper
                 return [new ReactivatePayload(Items(o.EpcList, f + ".epcList"), Location(e, f), Extension(e, "reason") ?? "")];
             case ObjectEvent o when o.Action == EpcisAction.Observe && step == "inspecting":
                 return Verify(o, f);
-            case TransformationEvent or AssociationEvent:
-                // Recorded only: stored and queryable as EPCIS events, no custody effect (docs/spec/epcis-mapping.md).
-                return [];
             default:
                 throw new EpcisMappingException(f, "unmapped",
                     $"a {e.EventType} with action {ActionOf(e)}, bizStep '{step ?? e.BizStep ?? "none"}' and disposition '{disp ?? e.Disposition ?? "none"}' has no ledger record kind (see docs/spec/epcis-mapping.md)");
