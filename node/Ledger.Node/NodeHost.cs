@@ -151,6 +151,7 @@ public sealed partial class NodeHost : IAsyncDisposable
                 LogRequest(requestLog, context.Request.Method, context.Request.Path, context.Response.StatusCode, elapsedMs);
             }
         });
+        Api.EpcisHttp.UseEpcisHeaders(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(async (context, next) =>

@@ -87,8 +87,11 @@ public static class ProblemTypes
         var problem = context.ProblemDetails;
         var status = problem.Status ?? context.HttpContext.Response.StatusCode;
         problem.Status = status;
-        if (problem.Type is null || !problem.Type.StartsWith(Base, StringComparison.Ordinal))
+        if (problem.Type is null || !(problem.Type.StartsWith(Base, StringComparison.Ordinal) || problem.Type.StartsWith(Api.EpcisHttp.ExceptionPrefix, StringComparison.Ordinal)))
             problem.Type = ForStatus(status);
+        // The EPCIS binding answers with the standard's exception types (the node's type stays in ledgerType).
+        if (Api.EpcisHttp.IsEpcis(context.HttpContext))
+            Api.EpcisHttp.Translate(problem, context.HttpContext);
         problem.Instance ??= context.HttpContext.Request.Path;
     }
 

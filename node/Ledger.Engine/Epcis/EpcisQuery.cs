@@ -10,19 +10,34 @@ namespace Ledger.Engine.Epcis;
 /// after a <c>nextPageToken</c>. Pure: no clock, no I/O. The supported parameters and normal forms are listed in
 /// docs/spec/epcis-query.md.
 /// </summary>
-public sealed class EpcisQuery
+public sealed partial class EpcisQuery
 {
     private readonly IReadOnlyList<Condition> _conditions;
     private readonly EpcisQueryOptions _options;
 
-    private EpcisQuery(IReadOnlyList<Condition> conditions, int perPage, long? afterSequence, Hash32 filterDigest, EpcisQueryOptions options)
+    private EpcisQuery(IReadOnlyList<Condition> conditions, int perPage, long? afterSequence, Hash32 filterDigest, EpcisQueryOptions options,
+        EpcisOrderBy? orderBy, bool descending, (long Key, long Sequence)? afterPosition)
     {
         _conditions = conditions;
         PerPage = perPage;
         AfterSequence = afterSequence;
         FilterDigest = filterDigest;
         _options = options;
+        OrderBy = orderBy;
+        Descending = descending;
+        _afterPosition = afterPosition;
     }
+
+    private readonly (long Key, long Sequence)? _afterPosition;
+
+    /// <summary>
+    /// The ordering asked for with <c>orderBy</c>, or null for capture (sequence) order. An ordered query reads every
+    /// candidate event (the store must not seek: <see cref="AfterSequence"/> is null) and pages by its sort position.
+    /// </summary>
+    public EpcisOrderBy? OrderBy { get; }
+
+    /// <summary><c>orderDirection=DESC</c> (the standard's default when <c>orderBy</c> is given).</summary>
+    public bool Descending { get; }
 
     /// <summary>The most events one page holds (<c>perPage</c>, default 30).</summary>
     public int PerPage { get; }
@@ -87,6 +102,8 @@ public sealed class EpcisQuery
     {
         ArgumentNullException.ThrowIfNull(ordered);
         ArgumentNullException.ThrowIfNull(query);
+        if (query.OrderBy is { } orderBy)
+            return RunOrdered(ordered, query, orderBy);
         var items = new List<EpcisStoredEvent>(Math.Min(query.PerPage, 256));
         long? previous = null;
         var more = false;
@@ -107,6 +124,40 @@ public sealed class EpcisQuery
             items.Add(new EpcisStoredEvent(sequence, e));
         }
         return new EpcisQueryPage(items, more ? query.CreatePageToken(items[^1].Sequence) : null);
+    }
+
+    /// <summary>The sort key of an event under <paramref name="orderBy"/>: UTC ticks; an event without recordTime sorts first.</summary>
+    public static long SortKey(EpcisEvent e, EpcisOrderBy orderBy) => orderBy == EpcisOrderBy.EventTime
+        ? e.EventTime.UtcTicks
+        : e.RecordTime?.UtcTicks ?? long.MinValue;
+
+    private static EpcisQueryPage RunOrdered(IEnumerable<(long Sequence, EpcisEvent Event)> ordered, EpcisQuery query, EpcisOrderBy orderBy)
+    {
+        var matches = new List<(long Key, long Sequence, EpcisEvent Event)>();
+        long? previous = null;
+        foreach (var (sequence, e) in ordered)
+        {
+            if (previous is { } p && sequence <= p)
+                throw new ArgumentException($"sequence numbers must increase: {sequence} follows {p}", nameof(ordered));
+            previous = sequence;
+            if (query.Matches(e))
+                matches.Add((SortKey(e, orderBy), sequence, e));
+        }
+        // Ties on the time break by sequence, in the same direction, so the order is total and pages never overlap.
+        var sign = query.Descending ? -1 : 1;
+        int Compare((long Key, long Sequence) a, (long Key, long Sequence) b) =>
+            sign * (a.Key != b.Key ? a.Key.CompareTo(b.Key) : a.Sequence.CompareTo(b.Sequence));
+        matches.Sort((a, b) => Compare((a.Key, a.Sequence), (b.Key, b.Sequence)));
+        var start = 0;
+        if (query._afterPosition is { } after)
+        {
+            while (start < matches.Count && Compare((matches[start].Key, matches[start].Sequence), after) <= 0)
+                start++;
+        }
+        var page = matches.Skip(start).Take(query.PerPage).Select(m => new EpcisStoredEvent(m.Sequence, m.Event)).ToList();
+        var more = start + page.Count < matches.Count;
+        var last = more ? matches[start + page.Count - 1] : default;
+        return new EpcisQueryPage(page, more ? EpcisPageToken.EncodeOrdered(last.Key, last.Sequence, query.FilterDigest, query._options.TokenKey.Span) : null);
     }
 
     private sealed record Condition(string Description, Func<EpcisEvent, bool> Predicate);
@@ -133,6 +184,8 @@ public sealed class EpcisQuery
 
         var perPage = options.DefaultPerPage;
         string? token = null;
+        EpcisOrderBy? orderBy = null;
+        string? direction = null;
         var conditions = new List<Condition>();
         foreach (var name in order)
         {
@@ -148,8 +201,21 @@ public sealed class EpcisQuery
                         throw new EpcisQueryException(name, "empty", "the page token is empty");
                     break;
                 case "orderBy":
+                    orderBy = Single(name, raw).Trim() switch
+                    {
+                        "eventTime" => EpcisOrderBy.EventTime,
+                        "recordTime" => EpcisOrderBy.RecordTime,
+                        var v => throw new EpcisQueryException(name, "enum", $"'{v}' is not an order this server supports (eventTime, recordTime)"),
+                    };
+                    break;
                 case "orderDirection":
-                    throw new EpcisQueryException(name, "unsupported", "results always come in capture order; ordering is not supported");
+                    direction = Single(name, raw).Trim() is var d && d is "ASC" or "DESC"
+                        ? d
+                        : throw new EpcisQueryException(name, "enum", $"'{raw[0]}' is not an order direction (ASC, DESC)");
+                    break;
+                case "eventCountLimit":
+                case "maxEventCount":
+                    throw new EpcisQueryException(name, "unsupported", "answers are paged (perPage, nextPageToken); a result-size limit is not supported");
                 default:
                     conditions.Add(ParseFilter(name, raw));
                     break;
@@ -160,10 +226,21 @@ public sealed class EpcisQuery
             var matchers = new[] { EpcisIdMatcher.Parse(pathEpc, "epc", classLevel: false) };
             conditions.Add(EpcCondition("path:epc", matchers, AnyEpcs));
         }
+        if (direction is not null && orderBy is null)
+            throw new EpcisQueryException("orderDirection", "requires", "orderDirection applies to orderBy; give orderBy=eventTime or orderBy=recordTime");
         conditions.Sort((a, b) => string.CompareOrdinal(a.Description, b.Description));
-        var digest = EpcisPageToken.FilterDigest(string.Join('\n', conditions.Select(c => c.Description)));
-        long? after = token is null ? null : EpcisPageToken.Decode(token, digest, options.TokenKey.Span, "nextPageToken");
-        return new EpcisQuery(conditions, perPage, after, digest, options);
+        var descending = direction != "ASC";
+        var canonical = string.Join('\n', conditions.Select(c => c.Description));
+        // The order is part of what a token continues: an ordered query's token is not valid for another order.
+        if (orderBy is { } ob)
+            canonical += "\norderBy=" + ob + " " + (descending ? "DESC" : "ASC");
+        var digest = EpcisPageToken.FilterDigest(canonical);
+        if (token is null)
+            return new EpcisQuery(conditions, perPage, null, digest, options, orderBy, descending, null);
+        if (orderBy is null)
+            return new EpcisQuery(conditions, perPage, EpcisPageToken.Decode(token, digest, options.TokenKey.Span, "nextPageToken"), digest, options, null, false, null);
+        var position = EpcisPageToken.DecodeOrdered(token, digest, options.TokenKey.Span, "nextPageToken");
+        return new EpcisQuery(conditions, perPage, null, digest, options, orderBy, descending, position);
     }
 
     private static Condition ParseFilter(string name, List<string> raw)
@@ -248,6 +325,8 @@ public sealed class EpcisQuery
                 return Make(name, [Utc(t)], e => e.RecordTime is { } r && r < t);
             }
         }
+        if (SensorCondition(name, raw) is { } sensor)
+            return sensor;
         if (TypedSuffix(name, "EQ_bizTransaction_") is { } btt)
         {
             var type = NormalizeType(name, btt, CbvVocabulary.BizTransactionType);

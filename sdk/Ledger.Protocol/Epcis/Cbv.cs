@@ -131,6 +131,27 @@ public static class Cbv
         return v.Contains(':', StringComparison.Ordinal) ? v : Gs1VocBase + v;
     }
 
+    /// <summary>The CBV 2.0 prefix of sensor components (<c>https://ref.gs1.org/cbv/Comp-</c>).</summary>
+    public const string ComponentBase = WebBase + "Comp-";
+
+    /// <summary>
+    /// A sensor report <c>component</c>: a bare term is CBV (<c>latitude</c> → <c>https://ref.gs1.org/cbv/Comp-latitude</c>,
+    /// as the EPCIS 2.0 JSON-LD context types it), a <c>cbv:</c> CURIE is expanded, anything else is kept as given.
+    /// </summary>
+    public static string NormalizeComponent(string value)
+    {
+        var v = value.Trim();
+        if (v.StartsWith("cbv:", StringComparison.Ordinal))
+            return WebBase + v[4..];
+        if (v.Contains(':', StringComparison.Ordinal))
+            return v;
+        return v.StartsWith("Comp-", StringComparison.Ordinal) ? WebBase + v : ComponentBase + v;
+    }
+
+    /// <summary>JSON-LD spelling of a component: the bare CBV term for <c>https://ref.gs1.org/cbv/Comp-…</c>, else as given.</summary>
+    public static string ComponentToBare(string value) =>
+        value.StartsWith(ComponentBase, StringComparison.Ordinal) && value.Length > ComponentBase.Length ? value[ComponentBase.Length..] : value;
+
     /// <summary>JSON-LD spelling of a GS1 Web vocabulary value (<c>gs1:Temperature</c>).</summary>
     public static string Gs1VocToCurie(string value) =>
         value.StartsWith(Gs1VocBase, StringComparison.Ordinal) ? "gs1:" + value[Gs1VocBase.Length..] : value;

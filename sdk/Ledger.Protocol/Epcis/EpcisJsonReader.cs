@@ -571,7 +571,7 @@ public static class EpcisJsonReader
             DataProcessingMethod = S("dataProcessingMethod"), BizRules = S("bizRules"),
             Time = S("time") is { } tm ? EpcisTime.Parse(tm, path + ".time") : null,
             Microorganism = S("microorganism"), ChemicalSubstance = S("chemicalSubstance"), Value = D("value"),
-            Component = S("component") is { } c ? Cbv.NormalizeGs1Voc(c) : null,
+            Component = S("component") is { } c ? Cbv.NormalizeComponent(c) : null,
             StringValue = S("stringValue"), BooleanValue = B("booleanValue"), HexBinaryValue = S("hexBinaryValue"),
             UriValue = S("uriValue"), MinValue = D("minValue"), MaxValue = D("maxValue"), MeanValue = D("meanValue"),
             SDev = D("sDev"), PercRank = D("percRank"), PercValue = D("percValue"), Uom = S("uom"),

@@ -272,7 +272,7 @@ public static partial class EpcisJsonWriter
             Str(w, "microorganism", r.Microorganism);
             Str(w, "chemicalSubstance", r.ChemicalSubstance);
             Num(w, "value", r.Value);
-            Str(w, "component", r.Component is null ? null : Cbv.Gs1VocToCurie(r.Component));
+            Str(w, "component", r.Component is null ? null : Cbv.ComponentToBare(r.Component));
             Str(w, "stringValue", r.StringValue);
             if (r.BooleanValue is { } b)
                 w.WriteBoolean("booleanValue", b);

@@ -6,7 +6,7 @@ namespace Ledger.Protocol.Epcis;
 /// <summary>xsd:dateTimeStamp parsing and writing for EPCIS (an offset or Z is required; the offset is kept).</summary>
 public static partial class EpcisTime
 {
-    [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex DateTimePattern();
 
     [GeneratedRegex(@"^[+-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00)$", RegexOptions.CultureInvariant)]

@@ -29,6 +29,23 @@ internal static partial class EpcisValidation
     {
         if (value is not null && !AbsoluteUri().IsMatch(value.Trim()))
             throw new EpcisFormatException(field, "pattern", $"'{value}' is not an absolute URI (EPC URN, Digital Link or other URI)");
+        AsciiDigits(value, field);
+    }
+
+    /// <summary>
+    /// Digits outside ASCII (Arabic-Indic, fullwidth, …) are refused (rule <c>ascii-digits</c>): GS1 keys, serials and
+    /// quantities are ASCII, and such a digit would otherwise pass as a "digit" in one place and fail to parse in another.
+    /// </summary>
+    public static void AsciiDigits(string? value, string field)
+    {
+        if (value is null)
+            return;
+        foreach (var c in value)
+        {
+            if (char.IsDigit(c) && !char.IsAsciiDigit(c))
+                throw new EpcisFormatException(field, "ascii-digits",
+                    $"'{value}' contains the digit '{c}' (U+{(int)c:X4}); identifiers and quantities use the ASCII digits 0-9");
+        }
     }
 
     private static void Uris(IEnumerable<string> values, string field)

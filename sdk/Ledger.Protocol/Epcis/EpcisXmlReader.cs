@@ -278,6 +278,7 @@ public static class EpcisXmlReader
             decimal? quantity = null;
             if (q.Element("quantity") is { } qe && (string?)qe.Attribute(Xsi + "nil") != "true")
             {
+                EpcisValidation.AsciiDigits(qe.Value, p + ".quantity");
                 if (!EpcisValidation.TryParseDecimal(qe.Value, out var d))
                     throw new EpcisFormatException(p + ".quantity", "type", $"quantity '{qe.Value}' is not a number");
                 quantity = d;
@@ -419,7 +420,7 @@ public static class EpcisXmlReader
             DataProcessingMethod = S("dataProcessingMethod"), BizRules = S("bizRules"),
             Time = S("time") is { } tm ? EpcisTime.Parse(tm, path + ".time") : null,
             Microorganism = S("microorganism"), ChemicalSubstance = S("chemicalSubstance"), Value = D("value"),
-            Component = S("component") is { } c ? Cbv.NormalizeGs1Voc(c) : null,
+            Component = S("component") is { } c ? Cbv.NormalizeComponent(c) : null,
             StringValue = S("stringValue"), BooleanValue = B("booleanValue"), HexBinaryValue = S("hexBinaryValue"),
             UriValue = S("uriValue"), MinValue = D("minValue"), MaxValue = D("maxValue"), MeanValue = D("meanValue"),
             SDev = D("sDev"), PercRank = D("percRank"), PercValue = D("percValue"), Uom = S("uom"),

@@ -241,7 +241,7 @@ public static partial class EpcisRecordMapper
 
     // ---- identifiers ----
 
-    [GeneratedRegex(@"^https://id\.gs1\.org/41[47]/(\d{13})(/|$)")]
+    [GeneratedRegex(@"^https://id\.gs1\.org/41[47]/([0-9]{13})(/|$)")]
     private static partial Regex GlnPath();
 
     internal static string Gln(string uri, string field)

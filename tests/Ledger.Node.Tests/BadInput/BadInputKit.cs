@@ -1,3 +1,4 @@
+using Ledger.Node.Api;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -192,7 +193,11 @@ public static class BadInputKit
     /// <summary>Asserts the problem's type, field and rule.</summary>
     public static void AssertNames(JsonElement problem, string type, string field, string rule)
     {
-        Assert.Equal(ProblemTypes.Base + type, problem.Type());
+        // Under /epcis the type is the binding's epcisException:* and the node's own type is in ledgerType (epcis-rest.md).
+        if (problem.Type()!.StartsWith(EpcisHttp.ExceptionPrefix, StringComparison.Ordinal))
+            Assert.Equal(ProblemTypes.Base + type, problem.Member("ledgerType"));
+        else
+            Assert.Equal(ProblemTypes.Base + type, problem.Type());
         Assert.Equal(field, problem.Member("field"));
         Assert.Equal(rule, problem.Member("rule"));
     }

@@ -31,7 +31,7 @@ public sealed class TokenLeakTests
             "/", "/healthz", "/readyz", "/v1/node", "/v1/gs1/parse?input=" + Uri.EscapeDataString(PackId(serial)), "/v1/head", "/v1/headers/1",
             "/v1/blocks/1", "/v1/records/" + recordId, "/v1/proofs/inclusion/" + recordId, "/v1/proofs/consistency?from=0",
             "/v1/alerts", "/v1/consortium", "/v1/provenance?id=" + Uri.EscapeDataString(PackId(serial)), "/v1/provenance/" + Uri.EscapeDataString(PackId(serial)),
-            "/epcis/events", "/epcis/events/urn:uuid:" + Guid.NewGuid(), "/epcis/epcs/" + Urn(serial), "/epcis/capture/" + Guid.NewGuid().ToString("N"),
+            "/epcis/events", "/epcis/events/urn:uuid:" + Guid.NewGuid(), "/epcis/epcs/" + Uri.EscapeDataString(Urn(serial)) + "/events", "/epcis/capture/" + Guid.NewGuid().ToString("N"),
             $"/01/{Gtin}/21/{serial}", $"/01/{Gtin}/21/{serial}?linkType=verificationService&context=dscsaSaleableReturn&reqGLN={WholesalerDock}&corrUUID={Guid.NewGuid()}",
             $"/gtin/{Gtin}/ser/{serial}", "/00/003000100000000017", "/metrics", "/openapi/v1.json", "/no/such/endpoint",
         ];

@@ -89,7 +89,10 @@ public static class DigitalLinkNormaliser
     private static readonly Regex Step10 = R(@"^https:\/\/id.gs1.org\/01\/(\d{14})\/10\/(" + Dl + @"{0,20})\/21\/(" + Dl + "{0,20})$");
 
     // Compiled: every identifier of every hashed event is tried against these, so matching speed is the hashing speed.
-    private static Regex R(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled);
+    // \d means the ASCII digits here (.NET's \d takes every Unicode digit, which the check-digit code cannot read);
+    // the patterns use \d only bare or as [\d].
+    private static Regex R(string pattern) =>
+        new(pattern.Replace(@"[\d]", @"\d", StringComparison.Ordinal).Replace(@"\d", "[0-9]", StringComparison.Ordinal), RegexOptions.CultureInvariant | RegexOptions.Compiled);
 
     private static string Mid(string s, int start, int length) => s.Substring(start, length);
 

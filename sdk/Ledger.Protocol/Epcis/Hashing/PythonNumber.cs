@@ -12,7 +12,9 @@ namespace Ledger.Protocol.Epcis.Hashing;
 /// </summary>
 internal static partial class PythonNumber
 {
-    [GeneratedRegex(@"^[+-]?((\d(_?\d)*)(\.(\d(_?\d)*)?)?|\.\d(_?\d)*)([eE][+-]?\d(_?\d)*)?$", RegexOptions.CultureInvariant)]
+    // ASCII digits only: .NET's \d takes every Unicode digit, which double.Parse then refuses. A value in other digits is
+    // hashed as text (the Python reference would read it as a number; such values are refused on capture anyway).
+    [GeneratedRegex(@"^[+-]?(([0-9](_?[0-9])*)(\.([0-9](_?[0-9])*)?)?|\.[0-9](_?[0-9])*)([eE][+-]?[0-9](_?[0-9])*)?$", RegexOptions.CultureInvariant)]
     private static partial Regex FloatPattern();
 
     /// <summary>Formats <paramref name="text"/> (already trimmed) if it is a finite Python float literal.</summary>
