@@ -32,6 +32,13 @@ public sealed partial class LedgerEngine
     /// <summary>Code of an EPCIS event that cannot be turned into records.</summary>
     public const string InvalidEventCode = "invalid-event";
 
+    /// <summary>
+    /// Code of a captured event that writes no new record (it has no custody effect, or its records are all on the ledger)
+    /// when nothing else in the block writes one: such an event is stored with the block its capture writes, and with no
+    /// block there is nothing to store it with and no commit time to give it, so it is refused, never acknowledged and lost.
+    /// </summary>
+    public const string NoRecordCode = "no-record";
+
     private sealed class Pending(SignedBatch? batch, PrivateKey? partyKey, IReadOnlyList<Draft>? drafts, bool rollback)
     {
         public SignedBatch? Batch { get; } = batch;

@@ -317,6 +317,8 @@ public sealed partial class LedgerEngine : IAsyncDisposable
                 accepted.Add((p, b));
             results.Add((p, result, outcomes));
         }
+        if (accepted.Count == 0)
+            RefuseCapturesWithoutBlock(results);
 
         long? height = null;
         var wb = new WriteBatch();
@@ -426,6 +428,23 @@ public sealed partial class LedgerEngine : IAsyncDisposable
             wb.Dispose();
         }
         Answer(results, height, Quorum <= 1);
+    }
+
+    // Captured events are stored with the block (WriteBlock); a round that writes no block has none to store them with.
+    private static void RefuseCapturesWithoutBlock(List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results)
+    {
+        foreach (var (p, _, outcomes) in results)
+        {
+            if (p.Captured.Count == 0 || outcomes is null)
+                continue;
+            p.Captured.Clear();
+            for (var i = 0; i < outcomes.Count; i++)
+            {
+                if (outcomes[i].Status == OutcomeStatus.Accepted)
+                    outcomes[i] = new RecordOutcome(OutcomeStatus.Rejected, outcomes[i].RecordIds, null, NoRecordCode,
+                        "the event writes no new custody record (it has no custody effect, or its records are already on the ledger) and nothing else in its block does; nothing was stored: capture it together with an event that writes a record", []);
+            }
+        }
     }
 
     private static void Answer(List<(Pending P, SubmitResult? Result, List<RecordOutcome>? Outcomes)> results, long? height, bool certified)

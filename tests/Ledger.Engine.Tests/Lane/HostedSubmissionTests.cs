@@ -45,6 +45,27 @@ public sealed class HostedSubmissionTests
     }
 
     [Fact]
+    public async Task EventsThatMapToNoRecord_WithNothingElseToWrite_AreRefusedNotAcknowledged()
+    {
+        await using var f = new LaneFixture();
+        var before = f.Engine.Head;
+        // An event with no custody effect (an EPCIS event that maps to no record) is stored with the block its capture
+        // writes; when there is no block to store it with, it is refused rather than acknowledged and lost.
+        var unmapped = new Draft("u1", _ => [], [9]);
+        var result = await f.Engine.SubmitHostedAsync(Maker, [unmapped], rollback: true);
+        Assert.False(result.Accepted);
+        Assert.Equal(OutcomeStatus.Rejected, result.Outcomes[0].Status);
+        Assert.Equal(LedgerEngine.NoRecordCode, result.Outcomes[0].Code);
+        Assert.Equal(before.Height, f.Engine.Head.Height);
+        Assert.Null(f.Engine.Store.GetEvent("u1"));
+
+        // Together with an event that writes a block, it is stored and acknowledged.
+        var mixed = await f.Engine.SubmitHostedAsync(Maker, [Commission("c1", "M1"), new Draft("u2", _ => [], [8])], rollback: true);
+        Assert.True(mixed.Accepted, string.Join("; ", mixed.Outcomes.Select(o => o.Message)));
+        Assert.NotNull(f.Engine.Store.GetEvent("u2"));
+    }
+
+    [Fact]
     public async Task SameKeyAgain_IsDuplicateWithOriginalRecords()
     {
         await using var f = new LaneFixture();
