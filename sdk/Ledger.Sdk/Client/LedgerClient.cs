@@ -352,7 +352,10 @@ public sealed partial class LedgerClient : IDisposable
         try
         {
             using var doc = JsonDocument.Parse(text);
-            return doc.RootElement.TryGetProperty("type", out var t) && t.GetString() is { } s && s.EndsWith("/not-found", StringComparison.Ordinal);
+            // The EPCIS binding puts the node's own type in ledgerType (its type is the standard's exception).
+            var r = doc.RootElement;
+            var found = r.TryGetProperty("ledgerType", out var own) ? own : r.TryGetProperty("type", out var t) ? t : default;
+            return found.ValueKind == JsonValueKind.String && found.GetString() is { } s && s.EndsWith("/not-found", StringComparison.Ordinal);
         }
         catch (JsonException)
         {

@@ -26,8 +26,15 @@ public sealed class LedgerRequestException : Exception
     /// <summary>The HTTP status.</summary>
     public HttpStatusCode Status { get; }
 
-    /// <summary>The problem type URI, e.g. <c>https://ledger.invalid/problems/custody-rejected</c>.</summary>
+    /// <summary>
+    /// The node's problem type URI, e.g. <c>https://ledger.invalid/problems/custody-rejected</c>. On the EPCIS binding the
+    /// answer's <c>type</c> is the standard's exception (<see cref="EpcisExceptionType"/>) and the node's own type travels
+    /// in <c>ledgerType</c>; this property is the node's type in both cases.
+    /// </summary>
     public string? Type { get; }
+
+    /// <summary>The EPCIS exception type (e.g. <c>epcisException:ValidationException</c>) when an EPCIS route refused.</summary>
+    public string? EpcisExceptionType { get; private init; }
 
     /// <summary>The problem title.</summary>
     public string? Title { get; }
@@ -59,7 +66,12 @@ public sealed class LedgerRequestException : Exception
             if (doc.RootElement.ValueKind == JsonValueKind.Object)
             {
                 var r = doc.RootElement;
-                return new LedgerRequestException(status, Get(r, "type"), Get(r, "title"), Get(r, "detail"), Get(r, "field"), Get(r, "rule"), Get(r, "code"), body);
+                var type = Get(r, "type");
+                var own = Get(r, "ledgerType");
+                return new LedgerRequestException(status, own ?? type, Get(r, "title"), Get(r, "detail"), Get(r, "field"), Get(r, "rule"), Get(r, "code"), body)
+                {
+                    EpcisExceptionType = own is null ? null : type,
+                };
             }
         }
         catch (JsonException)
