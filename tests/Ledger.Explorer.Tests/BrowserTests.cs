@@ -10,13 +10,30 @@ namespace Ledger.Explorer.Tests;
 
 /// <summary>The explorer in a real browser against a real node.</summary>
 [Collection(ExplorerGroup.Name)]
-public sealed class BrowserTests(ExplorerFixture f)
+public sealed class BrowserTests(ExplorerFixture f) : IAsyncLifetime
 {
     private const string Gtin = ExplorerFixture.Gtin;
+
+    // Playwright waits up to 30 s for an element by default; on a loaded 2-core CI machine running other test
+    // projects beside this one a page can take longer than that, so waits get a wider margin (a wait, not a timing).
+    private const float WaitMs = 120_000;
+
+    private readonly List<IBrowserContext> _contexts = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+            await context.CloseAsync();
+    }
 
     private async Task<IPage> PageAsync(bool javaScript = true, ViewportSize? viewport = null)
     {
         var context = await f.Browser.NewContextAsync(new BrowserNewContextOptions { JavaScriptEnabled = javaScript, ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 } });
+        _contexts.Add(context);
+        context.SetDefaultTimeout(WaitMs);
+        context.SetDefaultNavigationTimeout(WaitMs);
         return await context.NewPageAsync();
     }
 
