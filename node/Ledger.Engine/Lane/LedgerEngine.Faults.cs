@@ -148,12 +148,18 @@ public sealed partial class LedgerEngine
         var recovery = store.Segments.Recovery;
         if (recovery.IsClean)
             return;
-        LogTailCut(logger, recovery.TruncatedFile ?? "-", recovery.TruncatedFrom, recovery.TruncatedBytes, store.Head.Height,
-            recovery.DeletedFiles.Count == 0 ? "none" : string.Join(", ", recovery.DeletedFiles));
+        var deleted = recovery.DeletedFiles.Count == 0 ? "none" : string.Join(", ", recovery.DeletedFiles);
+        if (recovery.TruncatedBytes == 0)
+            LogSegmentsDeleted(logger, store.Head.Height, deleted);
+        else
+            LogTailCut(logger, recovery.TruncatedFile ?? "-", recovery.TruncatedFrom, recovery.TruncatedBytes, store.Head.Height, deleted);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "recovery: cut {Bytes} bytes after the committed head (height {Height}) from ledger/blocks/{File} at offset {Offset}, and deleted later segments: {Deleted}; they were never acknowledged")]
     private static partial void LogTailCut(ILogger logger, string file, long offset, long bytes, long height, string deleted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "recovery: cut the segments after the committed head (height {Height}), deleted: {Deleted}; they held no acknowledged block")]
+    private static partial void LogSegmentsDeleted(ILogger logger, long height, string deleted);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "storage damaged: {Detail}; the lane refuses writes and serves reads of intact blocks")]
     private static partial void LogDamaged(ILogger logger, string detail);
