@@ -286,17 +286,22 @@ public sealed class NodeGateway : IDisposable
         }
     }
 
-    /// <summary>The recent headers of a node's lane, newest first (for the overview's recent blocks and records per second).</summary>
+    /// <summary>
+    /// The recent headers of a node's lane, newest first (for the overview's recent blocks and records per second), in
+    /// one read of the node's <c>/v1/headers/recent</c> per hundred; empty or short when the node stops answering.
+    /// </summary>
     public async Task<IReadOnlyList<LedgerHeader>> RecentHeadersAsync(Uri node, long head, int count, CancellationToken cancellationToken)
     {
         var client = _nodes.First(n => n.Url == node).Client;
         var list = new List<LedgerHeader>();
-        for (var h = head; h >= 1 && list.Count < count; h--)
+        long? before = head + 1;
+        while (before is not null && list.Count < count)
         {
             try
             {
-                if (await client.GetHeaderAsync(h, cancellationToken).ConfigureAwait(false) is { } header)
-                    list.Add(header);
+                var page = await client.GetRecentHeadersAsync(before, Math.Min(100, count - list.Count), cancellationToken).ConfigureAwait(false);
+                list.AddRange(page.Headers);
+                before = page.Headers.Count == 0 ? null : page.Next;
             }
             catch (Exception e) when (e is HttpRequestException or LedgerRequestException or TaskCanceledException)
             {

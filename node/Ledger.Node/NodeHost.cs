@@ -179,6 +179,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         Anchoring.AnchorEndpoints.Map(app);
         Api.NodeMetrics.Map(app);
         Api.FollowEndpoints.Map(app);
+        Api.RecentEndpoints.Map(app);
         GrpcEndpoints.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
         var host = new NodeHost(app, options);

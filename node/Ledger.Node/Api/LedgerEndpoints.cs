@@ -207,6 +207,6 @@ public static class LedgerEndpoints
     });
 
     /// <summary>The certificate when it holds the quorum's cosignatures; null while the block is accepted but not yet certified.</summary>
-    private static Certificate? Certified(Ledger.Engine.Lane.LedgerEngine engine, Certificate? certificate) =>
+    internal static Certificate? Certified(Ledger.Engine.Lane.LedgerEngine engine, Certificate? certificate) =>
         certificate is not null && certificate.Cosignatures.Count >= engine.Quorum ? certificate : null;
 }

@@ -155,6 +155,21 @@ public sealed partial class LedgerClient : IDisposable
         return doc is null ? null : ReadHeader(doc.RootElement);
     }
 
+    /// <summary>
+    /// The lane's latest signed headers, newest first (GET /v1/headers/recent): those below <paramref name="before"/> (null:
+    /// from the head). Each header is checked against its own encoding as <see cref="GetHeaderAsync"/> does.
+    /// </summary>
+    public async Task<HeaderPage> GetRecentHeadersAsync(long? before = null, int limit = 20, CancellationToken cancellationToken = default)
+    {
+        var path = before is { } b
+            ? string.Create(CultureInfo.InvariantCulture, $"/v1/headers/recent?before={b}&limit={limit}")
+            : string.Create(CultureInfo.InvariantCulture, $"/v1/headers/recent?limit={limit}");
+        using var doc = await SendJsonAsync(HttpMethod.Get, path, null, null, retry: true, null, cancellationToken).ConfigureAwait(false);
+        var r = doc!.RootElement;
+        return new HeaderPage([.. r.GetProperty("headers").EnumerateArray().Select(ReadHeader)],
+            r.GetProperty("next").ValueKind == JsonValueKind.Null ? null : r.GetProperty("next").GetInt64());
+    }
+
     /// <summary>A whole block (GET /v1/blocks/{h}, regulators only), decoded and checked against its own encoding; null when none.</summary>
     public async Task<Block?> GetBlockAsync(long height, CancellationToken cancellationToken = default)
     {

@@ -112,6 +112,11 @@ public sealed record LedgerAlertInfo(long Sequence, string Kind, string? Item, H
 /// <param name="Next">The <c>after</c> value for the next page.</param>
 public sealed record AlertPage(IReadOnlyList<LedgerAlertInfo> Alerts, long Next);
 
+/// <summary>A page of signed headers, newest first (GET /v1/headers/recent).</summary>
+/// <param name="Headers">The headers, newest first.</param>
+/// <param name="Next">The <c>before</c> of the following page; null when the page reaches height 1.</param>
+public sealed record HeaderPage(IReadOnlyList<LedgerHeader> Headers, long? Next);
+
 /// <summary>A GS1 Lightweight Verification Messaging answer.</summary>
 /// <param name="VerificationTimestamp">When the node verified.</param>
 /// <param name="ResponderGln">The responder's GLN.</param>

@@ -231,6 +231,37 @@ public sealed class LedgerClientTests(SdkNodeFixture fixture) : IClassFixture<Sd
     }
 
     [Fact]
+    public async Task GetRecentHeadersAsync_AfterAWrite_PagesEveryHeaderNewestFirstDownToHeightOne()
+    {
+        using var maker = fixture.ClientFor(fixture.Consortium.Maker);
+        var (_, _, _, result) = await CommissionAndPackAsync(maker);
+        var height = result.Block!.Value;
+
+        var first = await maker.GetRecentHeadersAsync(before: height + 1, limit: 2);
+        Assert.Equal(height, first.Headers[0].Height);
+        Assert.Equal((await maker.GetHeaderAsync(height))!.Hash, first.Headers[0].Hash);
+
+        // From the head, page by page: every height once, descending, the last page ends at 1 with no next page.
+        var heights = new List<long>();
+        long? before = null;
+        do
+        {
+            var page = await maker.GetRecentHeadersAsync(before, limit: 3);
+            Assert.InRange(page.Headers.Count, 1, 3);
+            heights.AddRange(page.Headers.Select(h => h.Height));
+            before = page.Next;
+        }
+        while (before is not null);
+        Assert.Equal(Enumerable.Range(1, heights.Count).Select(i => (long)i).Reverse(), heights);
+        Assert.True(heights[0] >= height);
+
+        var e = await Assert.ThrowsAsync<LedgerRequestException>(() => maker.GetRecentHeadersAsync(limit: 0));
+        Assert.Equal(HttpStatusCode.BadRequest, e.Status);
+        Assert.Equal("limit", e.Field);
+        Assert.Equal("range", e.Rule);
+    }
+
+    [Fact]
     public async Task GetBlockAsync_NotRegulator_ThrowsForbidden()
     {
         using var maker = fixture.ClientFor(fixture.Consortium.Maker);
