@@ -104,11 +104,10 @@ public sealed class AkkaConsortiumTransport : IConsortiumTransport, IAsyncDispos
                         backoff = _options.InitialBackoff;
                         continue;
                     }
-                    catch (AskTimeoutException)
+                    catch (Exception) when (!token.IsCancellationRequested)
                     {
-                    }
-                    catch (TaskCanceledException) when (!token.IsCancellationRequested)
-                    {
+                        // A timeout, or any other failure of one attempt: the loop must outlive it, or the peer gets
+                        // nothing more until a restart. Retry the head after the backoff.
                     }
                     await Task.Delay(backoff, token).ConfigureAwait(false);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, _options.MaxBackoff.Ticks));

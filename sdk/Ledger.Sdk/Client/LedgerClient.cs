@@ -347,21 +347,9 @@ public sealed partial class LedgerClient : IDisposable
         return null;
     }
 
-    private static bool IsNotFoundProblem(string text)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            // The EPCIS binding puts the node's own type in ledgerType (its type is the standard's exception).
-            var r = doc.RootElement;
-            var found = r.TryGetProperty("ledgerType", out var own) ? own : r.TryGetProperty("type", out var t) ? t : default;
-            return found.ValueKind == JsonValueKind.String && found.GetString() is { } s && s.EndsWith("/not-found", StringComparison.Ordinal);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
+    // One reading of a problem's type (LedgerRequestException, which takes ledgerType on the EPCIS routes).
+    private static bool IsNotFoundProblem(string text) =>
+        LedgerRequestException.FromResponse(HttpStatusCode.NotFound, text).ProblemName == "not-found";
 
     // ---- JSON readers ----
 
