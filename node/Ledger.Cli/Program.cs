@@ -15,6 +15,7 @@ public static class Program
             KeyCommands.Create(),
             EvmCommands.Create(),
             NodeCommands.Create(),
+            ConsortiumCommands.Create(),
             StoreCommands.Create(),
             BenchCommands.Create(),
             AnchorCommands.Create(),

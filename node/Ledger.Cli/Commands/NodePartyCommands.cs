@@ -19,11 +19,11 @@ internal static class NodePartyCommands
     private const string DefaultNodeName = "node-1";
     private const string DefaultConsortiumName = "devnet";
 
-    private sealed record PartyOptions(
+    internal sealed record PartyOptions(
         Option<string> Data, Option<string> PartyName, Option<string[]> Prefixes, Option<string[]> Glns, Option<string[]> Roles, Option<string[]> DelegatedGtins)
     {
-        public static PartyOptions Create() => new(
-            new Option<string>("--data") { Description = "The node's data directory", Required = true },
+        public static PartyOptions Create(string dataDescription = "The node's data directory", bool dataRequired = true) => new(
+            new Option<string>("--data") { Description = dataDescription, Required = dataRequired },
             new Option<string>("--party-name") { Description = "The party's name: lowercase letters, digits, '-', '_' (also its key and token file names)", Required = true },
             new Option<string[]>("--prefix") { Description = "A GS1 company prefix the party owns (4 to 12 digits); repeat for more", AllowMultipleArgumentsPerToken = true },
             new Option<string[]>("--gln") { Description = "A GLN-13 of one of the party's locations; repeat for more", AllowMultipleArgumentsPerToken = true },
@@ -41,9 +41,6 @@ internal static class NodePartyCommands
         }
     }
 
-    /// <summary>Input the user can fix: the option at fault and the whole stderr line.</summary>
-    private sealed class InputException(string option, string detail, string rule) : Exception($"{option}: {detail} [{rule}]");
-
     internal static Command CreateInit()
     {
         var options = PartyOptions.Create();
@@ -56,7 +53,7 @@ internal static class NodePartyCommands
         init.Options.Add(consortiumName);
         init.Options.Add(nodeName);
         init.Options.Add(endpoint);
-        init.SetAction(parse => Run(() => Init(
+        init.SetAction(parse => CliInput.Run(() => Init(
             parse.GetValue(options.Data)!, ReadParty(parse, options),
             parse.GetValue(consortiumName) ?? DefaultConsortiumName,
             parse.GetValue(nodeName) ?? DefaultNodeName,
@@ -70,13 +67,13 @@ internal static class NodePartyCommands
         var add = new Command("add-party",
             "Add a party hosted by this node to its consortium.json (version + 1) and create the party's key and API token; prints a JSON summary");
         options.AddTo(add);
-        add.SetAction(parse => Run(() => AddParty(parse.GetValue(options.Data)!, ReadParty(parse, options))));
+        add.SetAction(parse => CliInput.Run(() => AddParty(parse.GetValue(options.Data)!, ReadParty(parse, options))));
         return add;
     }
 
-    private sealed record PartyInput(string Name, PartyRoles Roles, string[] Glns, string[] Prefixes, string[] DelegatedGtins);
+    internal sealed record PartyInput(string Name, PartyRoles Roles, string[] Glns, string[] Prefixes, string[] DelegatedGtins);
 
-    private static PartyInput ReadParty(ParseResult parse, PartyOptions options)
+    internal static PartyInput ReadParty(ParseResult parse, PartyOptions options)
     {
         var roles = PartyRoles.None;
         var roleNames = parse.GetValue(options.Roles) is { Length: > 0 } given ? given : ["manufacturer"];
@@ -88,19 +85,6 @@ internal static class NodePartyCommands
         }
         return new PartyInput(parse.GetValue(options.PartyName)!, roles,
             parse.GetValue(options.Glns) ?? [], parse.GetValue(options.Prefixes) ?? [], parse.GetValue(options.DelegatedGtins) ?? []);
-    }
-
-    private static int Run(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (InputException e)
-        {
-            Console.Error.WriteLine(e.Message.ReplaceLineEndings(" "));
-            return ExitCodes.InvalidInput;
-        }
     }
 
     private static int Init(string data, PartyInput input, string consortiumName, string nodeName, string endpoint)
@@ -174,7 +158,7 @@ internal static class NodePartyCommands
         return Write(dir, consortiumPath, definition, partyKey, input);
     }
 
-    private static Party NewParty(PartyInput input, Address address, Address node) =>
+    internal static Party NewParty(PartyInput input, Address address, Address node) =>
         new(input.Name, address, input.Roles, input.Glns, input.Prefixes, input.DelegatedGtins, node);
 
     private static void Check(ConsortiumDefinition definition)
@@ -202,18 +186,7 @@ internal static class NodePartyCommands
     }
 
     /// <summary>The command-line option that supplied the consortium member at <paramref name="field"/>.</summary>
-    private static string OptionFor(string field) => field switch
-    {
-        "name" => "--consortium-name",
-        _ when field.StartsWith("nodes[", StringComparison.Ordinal) && field.EndsWith(".name", StringComparison.Ordinal) => "--node-name",
-        _ when field.EndsWith(".endpoint", StringComparison.Ordinal) => "--endpoint",
-        _ when field.Contains(".glns[", StringComparison.Ordinal) => "--gln",
-        _ when field.Contains(".companyPrefixes[", StringComparison.Ordinal) => "--prefix",
-        _ when field.Contains(".delegatedGtins[", StringComparison.Ordinal) => "--delegated-gtin",
-        _ when field.Contains(".roles", StringComparison.Ordinal) => "--role",
-        _ when field.StartsWith("parties[", StringComparison.Ordinal) && field.EndsWith(".name", StringComparison.Ordinal) => "--party-name",
-        _ => "--data",
-    };
+    private static string OptionFor(string field) => CliInput.OptionFor(field, "--consortium-name", "--data");
 
     private static int Write(string dir, string consortiumPath, ConsortiumDefinition definition, PrivateKey partyKey, PartyInput input)
     {
