@@ -123,6 +123,8 @@ public sealed partial class NodeHost : IAsyncDisposable
             builder.Services.AddHostedService<Anchoring.AnchoringService>();
         builder.Services.AddSingleton<Api.CaptureJobPruner>();
         builder.Services.AddHostedService(s => s.GetRequiredService<Api.CaptureJobPruner>());
+        if (NodeCluster.MayHavePeers(options))
+            NodeCluster.Add(builder.Services);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemTypes.Customize);
         builder.Services.AddExceptionHandler<NodeExceptionHandler>();
         Security.LedgerAuthentication.AddLedgerAuthentication(builder.Services);
@@ -217,6 +219,16 @@ public sealed partial class NodeHost : IAsyncDisposable
             }
             state.Ledger = LedgerService.Open(state.Identity, Options.Lane, Application.Services.GetRequiredService<TimeProvider>(),
                 Application.Services.GetRequiredService<ILoggerFactory>(), consortium, source);
+            try
+            {
+                state.Peers = NodeCluster.Plan(state.Ledger, Application.Services.GetRequiredService<ILogger<NodeHost>>());
+            }
+            catch
+            {
+                await state.Ledger.DisposeAsync();
+                state.Ledger = null;
+                throw;
+            }
         }
         await Application.StartAsync(cancellationToken);
         var server = Application.Services.GetRequiredService<IServer>();

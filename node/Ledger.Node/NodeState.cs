@@ -23,6 +23,9 @@ public sealed class NodeState
         internal set => _ledger = value;
     }
 
+    /// <summary>The peer layer's plan, once the ledger is open; null in a consortium of one node (docs/spec/cluster.md §4).</summary>
+    public Ledger.Cluster.ClusterPlan? Peers { get; internal set; }
+
     /// <summary>True when every part the node needs to serve is loaded and the lane has not failed.</summary>
     public bool IsReady => Pending.Count == 0;
 

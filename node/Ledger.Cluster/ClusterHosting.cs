@@ -1,0 +1,145 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Ledger.Engine.Lane;
+using Ledger.Engine.Replication;
+using Ledger.Protocol.Crypto;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Address = Ledger.Protocol.Crypto.Address;
+
+namespace Ledger.Cluster;
+
+/// <summary>What the peer layer of a node needs once its ledger is open.</summary>
+/// <param name="Plan">Where it listens and whom it talks to.</param>
+/// <param name="Key">The node key (signs every envelope).</param>
+/// <param name="Engine">The engine every received message goes to, and whose blocks, cosignatures and certificates are sent.</param>
+/// <param name="Members">The consortium's node addresses (senders the receiver accepts).</param>
+/// <param name="Time">The clock for last-message times.</param>
+public sealed record PeerSetup(ClusterPlan Plan, PrivateKey Key, LedgerEngine Engine, IReadOnlySet<Address> Members, TimeProvider Time);
+
+/// <summary>
+/// The running peer layer of one node: the receiving actor, the transport to every peer, and the replicator that binds
+/// them to the engine. Started inside the node's actor system by <see cref="ClusterHosting"/>.
+/// </summary>
+public sealed class PeerLayer : IAsyncDisposable
+{
+    private AkkaConsortiumTransport? _transport;
+    private ConsortiumReplicator? _replicator;
+
+    /// <summary>Counters per peer (served at <c>/v1/peers</c> and <c>/metrics</c>).</summary>
+    public PeerStats Stats { get; } = new();
+
+    /// <summary>The plan it runs, once started; null when the node has no peer layer (a consortium of one).</summary>
+    public ClusterPlan? Plan { get; private set; }
+
+    /// <summary>The actor system, once started.</summary>
+    public ActorSystem? System { get; private set; }
+
+    /// <summary>The transport, once started.</summary>
+    public AkkaConsortiumTransport? Transport => _transport;
+
+    internal void Start(ActorSystem system, PeerSetup setup)
+    {
+        System = system;
+        Plan = setup.Plan;
+        ConsortiumReplicator? replicator = null;
+        // The receiver hands messages to the replicator, created below: messages that arrive before it exists are not
+        // acknowledged, so their senders retry.
+        system.ActorOf(PeerReceiver.Props(setup.Members, setup.Key.Address,
+            m => Volatile.Read(ref replicator) is { } r ? r.ReceiveAsync(m) : throw new LaneFailedException("the peer layer is starting", null),
+            Stats, setup.Time), PeerReceiver.Name);
+        _transport = new AkkaConsortiumTransport(system, setup.Key, setup.Plan.Peers.Select(p => (p.Node, p.ReceiverPath)), Stats);
+        Volatile.Write(ref replicator, new ConsortiumReplicator(setup.Engine, _transport));
+        _replicator = replicator;
+    }
+
+    /// <summary>Detaches from the engine and stops the senders (what is queued is sent again by the engine's peers' pulls).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _replicator?.Dispose();
+        if (_transport is not null)
+            await _transport.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// Hosts the peer layer with Akka.Cluster.Hosting inside the node's Microsoft.Extensions host (docs/spec/cluster.md §4,
+/// docs/adr/0012-peer-layer.md): remoting on the node's own cluster address, Akka.Cluster with every node as a seed and
+/// the keep-majority split-brain resolver, strict serialization (only the node's own serializer for its messages, no
+/// reflection-based fallback), logs through the host's logging, and the <see cref="PeerLayer"/>.
+/// </summary>
+public static class ClusterHosting
+{
+    /// <summary>Akka.Remote's largest frame: an envelope of at most <see cref="PeerEnvelope.MaxBytes"/> plus Akka's own framing.</summary>
+    public const int MaxFrameBytes = PeerEnvelope.MaxBytes + 64 * 1024;
+
+    /// <summary>
+    /// The HOCON beside what the builders set: the serializer binding, the frame size, no Akka output on stdout (the
+    /// node's stdout carries only its "listening on" lines), and no shutdown of the node when the cluster downs it (it
+    /// keeps serving reads; the ledger's safety does not depend on membership).
+    /// </summary>
+    public static readonly string Hocon = PeerHocon.Serialization + $$"""
+
+        akka {
+          stdout-loglevel = OFF
+          loglevel = INFO
+          log-dead-letters = 0
+          log-dead-letters-during-shutdown = off
+          remote.dot-netty.tcp {
+            maximum-frame-size = {{MaxFrameBytes}}b
+            send-buffer-size = {{MaxFrameBytes}}b
+            receive-buffer-size = {{MaxFrameBytes}}b
+          }
+          cluster {
+            run-coordinated-shutdown-when-down = off
+            log-info-verbose = off
+          }
+          coordinated-shutdown.exit-clr = off
+        }
+        """;
+
+    /// <summary>
+    /// Registers the node's actor system and <see cref="PeerLayer"/>. <paramref name="setup"/> runs when the host starts
+    /// (after the ledger is open); when it returns null the actor system starts without remoting and no peer layer runs.
+    /// </summary>
+    public static IServiceCollection AddLedgerPeers(this IServiceCollection services, Func<IServiceProvider, PeerSetup?> setup)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(setup);
+        services.AddSingleton<PeerLayer>();
+        services.AddAkka(ClusterPlan.SystemName, (builder, provider) =>
+        {
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            builder.ConfigureLoggers(l =>
+            {
+                l.ClearLoggers();
+                l.AddLoggerFactory(loggers);
+            });
+            builder.AddHocon(ConfigurationFactory.ParseString(Hocon), HoconAddMode.Prepend);
+            if (setup(provider) is not { } s)
+                return;
+            var layer = provider.GetRequiredService<PeerLayer>();
+            builder
+                .WithRemoting(new RemoteOptions
+                {
+                    HostName = s.Plan.Self.Host,
+                    Port = s.Plan.Self.Port,
+                    PublicHostName = s.Plan.Self.Host,
+                    PublicPort = s.Plan.Self.Port,
+                    MaxFrameSize = MaxFrameBytes,
+                })
+                .WithClustering(new ClusterOptions
+                {
+                    SeedNodes = [.. s.Plan.SeedNodes],
+                    SplitBrainResolver = new KeepMajorityOption(),
+                })
+                .WithStrictSerialization()
+                .WithActors((system, _) => layer.Start(system, s));
+        });
+        return services;
+    }
+}
