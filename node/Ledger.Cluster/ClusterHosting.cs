@@ -19,13 +19,14 @@ namespace Ledger.Cluster;
 /// <param name="Engine">The engine every received message goes to, and whose blocks, cosignatures and certificates are sent.</param>
 /// <param name="Members">The consortium's node addresses (senders the receiver accepts).</param>
 /// <param name="Time">The clock for last-message times.</param>
-public sealed record PeerSetup(ClusterPlan Plan, PrivateKey Key, LedgerEngine Engine, IReadOnlySet<Address> Members, TimeProvider Time);
+/// <param name="Log">Where refused and held peer messages are logged.</param>
+public sealed record PeerSetup(ClusterPlan Plan, PrivateKey Key, LedgerEngine Engine, IReadOnlySet<Address> Members, TimeProvider Time, ILogger Log);
 
 /// <summary>
 /// The running peer layer of one node: the receiving actor, the transport to every peer, and the replicator that binds
 /// them to the engine. Started inside the node's actor system by <see cref="ClusterHosting"/>.
 /// </summary>
-public sealed class PeerLayer : IAsyncDisposable
+public sealed partial class PeerLayer : IAsyncDisposable
 {
     private AkkaConsortiumTransport? _transport;
     private ConsortiumReplicator? _replicator;
@@ -50,12 +51,29 @@ public sealed class PeerLayer : IAsyncDisposable
         // The receiver hands messages to the replicator, created below: messages that arrive before it exists are not
         // acknowledged, so their senders retry.
         system.ActorOf(PeerReceiver.Props(setup.Members, setup.Key.Address,
-            m => Volatile.Read(ref replicator) is { } r ? r.ReceiveAsync(m) : throw new LaneFailedException("the peer layer is starting", null),
+            m => Volatile.Read(ref replicator) is { } r ? DeliverAsync(r, m, setup.Log) : throw new LaneFailedException("the peer layer is starting", null),
             Stats, setup.Time), PeerReceiver.Name);
         _transport = new AkkaConsortiumTransport(system, setup.Key, setup.Plan.Peers.Select(p => (p.Node, p.ReceiverPath)), Stats);
         Volatile.Write(ref replicator, new ConsortiumReplicator(setup.Engine, _transport));
         _replicator = replicator;
     }
+
+    private static async Task<ApplyResult> DeliverAsync(ConsortiumReplicator replicator, ConsortiumMessage message, ILogger log)
+    {
+        var result = await replicator.ReceiveAsync(message).ConfigureAwait(false);
+        // The engine's answer is its evidence and metrics; the log names what a peer sent that was not applied.
+        if (result.Status is ApplyStatus.Rejected or ApplyStatus.Equivocation)
+            LogRefused(log, message.Kind, result.Status, result.Code, result.Message);
+        else if (result.Status == ApplyStatus.Held)
+            LogHeld(log, message.Kind, result.Code, result.Message);
+        return result;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "peer {Kind} not applied ({Status}, {Code}): {Detail}")]
+    private static partial void LogRefused(ILogger logger, ConsortiumMessageKind kind, ApplyStatus status, string? code, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "peer {Kind} held ({Code}): {Detail}")]
+    private static partial void LogHeld(ILogger logger, ConsortiumMessageKind kind, string? code, string? detail);
 
     /// <summary>Detaches from the engine and stops the senders (what is queued is sent again by the engine's peers' pulls).</summary>
     public async ValueTask DisposeAsync()

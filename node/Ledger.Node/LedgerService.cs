@@ -80,7 +80,7 @@ public sealed partial class LedgerService : IAsyncDisposable
         }
         if (definition.Nodes.All(n => n.Address != identity.Address))
             throw new NodeConfigurationException(source + ":nodes", "this-node", $"the consortium does not list this node ({identity.Address})");
-        var directory = WithNodeParty(definition, identity.Address);
+        var directory = WithNodeParties(definition);
         var parties = HostedParties.Load(identity.DataDirectory, directory, identity.Address);
         LedgerEngine engine;
         try
@@ -134,15 +134,20 @@ public sealed partial class LedgerService : IAsyncDisposable
     private static partial void LogJobsSkipped(ILogger logger, int count, string directory, string names);
 
     /// <summary>
-    /// The consortium as the node runs it: the node itself authors the verifications it records for unauthenticated
-    /// callers, so it is a party without roles, GLNs or prefixes, known to the rules but not written to the consortium file.
+    /// The consortium as every node runs it: each node authors the verifications it records for unauthenticated callers,
+    /// so every node of the consortium is a party without roles, GLNs or prefixes, hosted on itself — known to the rules
+    /// (a peer's block with its node's verification applies everywhere) but not written to the consortium file.
     /// </summary>
-    public static ConsortiumDirectory WithNodeParty(ConsortiumDefinition definition, Ledger.Protocol.Crypto.Address node)
+    public static ConsortiumDirectory WithNodeParties(ConsortiumDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        if (definition.Parties.Any(p => p.Address == node) || definition.Nodes.FirstOrDefault(n => n.Address == node) is not { } self)
+        var missing = definition.Nodes.Where(n => definition.Parties.All(p => p.Address != n.Address)).ToList();
+        if (missing.Count == 0)
             return new ConsortiumDirectory(definition);
-        return new ConsortiumDirectory(definition with { Parties = [.. definition.Parties, new Party(self.Name, node, Ledger.Protocol.Custody.PartyRoles.None, [], [], [], node)] });
+        return new ConsortiumDirectory(definition with
+        {
+            Parties = [.. definition.Parties, .. missing.Select(n => new Party(n.Name, n.Address, Ledger.Protocol.Custody.PartyRoles.None, [], [], [], n.Address))],
+        });
     }
 
     /// <summary>The folder in the data folder for the EVM side: anchors, the transaction nonce file.</summary>

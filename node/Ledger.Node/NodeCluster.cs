@@ -39,7 +39,8 @@ public static partial class NodeCluster
     {
         var state = provider.GetRequiredService<NodeState>();
         return state.Peers is { } plan && state.Ledger is { } ledger
-            ? new PeerSetup(plan, ledger.Identity.Key, ledger.Engine, ledger.Consortium.NodeAddresses, provider.GetRequiredService<TimeProvider>())
+            ? new PeerSetup(plan, ledger.Identity.Key, ledger.Engine, ledger.Consortium.NodeAddresses, provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Cluster"))
             : null;
     });
 

@@ -182,6 +182,7 @@ public sealed partial class NodeHost : IAsyncDisposable
         Api.NodeMetrics.Map(app);
         Api.FollowEndpoints.Map(app);
         Api.RecentEndpoints.Map(app);
+        Api.LaneEndpoints.Map(app);
         GrpcEndpoints.Map(app);
         app.MapOpenApi().WithSummary("This API's OpenAPI document");
         var host = new NodeHost(app, options);

@@ -70,7 +70,7 @@ public static class StoreCommands
                 return ExitCodes.InvalidInput;
             }
         }
-        var consortium = nodeKey is null ? new Ledger.Protocol.Consortium.ConsortiumDirectory(definition) : Ledger.Node.LedgerService.WithNodeParty(definition, nodeKey.Address);
+        var consortium = nodeKey is null ? new Ledger.Protocol.Consortium.ConsortiumDirectory(definition) : Ledger.Node.LedgerService.WithNodeParties(definition);
         var report = IndexRebuilder.Rebuild(Path.Combine(dataDirectory, "ledger"), consortium, nodeKey);
         Console.Out.WriteLine(ToJson(new StoreReport(report.Blocks, report.Records, report.Failure, report.Warnings)));
         return report.Ok ? ExitCodes.Ok : ExitCodes.CheckFailed;

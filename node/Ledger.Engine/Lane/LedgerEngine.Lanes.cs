@@ -634,7 +634,14 @@ public sealed partial class LedgerEngine
         // The lane's own state map records its write; the item's chain is unchanged.
         foreach (var (item, _) in outside)
             _overlay.SetLotChain(item.StateKey(), r.Id);
-        var outcome = CustodyOutcome.Accepted([], _overlay.Lots, []);
+        // A verification outside the chain (any node answers scans of any pack) answers from the item's effective status here.
+        ItemVerification? verification = null;
+        if (r.Payload is VerifyPayload scan)
+        {
+            var seen = CrossLane.WithVisibleFacts(firstState, _facts.Of(first.StateKey()), _ => true);
+            verification = CustodyRules.VerificationOf(seen, CustodyRules.EffectiveStatus(seen, _overlay.Lots), scan, r.TimeMs);
+        }
+        var outcome = CustodyOutcome.Accepted([], _overlay.Lots, [], verification);
         _overlay.Apply(r.Id, outcome);
         _touched[r.Id] = [.. r.Payload.Items];
         return outcome;

@@ -36,6 +36,33 @@ public static class CustodyRules
     }
 
     /// <summary>
+    /// The answer to a verification of a known item (GS1 LVM): the scanned lot and expiry against the commissioned ones,
+    /// and expired, recalled or withdrawn, or suspect (any other status than active or in transit) as additional info.
+    /// </summary>
+    public static ItemVerification VerificationOf(ItemState state, ItemStatus status, VerifyPayload scan, long timeMs)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(scan);
+        var lotMismatch = scan.Lot.Length > 0 && scan.Lot != (state.Lot ?? "");
+        var expiryMismatch = scan.Expiry.Length > 0 && scan.Expiry != (state.Expiry ?? "");
+        var info = VerificationInfo.None;
+        if (IsExpired(state, timeMs))
+            info |= VerificationInfo.Expired;
+        if (status is ItemStatus.Recalled or ItemStatus.Withdrawn)
+            info |= VerificationInfo.Recalled;
+        if (status is not (ItemStatus.Active or ItemStatus.InTransit or ItemStatus.Recalled or ItemStatus.Withdrawn))
+            info |= VerificationInfo.Suspect;
+        var reason = (lotMismatch, expiryMismatch) switch
+        {
+            (true, true) => VerificationFailureReason.NoMatchGtinSerialLotExpiry,
+            (true, false) => VerificationFailureReason.NoMatchGtinSerialLot,
+            (false, true) => VerificationFailureReason.NoMatchGtinSerialExpiry,
+            _ => VerificationFailureReason.None,
+        };
+        return new ItemVerification(reason == VerificationFailureReason.None, reason, info);
+    }
+
+    /// <summary>
     /// True when the item's expiry date is before the UTC date of <paramref name="timeMs"/> (DD=00 = last day of the month; century by
     /// <see cref="Gs1Date.Resolve"/> with the record's year). SSCCs never expire.
     /// </summary>
@@ -356,22 +383,8 @@ public static class CustodyRules
             var status = Status(s);
             if (IsTerminal(status))
                 Alert(CustodyAlertKind.ActivityAfterTerminal, p.Item, $"Verify after {status}");
-            var info = VerificationInfo.None;
-            if (IsExpired(s, record.TimeMs))
-                info |= VerificationInfo.Expired;
-            if (status is ItemStatus.Recalled or ItemStatus.Withdrawn)
-                info |= VerificationInfo.Recalled;
-            if (status is not (ItemStatus.Active or ItemStatus.InTransit or ItemStatus.Recalled or ItemStatus.Withdrawn))
-                info |= VerificationInfo.Suspect;
-            var reason = (lotMismatch, expiryMismatch) switch
-            {
-                (true, true) => VerificationFailureReason.NoMatchGtinSerialLotExpiry,
-                (true, false) => VerificationFailureReason.NoMatchGtinSerialLot,
-                (false, true) => VerificationFailureReason.NoMatchGtinSerialExpiry,
-                _ => VerificationFailureReason.None,
-            };
             Put(s);
-            return new ItemVerification(reason == VerificationFailureReason.None, reason, info);
+            return VerificationOf(s, status, p, record.TimeMs);
         }
 
         public ItemVerification? Decommission(DecommissionPayload p)

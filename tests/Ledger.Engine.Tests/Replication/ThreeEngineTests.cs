@@ -47,6 +47,28 @@ public sealed class ThreeEngineTests
     }
 
     [Fact]
+    public async Task ScanOutsideTheCustodyChain_AnsweredFromTheItemsStatusOnThisNode()
+    {
+        // Any node answers a scan of any pack (GS1 verification): the pack's chain is on node 0's lane, the scan is
+        // recorded on node 2's, and its answer is the pack's state as node 2 holds it.
+        await using var t = new ThreeNodes();
+        Assert.True((await t.Submit(0, Maker, new CommissionPayload(Gtin, "L1", "281231", MakerGln, ["V1", "V2"]))).Accepted);
+        await t.DeliverAllAsync();
+
+        var match = await t.Submit(2, Pharmacy, new VerifyPayload(Pack("V1"), "L1", "281231", "dispensing", PharmacyGln, null));
+        Assert.True(match.Accepted, match.Outcomes[0].Message);
+        Assert.Equal(new ItemVerification(true, VerificationFailureReason.None, VerificationInfo.None), match.Outcomes[0].Verification);
+
+        var wrongLot = await t.Submit(2, Pharmacy, new VerifyPayload(Pack("V2"), "L9", "281231", "dispensing", PharmacyGln, null));
+        Assert.True(wrongLot.Accepted, wrongLot.Outcomes[0].Message);
+        Assert.Equal(new ItemVerification(false, VerificationFailureReason.NoMatchGtinSerialLot, VerificationInfo.None), wrongLot.Outcomes[0].Verification);
+        await t.DeliverAllAsync();
+        // The scans changed no item state on any node.
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(ItemStatus.Active, t.Engines[i].Store.GetItem(Pack("V1"))!.Status);
+    }
+
+    [Fact]
     public async Task ThreeEngines_Restarted_KeepTheirLanesCertificatesAndCosignLog()
     {
         await using var t = new ThreeNodes();

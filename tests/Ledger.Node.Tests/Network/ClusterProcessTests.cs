@@ -1,0 +1,83 @@
+using System.Text.Json;
+using Ledger.Node.Tests.Flow;
+using Xunit;
+using static Ledger.Node.Tests.Network.NodeClusterN;
+
+namespace Ledger.Node.Tests.Network;
+
+/// <summary>
+/// Four real node processes on 127.0.0.1 replicating and certifying each other's lanes over the peer layer (issue 17):
+/// everything is checked by reading each node's own API (/v1/lanes), not by trusting one node.
+/// </summary>
+[Collection(ClusterProcessGroup.Name)]
+public sealed class ClusterProcessTests
+{
+    private const string Gtin = "10614141073464";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    /// <summary>True when every answer shows each of <paramref name="lanes"/> at height ≥ 1, certified at its head, with the same head on every node.</summary>
+    private static bool AllCertifiedAndEqual(JsonElement[] answers, IEnumerable<string> lanes, int nodes) =>
+        answers.Length == nodes && lanes.All(lane =>
+        {
+            var views = answers.Select(a => Lane(a, lane)).ToList();
+            return views.All(v => v.Height >= 1 && v.Certified == v.Height && v.Hash == views[0].Hash);
+        });
+
+    [Fact]
+    public async Task FourNodes_RecordsOnEveryLane_CertifiedByAtLeastThree_SameHeadsOnEveryNode()
+    {
+        await using var c = await NodeClusterN.StartAsync(4);
+        // Lane 0: the manufacturer commissions on its node; lanes 1–3: each node records a verification of the pack.
+        await c.CaptureExampleAsync("acme-pharma", "commissioning.jsonld");
+        for (var i = 1; i < 4; i++)
+            await c.VerifyAtAsync(i, Gtin, "1001");
+
+        var answers = await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, c.Lanes, 4), Patience, "every lane certified, same head on every node");
+
+        foreach (var answer in answers)
+        {
+            Assert.Equal(3, answer.GetProperty("quorum").GetInt32());
+            foreach (var lane in c.Lanes)
+            {
+                var (height, certified, hash, cosigners) = Lane(answer, lane);
+                Assert.True(cosigners >= 3, $"lane {lane} head {height} has {cosigners} cosignatures");
+                Assert.Equal(height, certified);
+                Assert.Equal(Lane(answers[0], lane).Hash, hash);
+            }
+        }
+        // Each node's own lane is the one its key signs.
+        for (var i = 0; i < 4; i++)
+        {
+            var own = answers[i].GetProperty("lanes").EnumerateArray().Single(l => l.GetProperty("own").GetBoolean());
+            Assert.Equal(c.Lanes[i], own.Str("lane"), ignoreCase: true);
+        }
+    }
+
+    [Fact]
+    public async Task FourNodes_OneKilled_OtherThreeKeepCertifying_RestartedNodeCatchesUp()
+    {
+        await using var c = await NodeClusterN.StartAsync(4);
+        await c.CaptureExampleAsync("acme-pharma", "commissioning.jsonld");
+        await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, [c.Lanes[0]], 4), Patience, "lane 0 certified on every node");
+
+        await c.KillAsync(3);
+        // With node 3 gone, 3 of 4 nodes are still a quorum: new blocks on lanes 1 and 2 certify.
+        await c.VerifyAtAsync(1, Gtin, "1002");
+        await c.VerifyAtAsync(2, Gtin, "1003");
+        await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, [c.Lanes[0], c.Lanes[1], c.Lanes[2]], 3), Patience,
+            "lanes 1 and 2 certified by the three running nodes");
+
+        // Restarted, node 3 gets what it missed and ends with the same certified heads as the others.
+        await c.StartNodeAsync(3);
+        var answers = await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, [c.Lanes[0], c.Lanes[1], c.Lanes[2]], 4), Patience,
+            "the restarted node holds the same certified heads");
+        Assert.Equal(0, Lane(answers[3], c.Lanes[3]).Height);
+    }
+}
+
+/// <summary>The cluster tests start four node processes each: one at a time, so they do not starve each other.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterProcessGroup
+{
+    public const string Name = "cluster processes";
+}
