@@ -40,6 +40,7 @@ public sealed class PeerPuller : IAsyncDisposable
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
     private int _next;
+    private bool _disposed;
 
     /// <summary>Starts pulling.</summary>
     /// <param name="system">The actor system.</param>
@@ -147,6 +148,9 @@ public sealed class PeerPuller : IAsyncDisposable
     /// <summary>Stops pulling (a pull in flight is abandoned; what it applied stays).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _loop.ConfigureAwait(false);
         _stop.Dispose();

@@ -102,6 +102,11 @@ public sealed class PeerReceiver : ReceiveActor
             {
                 Refuse(requester, replyTo, e.Field, e.Rule, e.Message);
             }
+            catch (ObjectDisposedException e)
+            {
+                // The engine is shutting down: no answer; the requester times out and asks another peer.
+                Context.GetLogger().Warning("pull request from {0} not answered, the engine is shutting down: {1}", requester, e.Message);
+            }
         }
 
         void Refuse(Address from, IActorRef replyTo, string field, string rule, string why)
