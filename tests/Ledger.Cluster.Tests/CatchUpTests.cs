@@ -130,7 +130,7 @@ public sealed class CatchUpTests : TestKit
         for (var b = 0; b < makerBlocks; b++)
         {
             var r = await Submit(0, Maker, [.. Enumerable.Range(0, recordsPerBlock).Select(k =>
-                (RecordPayload)new CommissionPayload(Gtin, "L1", "281231", MakerGln, [.. Enumerable.Range(0, 20).Select(s => $"B{b}R{k}S{s}")]))]);
+                (RecordPayload)new CommissionPayload(Gtin, "L1", "281231", MakerGln, [.. Enumerable.Range(0, 50).Select(s => $"B{b}R{k}S{s}")]))]);
             Assert.True(r.Accepted, r.Outcomes[0].Message);
         }
         await AwaitConditionAsync(() => Task.FromResult(_nodes[1]!.Engine.HeadOf(Lanes[0]).Height == makerBlocks), TimeSpan.FromSeconds(60));

@@ -78,9 +78,10 @@ public sealed class RangePull
     }
 
     /// <summary>
-    /// The answer to <paramref name="requester"/>'s request, from the store: first the certificates (quorum reached) of
-    /// blocks it holds uncertified, then the blocks it lacks of every other lane, one height of each lane in turn, each
-    /// with the certificate held here; bounded by entries and bytes.
+    /// The answer to <paramref name="requester"/>'s request, from the store: the certificates (the cosignatures held here,
+    /// certified or not) of blocks it holds uncertified, up to half the entries; then the blocks it lacks of every other
+    /// lane, one height of each lane in turn, each with the certificate held here; then more certificates if room is left.
+    /// Bounded by entries and bytes.
     /// </summary>
     /// <exception cref="PullFormatException">A lane that is not a consortium node's (<c>unknown-lane</c>).</exception>
     public RangeAnswer Answer(Address requester, PullRequest request)
@@ -89,23 +90,46 @@ public sealed class RangePull
         for (var i = 0; i < request.Lanes.Count; i++)
             if (!_engine.Consortium.NodeAddresses.Contains(request.Lanes[i].Lane))
                 throw new PullFormatException($"pull.lanes[{i}].lane", "unknown-lane", $"{request.Lanes[i].Lane} is not a node of the consortium");
-        var answer = new Bounded(Math.Min(request.MaxEntries, _options.MaxEntries), _options.MaxBytes);
+        var max = Math.Min(request.MaxEntries, _options.MaxEntries);
+        var answer = new Bounded(max, _options.MaxBytes);
         var heads = request.Lanes.Select(m => _engine.HeadOf(m.Lane).Height).ToArray();
+        using var certificates = CertificateEntries(requester, request, heads).GetEnumerator();
+        using var blocks = BlockEntries(requester, request, heads).GetEnumerator();
+        var certificate = certificates.MoveNext();
+        for (var taken = 0; certificate && taken < max / 2; taken++)
+        {
+            if (!answer.TryAdd(certificates.Current))
+                return answer.Result(more: true);
+            certificate = certificates.MoveNext();
+        }
+        for (var block = blocks.MoveNext(); block; block = blocks.MoveNext())
+            if (!answer.TryAdd(blocks.Current))
+                return answer.Result(more: true);
+        for (; certificate; certificate = certificates.MoveNext())
+            if (!answer.TryAdd(certificates.Current))
+                return answer.Result(more: true);
+        return answer.Result(more: false);
+    }
 
+    /// <summary>
+    /// Every cosignature held here of blocks the requester holds uncertified, certified or not: when pushes are lost,
+    /// three nodes holding two of three cosignatures each certify only once they pass them on.
+    /// </summary>
+    private IEnumerable<RangeEntry> CertificateEntries(Address requester, PullRequest request, long[] heads)
+    {
         for (var i = 0; i < request.Lanes.Count; i++)
         {
             var m = request.Lanes[i];
             var top = Math.Min(Math.Min(m.Held, heads[i]), m.Certified + _options.CertificateWindow);
             for (var h = m.Certified + 1; h <= top; h++)
-            {
-                if (_engine.GetLaneBlock(m.Lane, h).Certificate is not { } c || c.Cosignatures.Count < _engine.Quorum)
-                    continue;
-                if (!answer.TryAdd(new RangeEntry([], c.Encode())))
-                    return answer.Result(more: true);
-            }
+                if (_engine.GetLaneBlock(m.Lane, h).Certificate is { } c && c.Cosignatures.Any(x => x.Node != requester))
+                    yield return new RangeEntry([], c.Encode());
         }
+    }
 
-        // Blocks: the requester's own lane is never sent (only its node writes it).
+    /// <summary>The blocks the requester lacks, one height of each lane in turn; never of its own lane (only its node writes it).</summary>
+    private IEnumerable<RangeEntry> BlockEntries(Address requester, PullRequest request, long[] heads)
+    {
         var next = request.Lanes.Select(m => m.Lane == requester ? long.MaxValue : m.Held + 1).ToArray();
         for (var any = true; any;)
         {
@@ -120,14 +144,11 @@ public sealed class RangePull
                     next[i] = long.MaxValue; // not readable here (cannot happen below the head): this lane is done
                     continue;
                 }
-                var certificate = _engine.GetLaneBlock(lane, next[i]).Certificate;
-                if (!answer.TryAdd(new RangeEntry(block.Encode(), certificate?.Encode() ?? [])))
-                    return answer.Result(more: true);
+                yield return new RangeEntry(block.Encode(), _engine.GetLaneBlock(lane, next[i]).Certificate?.Encode() ?? []);
                 next[i]++;
                 any = true;
             }
         }
-        return answer.Result(more: false);
     }
 
     /// <summary>Applies an answer to <paramref name="request"/> in order: each block, then its certificate, through the engine.</summary>

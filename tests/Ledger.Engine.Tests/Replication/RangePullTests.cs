@@ -111,6 +111,27 @@ public sealed class RangePullTests
     }
 
     [Fact]
+    public async Task EveryCosignaturePushLost_EachNodeHoldsOnlyItsOwn_PullsPassPartialCertificatesUntilAllCertify()
+    {
+        await using var t = new ThreeNodes();
+        t.Drop = (_, m) => m.Kind == ConsortiumMessageKind.Cosignatures;
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True((await t.Submit(0, Maker, new CommissionPayload(Gtin, "L1", "281231", MakerGln, [$"Q{i}"]))).Accepted);
+            await t.DeliverAllAsync();
+        }
+        for (var node = 0; node < 3; node++)
+            Assert.Equal([Lanes[node]], t.Engines[node].GetLaneBlock(Lanes[0], 2).Certificate!.Cosignatures.Select(c => c.Node));
+        // No node holds a quorum: only partial certificates can move. 1 from 0, 2 from 1, then 0 and 1 from 2.
+        Assert.Equal(2, (await PullAsync(t, to: 1, from: 0)).CertificatesAdded);
+        Assert.Equal(2, (await PullAsync(t, to: 2, from: 1)).CertificatesAdded);
+        Assert.True(t.Engines[2].IsCertified(Lanes[0], 2));
+        await PullAsync(t, to: 0, from: 2);
+        await PullAsync(t, to: 1, from: 2);
+        AssertIdenticalEverywhere(t, [2, 0, 0]);
+    }
+
+    [Fact]
     public void Property_NodeAway_RoundsOfSmallAnswersFromEitherPeer_EndIdentical()
     {
         var gen = from lane0 in Gen.Choose(1, 5)
@@ -217,8 +238,12 @@ public sealed class RangePullTests
         // Asked by node 1, node 0 never sends lane 1's blocks (only its node writes them) but sends lane 0 blocks it lacks.
         var fromNode1 = new PullRequest([new LaneMark(Lanes[0], 1, 0), new LaneMark(Lanes[1], 0, 0), new LaneMark(Lanes[2], 0, 0)], 256);
         var answer1 = answerer.Answer(Lanes[1], fromNode1);
-        Assert.Equal([2L, 3L], answer1.Entries.Select(e => Block.Decode(e.Block).SignedHeader.Header).Where(h => h.Lane == Lanes[0]).Select(h => h.Height));
-        Assert.DoesNotContain(answer1.Entries, e => e.Block.Length > 0 && Block.Decode(e.Block).SignedHeader.Header.Lane == Lanes[1]);
+        var blocks1 = answer1.Entries.Where(e => e.Block.Length > 0).Select(e => Block.Decode(e.Block).SignedHeader.Header).ToList();
+        Assert.Equal([2L, 3L], blocks1.Where(h => h.Lane == Lanes[0]).Select(h => h.Height));
+        Assert.DoesNotContain(blocks1, h => h.Lane == Lanes[1]);
+        // Its block 1 of lane 0 is uncertified there: node 0's cosignatures of it (2 of 3, not certified) come alone, first.
+        var alone = Certificate.Decode(answer1.Entries[0].Certificate);
+        Assert.Equal((0, Lanes[0], 1L, 2), (answer1.Entries[0].Block.Length, alone.Lane, alone.Height, alone.Cosignatures.Count));
 
         var unknown = new PullRequest([new LaneMark(ThreeNodes.Key(0x69).Address, 0, 0)], 1);
         var e = Assert.Throws<PullFormatException>(() => answerer.Answer(Lanes[2], unknown));
