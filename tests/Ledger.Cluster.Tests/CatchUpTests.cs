@@ -161,6 +161,39 @@ public sealed class CatchUpTests : TestKit
             $"pulls sent by node 2: {Lanes.Take(2).Sum(l => node2.Stats.For(l).PullsSent)}, failed: {Lanes.Take(2).Sum(l => node2.Stats.For(l).PullsFailed)}");
     }
 
+    [Fact]
+    public async Task Puller_ReplyNotFromTheNodeAskedOrForgedBlock_CountedAndNothingApplied()
+    {
+        var node0 = Start(0);
+        await node0.Puller.DisposeAsync(); // its own puller asks the real peers; this test asks fakes
+        var forged = new RangeAnswer([new RangeEntry([1, 2, 3], [])], More: false);
+        // A reply signed by node 2 to a request sent to node 1, then node 1's own reply carrying a block that does not decode.
+        Sys.ActorOf(Props.Create(() => new Replier(PeerEnvelope.Seal(ConsortiumMessage.ForRangeAnswer(forged), NodeKeys[2]))), "impostor");
+        Sys.ActorOf(Props.Create(() => new Replier(PeerEnvelope.Seal(ConsortiumMessage.ForRangeAnswer(forged), NodeKeys[1]))), "liar");
+        var stats = new PeerStats();
+        var pull = new RangePull(node0.Engine);
+        var options = new PeerPullerOptions { Interval = TimeSpan.FromMilliseconds(50), AnswerTimeout = TimeSpan.FromSeconds(10) };
+        await using (new PeerPuller(Sys, NodeKeys[0], Consortium.NodeAddresses, [(NodeKeys[1].Address, "/user/impostor")], pull, stats, options))
+            await AwaitConditionAsync(() => Task.FromResult(stats.For(NodeKeys[1].Address).PullsFailed >= 2), TimeSpan.FromSeconds(30));
+        Assert.Equal(0, stats.For(NodeKeys[1].Address).BlocksPulled);
+
+        var liarStats = new PeerStats();
+        await using (var puller = new PeerPuller(Sys, NodeKeys[0], Consortium.NodeAddresses, [(NodeKeys[1].Address, "/user/liar")], pull, liarStats, options))
+        {
+            await puller.CaughtUp.WaitAsync(TimeSpan.FromSeconds(30));
+            await AwaitConditionAsync(() => Task.FromResult(liarStats.For(NodeKeys[1].Address).BlocksPulled >= 1), TimeSpan.FromSeconds(30));
+        }
+        // Opened and handed to the engine, which refused the block: nothing of lane 1 is on node 0.
+        Assert.Equal(0, liarStats.For(NodeKeys[1].Address).PullsFailed);
+        Assert.Equal((0L, 0), (node0.Engine.HeadOf(Lanes[1]).Height, node0.Engine.HeldBlocks));
+    }
+
+    /// <summary>Answers every envelope with the same reply.</summary>
+    private sealed class Replier : ReceiveActor
+    {
+        public Replier(PeerEnvelope reply) => Receive<PeerEnvelope>(_ => Sender.Tell(reply));
+    }
+
     protected override void AfterAll()
     {
         // Pulls stop first: a puller asking a node whose engine is gone only logs a refusal, but it is noise.
