@@ -1,5 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
+using Ledger.Engine.Lane;
 using Ledger.Engine.Replication;
 using Ledger.Protocol.Blocks;
 using Ledger.Protocol.Crypto;
@@ -129,6 +130,17 @@ public sealed class RangePullTests
         await PullAsync(t, to: 0, from: 2);
         await PullAsync(t, to: 1, from: 2);
         AssertIdenticalEverywhere(t, [2, 0, 0]);
+    }
+
+    [Fact]
+    public async Task PullMessagesPushed_RefusedAsNotPushed_NothingChanged()
+    {
+        await using var t = new ThreeNodes();
+        var request = await t.Replicators[0].ReceiveAsync(ConsortiumMessage.ForPullRequest(new RangePull(t.Engines[1]).BuildRequest()));
+        var answer = await t.Replicators[0].ReceiveAsync(ConsortiumMessage.ForRangeAnswer(new RangeAnswer([], false)));
+        Assert.Equal((ApplyStatus.Rejected, "not-pushed"), (request.Status, request.Code));
+        Assert.Equal((ApplyStatus.Rejected, "not-pushed"), (answer.Status, answer.Code));
+        Assert.Equal(0, t.Pending);
     }
 
     [Fact]
