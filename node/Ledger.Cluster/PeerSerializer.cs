@@ -56,6 +56,15 @@ public sealed class PeerSerializer(ExtendedActorSystem system) : SerializerWithS
 /// <summary>The HOCON the peer layer runs with (shared by the node and the tests).</summary>
 public static class PeerHocon
 {
+    /// <summary>
+    /// The largest Akka.Remote frame a node takes (docs/spec/cluster.md §2): a range answer carries up to 16 MiB of entries,
+    /// or one larger block alone; the default (128,000 bytes) is below one busy block.
+    /// </summary>
+    public const int MaximumFrameSize = 32 * 1024 * 1024;
+
+    /// <summary>Sets Akka.Remote's frame size to <see cref="MaximumFrameSize"/>.</summary>
+    public const string FrameSize = "akka.remote.dot-netty.tcp.maximum-frame-size = 33554432b";
+
     /// <summary>Binds the peer messages to <see cref="PeerSerializer"/>.</summary>
     public const string Serialization = """
         akka.actor {

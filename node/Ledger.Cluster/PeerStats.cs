@@ -11,6 +11,10 @@ public sealed class PeerCounters
     private long _refused;
     private long _dropped;
     private long _lastMessageMs;
+    private long _pullsSent;
+    private long _pullsFailed;
+    private long _pullsAnswered;
+    private long _blocksPulled;
 
     /// <summary>Envelopes this node delivered to the peer (acknowledged).</summary>
     public long Sent => Interlocked.Read(ref _sent);
@@ -27,6 +31,18 @@ public sealed class PeerCounters
     /// <summary>When the peer's last accepted envelope arrived (Unix ms), or 0.</summary>
     public long LastMessageMs => Interlocked.Read(ref _lastMessageMs);
 
+    /// <summary>Pull requests this node sent the peer (docs/spec/cluster.md §4).</summary>
+    public long PullsSent => Interlocked.Read(ref _pullsSent);
+
+    /// <summary>Of those, the ones that got no usable answer (timeout, refused, a reply that did not open, an engine that stopped).</summary>
+    public long PullsFailed => Interlocked.Read(ref _pullsFailed);
+
+    /// <summary>Pull requests from the peer that this node answered.</summary>
+    public long PullsAnswered => Interlocked.Read(ref _pullsAnswered);
+
+    /// <summary>Blocks received in the peer's range answers (each then checked by the engine: applied, held, duplicate or refused).</summary>
+    public long BlocksPulled => Interlocked.Read(ref _blocksPulled);
+
     /// <summary>Envelopes waiting in the queue to the peer.</summary>
     public int QueueDepth { get; internal set; }
 
@@ -37,6 +53,18 @@ public sealed class PeerCounters
         Interlocked.Increment(ref _received);
         Interlocked.Exchange(ref _lastMessageMs, nowMs);
     }
+
+    internal void CountPullSent() => Interlocked.Increment(ref _pullsSent);
+
+    internal void CountPullFailed() => Interlocked.Increment(ref _pullsFailed);
+
+    internal void CountPullAnswered(long nowMs)
+    {
+        Interlocked.Increment(ref _pullsAnswered);
+        Interlocked.Exchange(ref _lastMessageMs, nowMs);
+    }
+
+    internal void CountBlocksPulled(int blocks) => Interlocked.Add(ref _blocksPulled, blocks);
 
     internal void CountRefused() => Interlocked.Increment(ref _refused);
 

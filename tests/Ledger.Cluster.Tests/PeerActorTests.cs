@@ -50,6 +50,55 @@ public sealed class PeerActorTests() : TestKit(PeerHocon.Serialization + "\nakka
         Assert.True(_stats.For(Node0.Address).LastMessageMs > 0);
     }
 
+    private IActorRef StartAnsweringReceiver(Func<ConsortiumMessage, Task<ApplyResult>>? deliver = null) => Sys.ActorOf(PeerReceiver.Props(Members, Node1.Address,
+        deliver ?? (_ => Task.FromResult(new ApplyResult(ApplyStatus.Applied))), _stats, TimeProvider.System,
+        new PullAnswering(Node1, (requester, request) =>
+        {
+            Assert.Equal(Node0.Address, requester);
+            return new RangeAnswer([new RangeEntry([(byte)request.MaxEntries], [])], More: false);
+        })), PeerReceiver.Name);
+
+    [Fact]
+    public void Receiver_PullRequest_AnsweredWithARangeAnswerSignedByTheAnsweringNode()
+    {
+        var receiver = StartAnsweringReceiver();
+        receiver.Tell(PeerEnvelope.Seal(ConsortiumMessage.ForPullRequest(new PullRequest([new LaneMark(Node1.Address, 0, 0)], 7)), Node0), TestActor);
+        var reply = ExpectMsg<PeerEnvelope>();
+        var message = reply.Open(Members, Node0.Address);
+        Assert.Equal((Node1.Address, ConsortiumMessageKind.RangeAnswer), (reply.Sender, message.Kind));
+        Assert.Equal([7], Assert.Single(RangeAnswer.Decode(message.Payload).Entries).Block);
+        Assert.Equal((1, 0), (_stats.For(Node0.Address).PullsAnswered, _stats.For(Node0.Address).Received));
+    }
+
+    [Fact]
+    public void Receiver_BadPullRequestUnsolicitedAnswerOrNoAnswering_RefusedAck0Counted()
+    {
+        var receiver = StartAnsweringReceiver();
+        receiver.Tell(PeerEnvelope.Seal(new ConsortiumMessage(ConsortiumMessageKind.PullRequest, [0x01]), Node0), TestActor);
+        ExpectMsg(new PeerAck(false));
+        receiver.Tell(PeerEnvelope.Seal(ConsortiumMessage.ForRangeAnswer(new RangeAnswer([], false)), Node0), TestActor);
+        ExpectMsg(new PeerAck(false));
+        Assert.Equal((2, 0), (_stats.For(Node0.Address).Refused, _stats.For(Node0.Address).PullsAnswered));
+
+        var plain = Sys.ActorOf(PeerReceiver.Props(Members, Node1.Address, _ => Task.FromResult(new ApplyResult(ApplyStatus.Applied)), _stats, TimeProvider.System), "plain");
+        plain.Tell(PeerEnvelope.Seal(ConsortiumMessage.ForPullRequest(new PullRequest([], 1)), Node0), TestActor);
+        ExpectMsg(new PeerAck(false));
+        Assert.Equal(3, _stats.For(Node0.Address).Refused);
+    }
+
+    [Fact]
+    public void Receiver_EngineRefusesWritesOrShutsDown_NoAckSoTheSenderRetries()
+    {
+        var calls = 0;
+        var receiver = StartAnsweringReceiver(_ => Interlocked.Increment(ref calls) == 1
+            ? throw new LaneWritesRefusedException(new LaneWriteState(LaneWriteStatus.StorageFull, "ledger", 0, null), TimeSpan.FromSeconds(1))
+            : throw new ObjectDisposedException("engine"));
+        receiver.Tell(PeerEnvelope.Seal(Message, Node0), TestActor);
+        receiver.Tell(PeerEnvelope.Seal(Message, Node0), TestActor);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(2, Volatile.Read(ref calls));
+    }
+
     [Fact]
     public void Receiver_BadSignatureOrNonMember_NothingHandedOnAndCounted()
     {

@@ -158,6 +158,13 @@ public sealed partial class LedgerEngine
         return view is null ? (null, null) : (view.GetHeader(height), view.GetCertificate(height));
     }
 
+    /// <summary>The whole block (signed header and batches) of a lane at a height this store holds, or null (for a peer's pull, docs/spec/cluster.md §4).</summary>
+    public Block? GetBlock(Address lane, long height)
+    {
+        var view = lane == Lane ? Store : Store.NumberOf(lane) is { } n ? Store.LaneByNumber(n) : null;
+        return view is null || height < 1 || height > view.Head.Height ? null : view.GetBlock(height);
+    }
+
     /// <summary>True when the block is certified: its certificate has the quorum's cosignatures.</summary>
     public bool IsCertified(Address lane, long height) => GetLaneBlock(lane, height).Certificate is { } c && c.Cosignatures.Count >= Quorum;
 

@@ -12,6 +12,10 @@ public enum ConsortiumMessageKind
     Block = 1,
     /// <summary>Cosignatures of one header: a certificate as records.md §6 defines it, with one or more cosignatures (a single cosignature, or an assembled certificate).</summary>
     Cosignatures = 2,
+    /// <summary>A pull request (docs/spec/cluster.md §4): what the requester holds of each lane; answered, never pushed.</summary>
+    PullRequest = 3,
+    /// <summary>A range answer (docs/spec/cluster.md §4): blocks and certificates the requester lacks; the reply to a pull request only.</summary>
+    RangeAnswer = 4,
 }
 
 /// <summary>
@@ -27,6 +31,12 @@ public sealed record ConsortiumMessage(ConsortiumMessageKind Kind, byte[] Payloa
     /// <summary>Cosignatures (one, or an assembled certificate).</summary>
     public static ConsortiumMessage ForCosignatures(Certificate certificate) => new(ConsortiumMessageKind.Cosignatures, certificate.Encode());
 
+    /// <summary>A pull request.</summary>
+    public static ConsortiumMessage ForPullRequest(PullRequest request) => new(ConsortiumMessageKind.PullRequest, request.Encode());
+
+    /// <summary>A range answer.</summary>
+    public static ConsortiumMessage ForRangeAnswer(RangeAnswer answer) => new(ConsortiumMessageKind.RangeAnswer, answer.Encode());
+
     /// <summary>RLP [kind, payload].</summary>
     public byte[] Encode() => Rlp.Encode(RlpItem.List(RlpItem.UInt((ulong)Kind), RlpItem.Bytes(Payload)));
 
@@ -37,7 +47,7 @@ public sealed record ConsortiumMessage(ConsortiumMessageKind Kind, byte[] Payloa
         const string f = "message";
         var l = Rlp.Decode(bytes).AsList(f).Expect(f, 2);
         var kind = l[0].AsString(f + ".kind").ToUInt64(f + ".kind");
-        if (kind is not (1 or 2))
+        if (kind is not (1 or 2 or 3 or 4))
             throw new RlpException(f + ".kind", $"unknown message kind {kind}");
         return new ConsortiumMessage((ConsortiumMessageKind)kind, l[1].AsString(f + ".payload").Value.ToArray());
     }
@@ -88,6 +98,9 @@ public sealed class ConsortiumReplicator : IDisposable
             {
                 ConsortiumMessageKind.Block => _engine.ApplyBlockAsync(Block.Decode(message.Payload), cancellationToken),
                 ConsortiumMessageKind.Cosignatures => _engine.AddCertificateAsync(Certificate.Decode(message.Payload), cancellationToken),
+                // A pull request is answered by the peer layer and a range answer applied by RangePull: neither is pushed.
+                ConsortiumMessageKind.PullRequest or ConsortiumMessageKind.RangeAnswer =>
+                    Task.FromResult(new ApplyResult(ApplyStatus.Rejected, "not-pushed", $"a {message.Kind} message is a request or its answer, not a pushed message")),
                 _ => Task.FromResult(new ApplyResult(ApplyStatus.Rejected, "malformed", $"unknown message kind {message.Kind}")),
             };
         }

@@ -55,6 +55,9 @@ public sealed class ThreeNodes : IAsyncDisposable
     /// <summary>Every answer the engines gave to delivered messages, in delivery order.</summary>
     public List<(int To, ConsortiumMessage Message, ApplyResult Result)> Delivered { get; } = [];
 
+    /// <summary>When set, a queued message it returns true for is dropped instead of delivered (a node that was away).</summary>
+    public Func<int, ConsortiumMessage, bool>? Drop { get; set; }
+
     /// <summary>When set, deliveries whose receiver fails are collected here instead of failing the test.</summary>
     public List<(int To, ConsortiumMessage Message)>? Failures { get; set; }
 
@@ -111,6 +114,8 @@ public sealed class ThreeNodes : IAsyncDisposable
                 next = _queue[at];
                 _queue.RemoveAt(at);
             }
+            if (Drop?.Invoke(next.To, next.Message) == true)
+                continue;
             ApplyResult result;
             try
             {
