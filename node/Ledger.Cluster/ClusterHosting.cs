@@ -30,6 +30,7 @@ public sealed partial class PeerLayer : IAsyncDisposable
 {
     private AkkaConsortiumTransport? _transport;
     private ConsortiumReplicator? _replicator;
+    private PeerPuller? _puller;
 
     /// <summary>Counters per peer (served at <c>/v1/peers</c> and <c>/metrics</c>).</summary>
     public PeerStats Stats { get; } = new();
@@ -43,19 +44,26 @@ public sealed partial class PeerLayer : IAsyncDisposable
     /// <summary>The transport, once started.</summary>
     public AkkaConsortiumTransport? Transport => _transport;
 
+    /// <summary>True once a peer answered a pull with nothing more for this node (docs/spec/cluster.md §5): it holds what that peer held.</summary>
+    public bool IsCaughtUp => _puller?.CaughtUp.IsCompleted ?? false;
+
     internal void Start(ActorSystem system, PeerSetup setup)
     {
         System = system;
         Plan = setup.Plan;
         ConsortiumReplicator? replicator = null;
-        // The receiver hands messages to the replicator, created below: messages that arrive before it exists are not
-        // acknowledged, so their senders retry.
+        var ranges = new RangePull(setup.Engine);
+        // The receiver hands pushed messages to the replicator, created below: messages that arrive before it exists are
+        // not acknowledged, so their senders retry. Pull requests are answered from the store at once.
         system.ActorOf(PeerReceiver.Props(setup.Members, setup.Key.Address,
             m => Volatile.Read(ref replicator) is { } r ? DeliverAsync(r, m, setup.Log) : throw new LaneFailedException("the peer layer is starting", null),
-            Stats, setup.Time), PeerReceiver.Name);
-        _transport = new AkkaConsortiumTransport(system, setup.Key, setup.Plan.Peers.Select(p => (p.Node, p.ReceiverPath)), Stats);
+            Stats, setup.Time, new PullAnswering(setup.Key, ranges.Answer)), PeerReceiver.Name);
+        var peers = setup.Plan.Peers.Select(p => (p.Node, p.ReceiverPath)).ToList();
+        _transport = new AkkaConsortiumTransport(system, setup.Key, peers, Stats);
         Volatile.Write(ref replicator, new ConsortiumReplicator(setup.Engine, _transport));
         _replicator = replicator;
+        // What was pushed while this node was away (or dropped from a full queue) is pulled: at once, then every second.
+        _puller = new PeerPuller(system, setup.Key, setup.Members, peers, ranges, Stats, time: setup.Time);
     }
 
     private static async Task<ApplyResult> DeliverAsync(ConsortiumReplicator replicator, ConsortiumMessage message, ILogger log)
@@ -78,6 +86,8 @@ public sealed partial class PeerLayer : IAsyncDisposable
     /// <summary>Detaches from the engine and stops the senders (what is queued is sent again by the engine's peers' pulls).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_puller is not null)
+            await _puller.DisposeAsync().ConfigureAwait(false);
         _replicator?.Dispose();
         if (_transport is not null)
             await _transport.DisposeAsync().ConfigureAwait(false);
@@ -92,8 +102,8 @@ public sealed partial class PeerLayer : IAsyncDisposable
 /// </summary>
 public static class ClusterHosting
 {
-    /// <summary>Akka.Remote's largest frame: an envelope of at most <see cref="PeerEnvelope.MaxBytes"/> plus Akka's own framing.</summary>
-    public const int MaxFrameBytes = PeerEnvelope.MaxBytes + 64 * 1024;
+    /// <summary>Akka.Remote's largest frame (<see cref="PeerHocon.MaximumFrameSize"/>: a pull answer's bound, or one larger block alone).</summary>
+    public const int MaxFrameBytes = PeerHocon.MaximumFrameSize;
 
     /// <summary>
     /// The HOCON beside what the builders set: the serializer binding, the frame size, no Akka output on stdout (the
@@ -109,8 +119,6 @@ public static class ClusterHosting
           log-dead-letters-during-shutdown = off
           remote.dot-netty.tcp {
             maximum-frame-size = {{MaxFrameBytes}}b
-            send-buffer-size = {{MaxFrameBytes}}b
-            receive-buffer-size = {{MaxFrameBytes}}b
           }
           cluster {
             run-coordinated-shutdown-when-down = off

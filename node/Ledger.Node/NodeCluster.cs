@@ -38,6 +38,8 @@ public static partial class NodeCluster
     public static void Add(IServiceCollection services) => services.AddLedgerPeers(provider =>
     {
         var state = provider.GetRequiredService<NodeState>();
+        if (state.Peers is not null)
+            state.PeerLayer = provider.GetRequiredService<PeerLayer>();
         return state.Peers is { } plan && state.Ledger is { } ledger
             ? new PeerSetup(plan, ledger.Identity.Key, ledger.Engine, ledger.Consortium.NodeAddresses, provider.GetRequiredService<TimeProvider>(),
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger("Ledger.Cluster"))

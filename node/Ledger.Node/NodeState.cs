@@ -26,6 +26,9 @@ public sealed class NodeState
     /// <summary>The peer layer's plan, once the ledger is open; null in a consortium of one node (docs/spec/cluster.md §4).</summary>
     public Ledger.Cluster.ClusterPlan? Peers { get; internal set; }
 
+    /// <summary>The running peer layer (set when the host starts it); null without one.</summary>
+    public Ledger.Cluster.PeerLayer? PeerLayer { get; internal set; }
+
     /// <summary>True when every part the node needs to serve is loaded and the lane has not failed.</summary>
     public bool IsReady => Pending.Count == 0;
 
@@ -34,9 +37,11 @@ public sealed class NodeState
     /// A lane that refuses writes names why: <c>storage-full</c> (below <c>Lane:MinFreeMb</c>; it resumes by itself),
     /// <c>storage-failed</c> (a segment write failed; it retries by itself), <c>lane-failed</c> (the index write failed:
     /// restart), <c>storage-damaged</c> (a committed frame or the index is damaged: restore, restart). Reads are served in each.
+    /// In a consortium of several nodes, <c>catching-up</c> until a peer answered this node's pull with nothing more to send.
     /// </remarks>
     public IReadOnlyList<string> Pending =>
-        [.. (_identity is null ? ["key"] : Array.Empty<string>()), .. (_ledger is null ? ["ledger"] : LaneState(_ledger.Engine.WriteState.Status))];
+        [.. (_identity is null ? ["key"] : Array.Empty<string>()), .. (_ledger is null ? ["ledger"] : LaneState(_ledger.Engine.WriteState.Status)),
+            .. (PeerLayer is { IsCaughtUp: false } ? ["catching-up"] : Array.Empty<string>())];
 
     private static string[] LaneState(global::Ledger.Engine.Lane.LaneWriteStatus status) => status switch
     {

@@ -73,6 +73,27 @@ public sealed class ClusterProcessTests
             "the restarted node holds the same certified heads");
         Assert.Equal(0, Lane(answers[3], c.Lanes[3]).Height);
     }
+    [Fact]
+    public async Task FourNodes_BlocksMissedWhileTheirSenderAlsoRestarted_PulledFromTheOthers()
+    {
+        await using var c = await NodeClusterN.StartAsync(4);
+        await c.KillAsync(3);
+        await c.VerifyAtAsync(1, Gtin, "1004");
+        await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, [c.Lanes[1]], 3), Patience, "lane 1 certified by the three running nodes");
+        // Node 1's queue of envelopes for node 3 dies with it: node 3 can only get lane 1's block by pulling it from
+        // node 0 or node 2, and it reports ready once a peer said it has nothing more for it.
+        await c.KillAsync(1);
+        await c.StartNodeAsync(3);
+        await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, [c.Lanes[1]], 3), Patience, "node 3 pulled lane 1 while node 1 is down");
+        using var node3 = c.Client(3);
+        var ready = await node3.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
+
+        await c.StartNodeAsync(1);
+        await c.VerifyAtAsync(1, Gtin, "1005");
+        await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, [c.Lanes[1]], 4) && a.All(x => Lane(x, c.Lanes[1]).Height == 2), Patience,
+            "lane 1's next block certified on all four");
+    }
 }
 
 /// <summary>The cluster tests start four node processes each: one at a time, so they do not starve each other.</summary>
