@@ -80,6 +80,10 @@ public static class LaneEndpoints
                         refused = counters.Refused,
                         dropped = counters.Dropped,
                         queued = layer.Transport?.QueueDepth(p.Node) ?? 0,
+                        pullsSent = counters.PullsSent,
+                        pullsAnswered = counters.PullsAnswered,
+                        pullsFailed = counters.PullsFailed,
+                        blocksPulled = counters.BlocksPulled,
                         lastMessage = counters.LastMessageMs == 0 ? null
                             : DateTimeOffset.FromUnixTimeMilliseconds(counters.LastMessageMs).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                     };
