@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Ledger.Protocol;
 using Ledger.Protocol.Records;
 using Ledger.Sdk.Client;
 
@@ -14,10 +15,10 @@ public sealed record StoryLoadOptions(TimeSpan CertificationTimeout, TimeSpan Po
 public sealed record StoryLoadResult(bool AlreadyLoaded, int Accepted, int Duplicates);
 
 /// <summary>
-/// Writes a <see cref="StoryScript"/> into a running devnet through the SDK: each stage's batches are signed with the
-/// author's key and submitted to the node that hosts it; then the stage waits until its last records are certified
-/// there and, when the next stage's author is on another node, until that node has them too. One progress line per
-/// stage. A story already on the ledger is detected by its last record and skipped; a partly loaded one goes on where
+/// Writes a <see cref="StoryScript"/> into a running devnet through the SDK: before a stage, it waits until the node of
+/// the stage's author holds every earlier record the stage names (its deps, the Ships it receives) that another node
+/// wrote; each stage's batches are signed with the author's key and submitted to the node that hosts it; then the stage
+/// waits until its last records are certified there. One progress line per stage. A story already on the ledger is detected by its last record and skipped; a partly loaded one goes on where
 /// it stopped (the node answers the records it holds <c>duplicate</c>).
 /// </summary>
 public sealed class StoryLoader(DevnetDirectory devnet, StoryLoadOptions options, TextWriter progress)
@@ -38,11 +39,14 @@ public sealed class StoryLoader(DevnetDirectory devnet, StoryLoadOptions options
                 return new StoryLoadResult(true, 0, 0);
             }
             int accepted = 0, duplicates = 0;
+            var writtenOn = new Dictionary<Hash32, Uri>();
             for (var s = 0; s < script.Stages.Count; s++)
             {
                 var stage = script.Stages[s];
-                var next = s + 1 < script.Stages.Count ? script.Stages[s + 1] : null;
-                var (a, d) = await RunStageAsync(stage, s + 1, script.Stages.Count, next, cancellationToken).ConfigureAwait(false);
+                await WaitForReferencesAsync(stage, writtenOn, cancellationToken).ConfigureAwait(false);
+                var (a, d) = await RunStageAsync(stage, s + 1, script.Stages.Count, cancellationToken).ConfigureAwait(false);
+                foreach (var r in stage.Batches.SelectMany(b => b))
+                    writtenOn[r.Id] = Host(stage.Author).NodeUrl;
                 accepted += a;
                 duplicates += d;
             }
@@ -56,7 +60,7 @@ public sealed class StoryLoader(DevnetDirectory devnet, StoryLoadOptions options
         }
     }
 
-    private async Task<(int Accepted, int Duplicates)> RunStageAsync(StoryStage stage, int number, int of, StoryStage? next, CancellationToken cancellationToken)
+    private async Task<(int Accepted, int Duplicates)> RunStageAsync(StoryStage stage, int number, int of, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var host = Host(stage.Author);
@@ -91,8 +95,6 @@ public sealed class StoryLoader(DevnetDirectory devnet, StoryLoadOptions options
         }
         if (!certified)
             block = await WaitCertifiedAsync(stage, client, host, cancellationToken).ConfigureAwait(false);
-        if (next is not null && Host(next.Author).NodeUrl != host.NodeUrl)
-            await WaitVisibleAsync(stage, next, cancellationToken).ConfigureAwait(false);
 
         var written = duplicates == stage.RecordCount ? "already on the ledger" : $"certified at block {block.ToString(CultureInfo.InvariantCulture)}";
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -121,23 +123,34 @@ public sealed class StoryLoader(DevnetDirectory devnet, StoryLoadOptions options
         return height;
     }
 
-    private async Task WaitVisibleAsync(StoryStage stage, StoryStage next, CancellationToken cancellationToken)
+    /// <summary>Waits until the stage's node holds the earlier records the stage names that other nodes wrote.</summary>
+    private async Task WaitForReferencesAsync(StoryStage stage, Dictionary<Hash32, Uri> writtenOn, CancellationToken cancellationToken)
     {
-        var there = Host(next.Author);
-        var client = Client(next.Author);
+        var there = Host(stage.Author);
+        var remote = stage.Batches.SelectMany(b => b)
+            .SelectMany(r => r.Payload is ReceivePayload receive ? r.Deps.Append(receive.Ship) : r.Deps)
+            .Distinct()
+            .Where(id => writtenOn.TryGetValue(id, out var node) && node != there.NodeUrl)
+            .ToList();
+        if (remote.Count == 0)
+            return;
+        var client = Client(stage.Author);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.CertificationTimeout);
-        var ids = stage.Batches.Select(b => b[^1].Id).ToList();
         try
         {
-            foreach (var id in ids)
+            foreach (var id in remote)
                 while (await client.GetRecordAsync(id, timeout.Token).ConfigureAwait(false) is null)
                     await Task.Delay(options.PollInterval, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new StoryFailedException($"story: {stage.Title}: {there.NodeName} ({there.NodeUrl}), which hosts {next.Author.Name} for the next stage, does not have " +
-                $"the stage's records within {options.CertificationTimeout.TotalSeconds:F0} s: do the nodes replicate each other's lanes? (devnet/status)");
+            throw new StoryFailedException($"story: {stage.Title}: {there.NodeName} ({there.NodeUrl}), which hosts {stage.Author.Name}, does not have the " +
+                $"{remote.Count} earlier record(s) of other nodes the stage names within {options.CertificationTimeout.TotalSeconds:F0} s: do the nodes replicate each other's lanes? (devnet/status)");
+        }
+        catch (LedgerRequestException e)
+        {
+            throw new StoryFailedException($"story: {stage.Title}: {there.NodeName} ({there.NodeUrl}) refused to show {stage.Author.Name} a record it names: {e.Status} {e.ProblemName}: {e.Detail}");
         }
     }
 
