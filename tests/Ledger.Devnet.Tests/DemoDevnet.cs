@@ -9,7 +9,7 @@ namespace Ledger.Devnet.Tests;
 /// of the four demo parties made with <c>ledger consortium</c> (each party's key and token in the node's data folder),
 /// <c>ledger node run</c>, and a <c>devnet.json</c> naming the consortium file and the node. Then, once for the tests of
 /// <see cref="DemoDevnetTests"/>, which only read: every example of <c>devnet/examples/</c> captured in order with
-/// <c>ledger epcis capture</c> as the party that would capture it, and the story loaded twice at a small size.
+/// <c>ledger epcis capture</c> as the party that would capture it, and the story loaded twice at a small size (200 packs).
 /// </summary>
 public sealed class DemoDevnet : IAsyncLifetime
 {
@@ -25,8 +25,8 @@ public sealed class DemoDevnet : IAsyncLifetime
         ("dispense.jsonld", "corner-pharmacy"),
     ];
 
-    /// <summary>The story's size in the tests.</summary>
-    public const int Packs = 50;
+    /// <summary>The story's size in the tests: two lots of two cases of 50 packs (so each pallet holds several cases).</summary>
+    public const int Packs = 200;
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ledger-devnet-tests-" + Guid.NewGuid().ToString("N"));
     private LedgerProcess? _node;
@@ -43,7 +43,7 @@ public sealed class DemoDevnet : IAsyncLifetime
     /// <summary>Each example's <c>ledger epcis capture</c> run, in <see cref="Examples"/> order.</summary>
     public IReadOnlyList<LedgerRun> Captures { get; private set; } = [];
 
-    /// <summary>The first and the second <c>ledger-devnet story --packs 50</c>: exit code, stdout, stderr.</summary>
+    /// <summary>The first and the second <c>ledger-devnet story --packs 200</c>: exit code, stdout, stderr.</summary>
     public (int ExitCode, string StdOut, string StdErr) FirstStory { get; private set; }
 
     /// <inheritdoc cref="FirstStory"/>

@@ -65,18 +65,19 @@ public sealed class DemoDevnetTests(DemoDevnet devnet) : IClassFixture<DemoDevne
         using var regulator = devnet.Connect("regulator");
         var statuses = new Dictionary<string, ItemStatus>();
         foreach (var lot in new[] { "1", "2" })
-            for (var n = 1; n <= 25; n++)
+            for (var n = 1; n <= 100; n++)
             {
                 var serial = lot + n.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
                 statuses[serial] = (await regulator.GetProvenanceAsync(StoryPlan.Gtin, serial)).State!.Status;
             }
 
-        // Lot 1 (genuine): the first tenth of its one case of 25 dispensed, the rest on the pharmacy's shelf. Lot 2: recalled.
-        Assert.Equal(ItemStatus.Supplied, statuses["1000001"]);
-        Assert.Equal(ItemStatus.Supplied, statuses["1000002"]);
-        Assert.All(Enumerable.Range(3, 23), n => Assert.Equal(ItemStatus.Active, statuses["1" + n.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)]));
-        Assert.All(Enumerable.Range(1, 25), n => Assert.Equal(ItemStatus.Recalled, statuses["2" + n.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)]));
+        // Lot 1 (genuine): the first 5 of each of its two cases of 50 dispensed, the rest on the pharmacy's shelf. Lot 2: recalled.
+        int[] dispensed = [1, 2, 3, 4, 5, 51, 52, 53, 54, 55];
+        Assert.All(Enumerable.Range(1, 100), n => Assert.Equal(dispensed.Contains(n) ? ItemStatus.Supplied : ItemStatus.Active, statuses[Serial(1, n)]));
+        Assert.All(Enumerable.Range(1, 100), n => Assert.Equal(ItemStatus.Recalled, statuses[Serial(2, n)]));
     }
+
+    private static string Serial(int lot, int n) => lot.ToString(System.Globalization.CultureInfo.InvariantCulture) + n.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task Story_TheIdentifiersItNames_HaveTheStatusesItSays()
@@ -97,6 +98,37 @@ public sealed class DemoDevnetTests(DemoDevnet devnet) : IClassFixture<DemoDevne
         // Its whole journey: commissioned, packed, shipped with the pallet, received, shipped with its case, received, unpacked, dispensed.
         Assert.Equal([RecordKind.Commission, RecordKind.Pack, RecordKind.Pack, RecordKind.Ship, RecordKind.Receive, RecordKind.Unpack, RecordKind.Ship, RecordKind.Receive, RecordKind.Unpack, RecordKind.Decommission],
             dispensed.Records.Select(r => r.Record.Kind));
+    }
+
+    [Theory]
+    [InlineData("dispensed", "Supplied")]
+    [InlineData("active", "Active")]
+    [InlineData("recalled", "Recalled")]
+    [InlineData("pallet", "Active")]
+    [InlineData("case", "Active")]
+    [InlineData("example-pack", "Supplied")]
+    [InlineData("example-pallet", "Active")]
+    public async Task Answers_AboutTheStoryAndTheExamples_VerifyOfflineToTheirStatus(string which, string status)
+    {
+        var plan = DemoDevnet.Plan;
+        var identifier = which switch
+        {
+            "dispensed" => StoryScript.ItemText(plan.DispensedPack),
+            "active" => StoryScript.ItemText(plan.ActivePack),
+            "recalled" => StoryScript.ItemText(plan.RecalledPack),
+            "pallet" => StoryScript.ItemText(plan.ExcursionPallet),
+            "case" => StoryScript.ItemText(plan.GenuineLot.Cases[0].Item),
+            "example-pack" => $"(01){ExampleGtin}(21)1001",
+            _ => "(00)106141410000010018",
+        };
+        using var regulator = devnet.Connect("regulator");
+        var answer = Sdk.Provenance.ProvenanceDocument.Parse(await regulator.GetProvenanceJsonAsync(identifier));
+        var consortium = Protocol.Consortium.ConsortiumFile.Parse(await File.ReadAllTextAsync(Path.Combine(devnet.NodeData, "consortium.json")));
+
+        var report = Sdk.Verification.ProvenanceVerifier.Verify(answer, consortium);
+
+        Assert.True(report.Passed, report.FailureReason);
+        Assert.Equal(Enum.Parse<ItemStatus>(status), report.Summary!.Status);
     }
 
     [Fact]

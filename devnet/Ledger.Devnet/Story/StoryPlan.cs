@@ -18,18 +18,14 @@ public sealed record StoryLot(int Index, string Number, IReadOnlyList<StoryCase>
     public int PackCount => Cases.Sum(c => c.Serials.Count);
 }
 
-/// <summary>A case (an SGTIN of the case GTIN, commissioned with its lot) and the serials of the packs in it.</summary>
-public sealed record StoryCase(ItemId Item, IReadOnlyList<string> Serials)
-{
-    /// <summary>The case's serial (of <see cref="StoryPlan.CaseGtin"/>).</summary>
-    public string Serial => Item.Serial;
-}
+/// <summary>A case (an SSCC under acme-pharma's prefix) and the serials of the packs in it.</summary>
+public sealed record StoryCase(ItemId Item, IReadOnlyList<string> Serials);
 
 /// <summary>
 /// The identifiers of the demo story, a pure function of its size: one product of acme-pharma (company prefix 0614141),
 /// two lots, cases of <see cref="CaseSize"/> packs and one SSCC pallet per lot. Pack serials are the lot's index followed
-/// by six digits (lot 1: 1000001, 1000002, …), case serials (of the case GTIN, as in the GS1 US pharma example) the lot's
-/// index followed by five digits; a pallet's SSCC has the serial reference 9·10⁸ + lot.
+/// by six digits (lot 1: 1000001, 1000002, …); case SSCCs have the serial reference lot·10⁸ + case number, pallets
+/// 9·10⁸ + lot.
 /// </summary>
 public sealed class StoryPlan
 {
@@ -38,9 +34,6 @@ public sealed class StoryPlan
 
     /// <summary>The story's product: GTIN 0 0614141 02000 3.</summary>
     public const string Gtin = "00614141020003";
-
-    /// <summary>The case of the product: GTIN 1 0614141 02000 0 (the same item reference, packaging indicator 1).</summary>
-    public const string CaseGtin = "10614141020000";
 
     /// <summary>The expiry of both lots (YYMMDD, 2029-11-30).</summary>
     public const string Expiry = "291130";
@@ -115,8 +108,7 @@ public sealed class StoryPlan
             var serials = Enumerable.Range(first + 1, Math.Min(CaseSize, packs - first))
                 .Select(n => index.ToString(CultureInfo.InvariantCulture) + n.ToString("D6", CultureInfo.InvariantCulture))
                 .ToList();
-            var caseSerial = index.ToString(CultureInfo.InvariantCulture) + (cases.Count + 1).ToString("D5", CultureInfo.InvariantCulture);
-            cases.Add(new StoryCase(ItemId.Sgtin(CaseGtin, caseSerial), serials));
+            cases.Add(new StoryCase(Sscc(index * 100_000_000L + cases.Count + 1), serials));
         }
         return new StoryLot(index, number, cases, Sscc(900_000_000L + index));
     }

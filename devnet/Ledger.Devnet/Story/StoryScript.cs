@@ -91,20 +91,17 @@ public sealed class StoryScript
         // Day 0: commissioning on the line, one record per case's worth of serials; packing; shipping from the dock.
         stages.Add(new StoryStage("commissioning", maker, [.. lots.Select(lot =>
             {
-                var batch = lot.Cases.Select((c, i) => w.Make(maker, $"commission/{lot.Number}/{i}", At(0, 6 + lot.Index, i),
-                    new CommissionPayload(StoryPlan.Gtin, lot.Number, StoryPlan.Expiry, site, c.Serials))).ToList();
-                batch.Add(w.Make(maker, $"commission-cases/{lot.Number}", At(0, 8, lot.Index),
-                    new CommissionPayload(StoryPlan.CaseGtin, lot.Number, StoryPlan.Expiry, site, lot.Cases.Select(c => c.Serial))));
-                return (IReadOnlyList<LedgerRecord>)batch;
+                return Writer.Batch(lot.Cases.Select((c, i) => w.Make(maker, $"commission/{lot.Number}/{i}", At(0, 6 + lot.Index, i),
+                    new CommissionPayload(StoryPlan.Gtin, lot.Number, StoryPlan.Expiry, site, c.Serials))));
             })],
-            $"{plan.Packs:N0} packs of GTIN {StoryPlan.Gtin} and {cases:N0} cases of GTIN {StoryPlan.CaseGtin} in lots {lots[0].Number} and {lots[1].Number} at {site}"));
+            $"{plan.Packs:N0} packs of GTIN {StoryPlan.Gtin} in lots {lots[0].Number} and {lots[1].Number} at {site}"));
         stages.Add(new StoryStage("packing", maker, [.. lots.Select(lot =>
             {
                 var batch = lot.Cases.Select((c, i) => w.Make(maker, $"pack/{lot.Number}/{i}", At(0, 9 + lot.Index, i), new PackPayload(c.Item, c.Serials.Select(StoryPlan.Pack), site))).ToList();
                 batch.Add(w.Make(maker, $"palletise/{lot.Number}", At(0, 11, lot.Index), new PackPayload(lot.Pallet, lot.Cases.Select(c => c.Item), dock)));
                 return (IReadOnlyList<LedgerRecord>)batch;
             })],
-            $"{plan.Packs:N0} packs into {cases:N0} cases of up to {StoryPlan.CaseSize}, the cases onto {lots.Count} SSCC pallets"));
+            $"{plan.Packs:N0} packs into {cases:N0} SSCC cases of up to {StoryPlan.CaseSize}, the cases onto {lots.Count} SSCC pallets"));
         var toWholesaler = lots.Select(lot => w.Make(maker, $"ship/{lot.Number}", At(0, 14, lot.Index),
             new ShipPayload([lot.Pallet], dock, wholesaler.Address, dc, [new BusinessTransaction("po", $"urn:epcglobal:cbv:bt:{dc}:PO-2611-{lot.Index}"), new BusinessTransaction("desadv", $"urn:epcglobal:cbv:bt:{dock}:DESADV-2611-{lot.Index}")]))).ToList();
         stages.Add(new StoryStage("shipping to the wholesaler", maker, [Writer.Batch(toWholesaler)], $"{lots.Count} pallets from {dock} to {wholesaler.Name} at {dc}"));
