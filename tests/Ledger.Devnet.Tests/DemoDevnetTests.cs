@@ -132,6 +132,20 @@ public sealed class DemoDevnetTests(DemoDevnet devnet) : IClassFixture<DemoDevne
     }
 
     [Fact]
+    public async Task Answer_AboutTheCounterfeit_VerifiesOfflineAsUnknownDespiteItsScan()
+    {
+        using var regulator = devnet.Connect("regulator");
+        var answer = Sdk.Provenance.ProvenanceDocument.Parse(await regulator.GetProvenanceJsonAsync(StoryScript.ItemText(StoryPlan.Counterfeit)));
+        var consortium = Protocol.Consortium.ConsortiumFile.Parse(await File.ReadAllTextAsync(Path.Combine(devnet.NodeData, "consortium.json")));
+
+        var report = Sdk.Verification.ProvenanceVerifier.Verify(answer, consortium);
+
+        Assert.Equal(RecordKind.Verify, Assert.Single(answer.Records).Record.Kind);
+        Assert.True(report.Passed, report.FailureReason);
+        Assert.False(report.Summary!.Known);
+    }
+
+    [Fact]
     public async Task Story_TheCounterfeitScan_RaisedAnUnknownSerialAlert()
     {
         using var regulator = devnet.Connect("regulator");
