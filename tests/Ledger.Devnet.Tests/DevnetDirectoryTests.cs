@@ -40,6 +40,22 @@ public sealed class DevnetDirectoryTests : IDisposable
     }
 
     [Fact]
+    public async Task Story_NodesNotRunning_FailsNamingTheNodeItCannotReach()
+    {
+        var consortium = await MakeTwoNodeConsortiumAsync();
+        // Port 1 on the loopback address: nothing listens there.
+        WriteState(consortium, ("node-1", "http://127.0.0.1:1", true), ("node-2", "http://127.0.0.1:1", false));
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await DevnetCli.RunAsync(["story", "--devnet", _root, "--packs", "4"], stdout, stderr);
+
+        Assert.Equal(DevnetCli.Failed, code);
+        Assert.StartsWith("story: cannot reach node-1 at http://127.0.0.1:1/", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Empty(stdout.ToString());
+    }
+
+    [Fact]
     public void Load_StateWithoutConsortium_NamesTheMember()
     {
         Directory.CreateDirectory(_root);

@@ -18,8 +18,9 @@ public sealed record StoryLoadResult(bool AlreadyLoaded, int Accepted, int Dupli
 /// Writes a <see cref="StoryScript"/> into a running devnet through the SDK: before a stage, it waits until the node of
 /// the stage's author holds every earlier record the stage names (its deps, the Ships it receives) that another node
 /// wrote; each stage's batches are signed with the author's key and submitted to the node that hosts it; then the stage
-/// waits until its last records are certified there. One progress line per stage. A story already on the ledger is detected by its last record and skipped; a partly loaded one goes on where
-/// it stopped (the node answers the records it holds <c>duplicate</c>).
+/// waits until its last records are certified there. One progress line per stage. A story already on the ledger is
+/// detected by its last record and skipped; a partly loaded one goes on where it stopped (the node answers the records
+/// it holds <c>duplicate</c>).
 /// </summary>
 public sealed class StoryLoader(DevnetDirectory devnet, StoryLoadOptions options, TextWriter progress)
 {
@@ -33,7 +34,7 @@ public sealed class StoryLoader(DevnetDirectory devnet, StoryLoadOptions options
         try
         {
             var last = script.Stages[^1];
-            if (await Client(last.Author).GetRecordAsync(last.Last.Id, cancellationToken).ConfigureAwait(false) is not null)
+            if (await FindAsync(last, cancellationToken).ConfigureAwait(false))
             {
                 progress.WriteLine($"story: already loaded (its last record {last.Last.Id} is on {Host(last.Author).NodeName}); nothing to write");
                 return new StoryLoadResult(true, 0, 0);
@@ -57,6 +58,24 @@ public sealed class StoryLoader(DevnetDirectory devnet, StoryLoadOptions options
             foreach (var c in _clients.Values)
                 c.Dispose();
             _clients.Clear();
+        }
+    }
+
+    /// <summary>True when the stage's last record is on its author's node.</summary>
+    private async Task<bool> FindAsync(StoryStage stage, CancellationToken cancellationToken)
+    {
+        var host = Host(stage.Author);
+        try
+        {
+            return await Client(stage.Author).GetRecordAsync(stage.Last.Id, cancellationToken).ConfigureAwait(false) is not null;
+        }
+        catch (HttpRequestException e)
+        {
+            throw new StoryFailedException($"story: cannot reach {host.NodeName} at {host.NodeUrl}: {e.Message} (devnet/status shows what runs)");
+        }
+        catch (LedgerRequestException e)
+        {
+            throw new StoryFailedException($"story: {host.NodeName} ({host.NodeUrl}) refused {stage.Author.Name}'s read: {e.Status} {e.ProblemName}: {e.Detail} (is {host.TokenFile} the token of a running devnet?)");
         }
     }
 
