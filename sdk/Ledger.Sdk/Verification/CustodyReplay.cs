@@ -129,7 +129,9 @@ internal static class CustodyReplay
             // pallet keeps what the answer showed of it.
             if (_items.TryGetValue(item, out var known) && !IsStale(known))
                 return dep is { } d ? known with { LatestRecord = d } : known;
-            if (item.Scheme == ItemScheme.Sscc)
+            // An SSCC the answer never introduced is unknown (a Pack may create it) — except as a child of a Pack: the
+            // other cases packed onto a pallet with the subject's case stand like SGTINs the answer never introduced.
+            if (item.Scheme == ItemScheme.Sscc && !(Current is { Payload: PackPayload { } packing } && packing.Children.Contains(item)))
                 return null;
             if (Subject is not { } s)
             {

@@ -186,11 +186,13 @@ public static class ProvenanceVerifier
             return Fail(Completeness, subject, "no-header", "the answer carries no header whose state root could prove the latest record");
         if (answer.StateProof is not { } proof)
             return Fail(Completeness, subject, "no-state-proof", "the answer carries no state proof");
-        Hash32? last = answer.Records.Count == 0 ? null : answer.Records[^1].Record.Id;
+        // An item the ledger never commissioned has no entry in the state map, even when it was scanned: a Verify of an
+        // unknown item changes no state (custody.md §4). Records that are all Verifies are such scans, and prove absence.
+        Hash32? last = answer.Records.All(r => r.Record.Kind == RecordKind.Verify) ? null : answer.Records[^1].Record.Id;
         var result = SparseMerkleTree.Verify(h.SignedHeader.Header.StateRoot, answer.ItemKey, last, proof);
         if (result.IsValid)
             return Ok(Completeness, subject);
-        var claim = last is { } l ? $"that the item's latest record is {l} (the answer's last record)" : "that the item is absent (the answer has no records)";
+        var claim = last is { } l ? $"that the item's latest record is {l} (the answer's last record)" : "that the item is absent (the answer has no records but scans of an unknown item)";
         return Fail(Completeness, subject, "state-proof", $"the state proof does not prove {claim} at state root {h.SignedHeader.Header.StateRoot}: {result.Reason}");
     }
 
