@@ -57,11 +57,12 @@ public static class LedgerEndpoints
                 var hash = ParseHash(id, "id");
                 if (ledger.Engine.Store.GetRecord(hash) is not { } r)
                     return NotFound("id", $"record {id} is not on the ledger");
-                if (!caller.IsRegulator && r.Author != caller.Party!.Address)
-                    return Forbidden("a record is readable by its author and regulators; use /v1/provenance for an item you handled");
+                // The addressee of a Ship reads it: it receives against it, maybe on another node than the sender's.
+                if (!caller.IsRegulator && r.Author != caller.Party!.Address && !(r.Payload is ShipPayload ship && ship.ToParty == caller.Party.Address))
+                    return Forbidden("a record is readable by its author, the addressee of a Ship, and regulators; use /v1/provenance for an item you handled");
                 return Results.Json(LedgerJson.Record(r));
             }))
-            .WithSummary("A record by id (its author or a regulator)")
+            .WithSummary("A record by id (its author, a Ship's addressee, or a regulator)")
             .RequireAuthorization(LedgerPolicies.Party);
         app.MapGet("/v1/proofs/inclusion/{id}", (string id, HttpContext c) => WithCaller(c, (ledger, _) =>
             {

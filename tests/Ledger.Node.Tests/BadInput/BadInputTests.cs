@@ -373,6 +373,25 @@ public sealed class BadInputTests(BadInputNode fixture) : IClassFixture<BadInput
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
     }
 
+    [Fact]
+    public async Task Reads_ShipRecord_ReadableByItsAddresseeOnly()
+    {
+        // The addressee of a shipment reads the Ship it must receive against (on another node it has no other way to
+        // see it); a third party still cannot.
+        var serial = NewSerial("SR");
+        var commission = await CommissionAsync(Clients.Maker, fixture.Consortium.Maker, serial);
+        var ship = Record(fixture.Consortium.Maker, new ShipPayload([ItemId.Sgtin(Gtin, serial)], MakerLine, fixture.Consortium.Wholesaler.Address, WholesalerDock), [commission]);
+        using (var posted = await PostBatchAsync(Clients.Maker, SignedBatch.Sign([ship], fixture.Consortium.Maker.Key)))
+            Assert.True(posted.StatusCode == HttpStatusCode.OK, await posted.Content.ReadAsStringAsync());
+        using var wholesaler = Clients.ClientFor(fixture.Consortium.Wholesaler);
+        using (var addressee = await wholesaler.GetAsync("/v1/records/" + ship.Id))
+            Assert.Equal(HttpStatusCode.OK, addressee.StatusCode);
+        using (var other = await Clients.Pharmacy.GetAsync("/v1/records/" + ship.Id))
+            AssertNames(await Problem.ReadAsync(other, HttpStatusCode.Forbidden), "forbidden", "Authorization", "permission");
+        using var commissionRead = await wholesaler.GetAsync("/v1/records/" + commission);
+        AssertNames(await Problem.ReadAsync(commissionRead, HttpStatusCode.Forbidden), "forbidden", "Authorization", "permission");
+    }
+
     private static HttpRequestMessage Signed(PrivateKey key, string pathAndQuery, long timeMs)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
