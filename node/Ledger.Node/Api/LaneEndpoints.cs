@@ -66,15 +66,14 @@ public static class LaneEndpoints
                 var peers = (plan?.Peers ?? []).Select(object (p) =>
                 {
                     var counters = layer!.Stats.For(p.Node);
-                    var member = members?.Members.FirstOrDefault(m => m.Address.Host == p.Host && m.Address.Port == p.Port);
-                    var unreachable = member is not null && members!.Unreachable.Contains(member);
+                    var (member, reachable) = Membership(members, p);
                     return new
                     {
                         node = p.Name,
                         address = p.Node.ToString(),
                         cluster = p.AkkaAddress,
-                        member = member is null ? "none" : member.Status.ToString().ToLowerInvariant(),
-                        reachable = member is not null && !unreachable,
+                        member,
+                        reachable,
                         sent = counters.Sent,
                         received = counters.Received,
                         refused = counters.Refused,
@@ -99,6 +98,13 @@ public static class LaneEndpoints
             })))
             .WithSummary("The peer layer: each other node's cluster membership, reachability, envelopes sent, received, refused and dropped, queue depth and last message")
             .RequireAuthorization(Security.LedgerPolicies.Anyone);
+    }
+
+    /// <summary>A peer's Akka.Cluster status (<c>none</c> when not a member) and whether this node's failure detector reaches it.</summary>
+    internal static (string Member, bool Reachable) Membership(Akka.Cluster.ClusterEvent.CurrentClusterState? members, ClusterEndpoint peer)
+    {
+        var member = members?.Members.FirstOrDefault(m => m.Address.Host == peer.Host && m.Address.Port == peer.Port);
+        return member is null ? ("none", false) : (member.Status.ToString().ToLowerInvariant(), !members!.Unreachable.Contains(member));
     }
 
     /// <summary>The newest height at most <see cref="CertifiedSearchDepth"/> below the head whose block holds the quorum's cosignatures, or 0.</summary>

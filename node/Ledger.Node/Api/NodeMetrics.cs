@@ -41,6 +41,12 @@ public sealed class NodeMetrics
     private readonly Gauge _anchoredSize;
     private readonly Gauge _anchorsPending;
     private readonly Gauge _anchorError;
+    private readonly Gauge _laneHeights;
+    private readonly Gauge _peerReachable;
+    private readonly Gauge _peerQueue;
+    private readonly Counter _peerEnvelopes;
+    private readonly Counter _peerPulls;
+    private readonly Counter _peerBlocksPulled;
     private readonly Anchoring.AnchoringStatus? _anchoring;
     private NodeState? _state;
 
@@ -77,6 +83,12 @@ public sealed class NodeMetrics
         _anchorsPending = factory.CreateGauge("ledger_anchor_pending", "Anchors sent or decided but not confirmed yet");
         _anchorError = factory.CreateGauge("ledger_anchor_last_error_time_seconds", "Unix time of the last anchoring error (0 when none)");
         // The lane gauges are read when Prometheus scrapes, not kept up to date on every write.
+        _laneHeights = factory.CreateGauge("ledger_lanes_height", "Height of every lane of the consortium as this node holds it, and its certified height", "lane", "node", "kind");
+        _peerReachable = factory.CreateGauge("ledger_peer_reachable", "1 when the peer is a cluster member this node's failure detector reaches", "peer");
+        _peerQueue = factory.CreateGauge("ledger_peer_queue_length", "Envelopes queued to the peer", "peer");
+        _peerEnvelopes = factory.CreateCounter("ledger_peer_envelopes_total", "Envelopes by peer: sent (acknowledged), received (handed to the engine), refused (bad signature, malformed), dropped (queue full)", "peer", "outcome");
+        _peerPulls = factory.CreateCounter("ledger_peer_pulls_total", "Pull requests this node sent to the peer, by outcome (sent, answered, failed)", "peer", "outcome");
+        _peerBlocksPulled = factory.CreateCounter("ledger_peer_blocks_pulled_total", "Blocks this node received by pulling from the peer", "peer");
         Registry.AddBeforeCollectCallback(Refresh);
     }
 
@@ -126,6 +138,31 @@ public sealed class NodeMetrics
         _anchoredSize.Set(ledger.Anchors.LatestConfirmed(ledger.Engine.Lane, long.MaxValue)?.Size ?? 0);
         _anchorsPending.Set(anchors.Count(a => a.Status == Ledger.Engine.Anchoring.AnchorStatus.Pending));
         _anchorError.Set((_anchoring?.LastErrorMs ?? 0) / 1000.0);
+        if (_state.Peers is not { } plan)
+            return;
+        foreach (var n in ledger.Consortium.Definition.Nodes)
+        {
+            var laneHead = ledger.Engine.HeadOf(n.Address).Height;
+            _laneHeights.WithLabels(n.Address.ToString(), n.Name, "head").Set(laneHead);
+            _laneHeights.WithLabels(n.Address.ToString(), n.Name, "certified").Set(LaneEndpoints.CertifiedHeight(ledger.Engine, n.Address, laneHead));
+        }
+        if (_state.PeerLayer is not { } layer)
+            return;
+        var members = layer.System is { } system ? Akka.Cluster.Cluster.Get(system).State : null;
+        foreach (var p in plan.Peers)
+        {
+            var c = layer.Stats.For(p.Node);
+            _peerReachable.WithLabels(p.Name).Set(LaneEndpoints.Membership(members, p).Reachable ? 1 : 0);
+            _peerQueue.WithLabels(p.Name).Set(layer.Transport?.QueueDepth(p.Node) ?? 0);
+            _peerEnvelopes.WithLabels(p.Name, "sent").IncTo(c.Sent);
+            _peerEnvelopes.WithLabels(p.Name, "received").IncTo(c.Received);
+            _peerEnvelopes.WithLabels(p.Name, "refused").IncTo(c.Refused);
+            _peerEnvelopes.WithLabels(p.Name, "dropped").IncTo(c.Dropped);
+            _peerPulls.WithLabels(p.Name, "sent").IncTo(c.PullsSent);
+            _peerPulls.WithLabels(p.Name, "answered").IncTo(c.PullsAnswered);
+            _peerPulls.WithLabels(p.Name, "failed").IncTo(c.PullsFailed);
+            _peerBlocksPulled.WithLabels(p.Name).IncTo(c.BlocksPulled);
+        }
     }
 
     /// <summary>
