@@ -124,6 +124,8 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             if (root.Opt("itemKey") is { } key && key.Hash() != item.StateKey())
                 throw new ProvenanceFormatException("itemKey", "value", $"is not the state key of {item} ({item.StateKey()})");
             var unverifiedV3 = root.Opt("unverified") is { } uv ? ReadUnverified(uv) : null;
+            if (format == FormatV3 && root.Opt("lanes") is null && root.Opt("records") is not null)
+                throw new ProvenanceFormatException("format", "value", $"is \"{FormatV3}\" but the answer has the shape of \"{Format}\" (records, no lanes)");
             if (format == FormatV3)
                 return new ProvenanceDocument(item, state, root.Req("lanes").Array(ReadSection), unverifiedV3) { SourceJson = json };
             var header = root.Opt("header") is { } h ? ReadHeader(h) : null;
