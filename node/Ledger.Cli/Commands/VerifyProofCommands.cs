@@ -114,7 +114,9 @@ public static class VerifyProofCommands
             Console.Out.WriteLine($"NOT verified: {report.Checks.Count(c => !c.Passed)} of {report.Checks.Count} checks failed; nothing in the answer is proven");
             return;
         }
-        var header = s.Header is { } h ? $"header {h.Header.Lane} height {h.Header.Height} {h.Hash()}" : "no header";
+        var header = s.Lanes.Count > 0
+            ? $"lanes {string.Join(", ", s.Lanes.Select(l => $"{l.Header.Lane} height {l.Header.Height}"))}"
+            : s.Header is { } h ? $"header {h.Header.Lane} height {h.Header.Height} {h.Hash()}" : "no header";
         Console.Out.WriteLine($"verified: {report.Checks.Count} checks passed; {answer.Records.Count} records; {header}" +
             (s.Anchor is { } a ? $"; anchored at size {a.Size}{(s.AnchorChecked ? " (root checked on the chain)" : " (root not checked on a chain: no --rpc)")}" : "; no anchor"));
         Console.Out.WriteLine("not proven (shown only under \"unverified\" in the answer): children's states, alerts, record heights, anchor chain/contract/transaction");

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Ledger.Engine.Lane;
+using Ledger.Engine.Tests.Replication;
+using Ledger.Node.Api;
+using Ledger.Protocol.Consortium;
+using Ledger.Protocol.Custody;
+using Ledger.Protocol.Records;
+using Ledger.Sdk.Provenance;
+using Ledger.Sdk.Verification;
+using Xunit;
+using static Ledger.Engine.Tests.Replication.ThreeNodes;
+
+namespace Ledger.Sdk.Tests.Verification;
+
+/// <summary>
+/// "Format unchanged" for <c>ledger-provenance/v3</c> (docs/spec/verifier.md §7): tests/vectors/provenance/v3-three-lanes.json
+/// holds a consortium file and an answer across three lanes (generated once by <see cref="BuildAsync"/> from three
+/// engines, committed deliberately). It must keep parsing, writing back to the same text and verifying to the stated
+/// status; a record dropped from it fails `completeness`. To regenerate after an intended format change, set
+/// LEDGER_PROVENANCE_V3_OUT to a file path and run <see cref="Vector_Regenerate_WhenAsked"/>.
+/// </summary>
+public sealed class ProvenanceV3VectorTests
+{
+    private static readonly DateTimeOffset At = new(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static string VectorPath => Path.Combine(AppContext.BaseDirectory, "vectors", "provenance", "v3-three-lanes.json");
+
+    internal static async Task<JsonObject> BuildAsync()
+    {
+        await using var t = new ThreeNodes();
+        async Task<SubmitResult> Accept(int node, Ledger.Protocol.Crypto.PrivateKey author, RecordPayload payload)
+        {
+            var r = await t.Submit(node, author, payload);
+            Assert.True(r.Accepted, r.Outcomes[0].Message);
+            await t.DeliverAllAsync();
+            return r;
+        }
+        await Accept(0, Maker, new CommissionPayload(Gtin, "V1", "281231", MakerGln, ["V1"]));
+        var ship = await Accept(0, Maker, new ShipPayload([Pack("V1")], MakerGln, Wholesaler.Address, WholesalerGln));
+        await Accept(1, Wholesaler, new ReceivePayload(ship.Outcomes[0].RecordIds[0], [Pack("V1")], WholesalerGln));
+        var ship2 = await Accept(1, Wholesaler, new ShipPayload([Pack("V1")], WholesalerGln, Pharmacy.Address, PharmacyGln));
+        await Accept(2, Pharmacy, new ReceivePayload(ship2.Outcomes[0].RecordIds[0], [Pack("V1")], PharmacyGln));
+        var answer = JsonSerializer.Serialize(LedgerJson.Provenance(t.Engines[1].GetProvenanceAcrossLanes(Pack("V1"), At), t.Engines[1].Lane), JsonSerializerOptions.Web);
+        return new JsonObject
+        {
+            ["description"] = "ledger-provenance/v3 answer of node n1 for a pack whose custody crossed three lanes (docs/spec/verifier.md section 7); generated once by ProvenanceV3VectorTests.BuildAsync.",
+            ["consortium"] = JsonNode.Parse(ConsortiumFile.Serialize(Consortium.Definition)),
+            ["expected"] = new JsonObject { ["status"] = nameof(ItemStatus.Active), ["custodian"] = Pharmacy.Address.ToString(), ["lanes"] = 3 },
+            ["answer"] = JsonNode.Parse(answer),
+        };
+    }
+
+    [Fact]
+    public async Task Vector_Regenerate_WhenAsked()
+    {
+        // Writes only when asked (LEDGER_PROVENANCE_V3_OUT); otherwise checks that a fresh answer still verifies.
+        var fresh = await BuildAsync();
+        var consortium = ConsortiumFile.Parse(fresh["consortium"]!.ToJsonString());
+        Assert.True(ProvenanceVerifier.Verify(ProvenanceDocument.Parse(fresh["answer"]!.ToJsonString()), consortium).Passed);
+        if (Environment.GetEnvironmentVariable("LEDGER_PROVENANCE_V3_OUT") is { Length: > 0 } path)
+            await File.WriteAllTextAsync(path, fresh.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    [Fact]
+    public void Vector_ParsesWritesBackAndVerifiesToTheStatedStatus()
+    {
+        var vector = JsonNode.Parse(File.ReadAllText(VectorPath))!;
+        var consortium = ConsortiumFile.Parse(vector["consortium"]!.ToJsonString());
+        var text = vector["answer"]!.ToJsonString();
+        var document = ProvenanceDocument.Parse(text);
+        Assert.Equal(ProvenanceDocument.FormatV3, document.FormatName);
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(text), JsonNode.Parse(document.ToJson())));
+        var report = ProvenanceVerifier.Verify(document, consortium);
+        Assert.True(report.Passed, report.FailureReason);
+        Assert.Equal(vector["expected"]!["status"]!.GetValue<string>(), report.Summary!.Status.ToString());
+        Assert.Equal(vector["expected"]!["custodian"]!.GetValue<string>(), report.Summary.Custodian.ToString());
+        Assert.Equal(vector["expected"]!["lanes"]!.GetValue<int>(), report.Summary.Lanes.Count);
+
+        var dropped = JsonNode.Parse(text)!;
+        dropped["lanes"]![2]!["records"]!.AsArray().RemoveAt(0);
+        var tampered = ProvenanceVerifier.Verify(ProvenanceDocument.Parse(dropped.ToJsonString()), consortium);
+        Assert.Equal(("completeness", "state-proof"), (tampered.FirstFailure!.Name, tampered.FirstFailure.Code));
+    }
+}
