@@ -46,7 +46,15 @@ public sealed record CrossLaneProvenance(
     IReadOnlyList<LaneSection> Lanes,
     IReadOnlyList<LedgerAlert> Alerts,
     IReadOnlyList<ItemState> Children,
-    DateTimeOffset StatusAt);
+    DateTimeOffset StatusAt)
+{
+    /// <summary>
+    /// The answer as one history (every lane's records by record time, then lane order) with no header: for pages that
+    /// show a history and a status (the passport, permission checks), not for verification.
+    /// </summary>
+    public ProvenanceAnswer ToHistory() => new(Item, State, Status,
+        [.. Lanes.SelectMany(l => l.Records).OrderBy(e => e.Record.TimeMs)], null, null, null, Alerts, Children, StatusAt: StatusAt);
+}
 
 public sealed partial class LedgerEngine
 {

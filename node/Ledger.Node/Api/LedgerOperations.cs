@@ -99,7 +99,7 @@ public static class LedgerOperations
         {
             // Several nodes: the item's records are on several lanes; the answer carries every lane (ledger-provenance/v3).
             var across = ledger.Engine.GetProvenanceAcrossLanes(item);
-            var all = new ProvenanceAnswer(item, across.State, across.Status, [.. across.Lanes.SelectMany(l => l.Records)], null, null, null, [], []);
+            var all = across.ToHistory();
             if (!caller.IsRegulator && all.Records.Count > 0 && !ProductEndpoints.Involved(ledger, caller, all))
                 throw Forbidden($"{caller.Party!.Name} never held, shipped, received or owns the brand of {item}; a regulator can read it");
             var own = across.Lanes.FirstOrDefault(l => l.Lane == ledger.Engine.Lane)?.Header;
