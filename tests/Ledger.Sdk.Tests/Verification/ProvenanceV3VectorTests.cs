@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Ledger.Cli.Tests;
 using Ledger.Engine.Lane;
 using Ledger.Engine.Tests.Replication;
 using Ledger.Node.Api;
@@ -81,5 +82,37 @@ public sealed class ProvenanceV3VectorTests
         dropped["lanes"]![2]!["records"]!.AsArray().RemoveAt(0);
         var tampered = ProvenanceVerifier.Verify(ProvenanceDocument.Parse(dropped.ToJsonString()), consortium);
         Assert.Equal(("completeness", "state-proof"), (tampered.FirstFailure!.Name, tampered.FirstFailure.Code));
+    }
+
+    [Fact]
+    public async Task VerifyProof_OnTheVector_ExitsZeroAndNamesEveryLaneHeader()
+    {
+        var vector = JsonNode.Parse(await File.ReadAllTextAsync(VectorPath))!;
+        var folder = Directory.CreateTempSubdirectory("ledger-v3-vector-").FullName;
+        try
+        {
+            var answer = Path.Combine(folder, "provenance.json");
+            var consortium = Path.Combine(folder, "consortium.json");
+            await File.WriteAllTextAsync(answer, vector["answer"]!.ToJsonString());
+            await File.WriteAllTextAsync(consortium, vector["consortium"]!.ToJsonString());
+            var r = await CliRunner.RunAsync("verify-proof", answer, "--consortium", consortium);
+            Assert.True(r.ExitCode == 0, r.StdErr + r.StdOut);
+            Assert.Contains("ok   lanes lanes (3 of 3 with a header)", r.StdOut, StringComparison.Ordinal);
+            Assert.Equal(3, r.StdOut.Split('\n').Count(l => l.StartsWith("ok   header-signature lanes[", StringComparison.Ordinal)));
+            var verified = r.StdOut.Split('\n').Single(l => l.StartsWith("verified: ", StringComparison.Ordinal));
+            Assert.Equal(3, verified.Split(" height ").Length - 1);
+            Assert.StartsWith($"proven: {ThreeNodes.Pack("V1")} is Active at ", r.StdOut.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
+
+            var dropped = vector["answer"]!.DeepClone();
+            dropped["lanes"]![0]!["records"]!.AsArray().RemoveAt(1);
+            await File.WriteAllTextAsync(answer, dropped.ToJsonString());
+            var failed = await CliRunner.RunAsync("verify-proof", answer, "--consortium", consortium);
+            Assert.Equal(1, failed.ExitCode);
+            Assert.StartsWith("completeness lanes[0] ", failed.StdErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }
