@@ -136,7 +136,14 @@ public sealed partial class LedgerEngine
         if (height == 0)
             return new LaneSection(lane, null, null, null, [], null, null);
         var nodes = own ? _stateNodes : _replicas.TryGetValue(view.LaneNumber, out var replica) ? replica.StateNodes : null;
-        if (nodes?.ReadView(height) is not { } stateNodes)
+        if (nodes is null)
+            return null;
+        // A state-map checkpoint above the certified header may have dropped that root's replaced nodes: the head then
+        // (its proofs hold; its certificate is what the node holds so far).
+        var stateNodes = nodes.ReadView(height);
+        if (stateNodes is null && height < headHeight)
+            stateNodes = nodes.ReadView(height = headHeight);
+        if (stateNodes is null)
             return null;
         var header = view.GetHeader(height)!;
         var certificate = view.GetCertificate(height);
