@@ -18,7 +18,7 @@ public static class VerifyProofCommands
 {
     public static Command Create()
     {
-        var input = new Argument<string>("file") { Description = "The provenance answer (ledger-provenance/v2 JSON) to verify." };
+        var input = new Argument<string>("file") { Description = "The provenance answer (ledger-provenance/v2 or v3 JSON) to verify." };
         var at = new Option<string>("--at") { Description = "The verification time the proven status is given at (ISO 8601, e.g. 2026-12-07T10:00:00Z); default: the answer's own state.statusAt. No clock is read." };
         var json = new Option<bool>("--json") { Description = "Write the full report as JSON (ledger-verification/v1: every check, and the proven summary) to stdout." };
         var consortium = new Option<string>("--consortium") { Description = "The consortium: a file (ledger-consortium/v2 or v1, e.g. a node's <data>/consortium.json) or the Registry contract as evm:<rpc-url>@<registry-address>.", Required = true };

@@ -86,7 +86,7 @@ public static class LedgerOperations
         return result.Height is null ? null : result.Certified ? "certified" : "accepted";
     }
 
-    /// <summary>The ledger-provenance/v2 model of an item (v3, every lane, in a consortium of several nodes) for <paramref name="caller"/> (an involved party or a regulator).</summary>
+    /// <summary>The ledger-provenance/v2 model of an item (v3, every lane, in a consortium of several nodes: docs/spec/verifier.md §7) for <paramref name="caller"/> (an involved party or a regulator).</summary>
     /// <exception cref="Gs1FormatException">The identifier names no serialised item.</exception>
     public static object Provenance(LedgerService ledger, Caller caller, string? id)
     {
