@@ -112,6 +112,20 @@ public sealed class CrossLaneProvenanceTests
         report = Verify(swapped.ToJsonString());
         Assert.Equal(("lanes", "lane-mismatch"), (report.FirstFailure!.Name, report.FirstFailure.Code));
 
+        // The recipient's Receive and Dispense claimed on the maker's lane: besides their proofs, the replay refuses a
+        // custody step outside the item's custody chain (custody.md §8).
+        var moved = JsonNode.Parse(json)!;
+        var pharmacyRecords = moved["lanes"]![2]!["records"]!.AsArray();
+        var taken = pharmacyRecords.Select(r => r!.DeepClone()).ToList();
+        pharmacyRecords.Clear();
+        foreach (var r in taken)
+            moved["lanes"]![0]!["records"]!.AsArray().Add(r);
+        report = Verify(moved.ToJsonString());
+        var custody = Assert.Single(report.Checks, c => c.Name == "custody");
+        Assert.Equal("step-rejected", custody.Code);
+        Assert.Contains("outside the custody chain", custody.Reason, StringComparison.Ordinal);
+        Assert.Contains("out-of-lane", custody.Reason, StringComparison.Ordinal);
+
         // A lane left out.
         var missing = JsonNode.Parse(json)!;
         missing["lanes"]!.AsArray().RemoveAt(2);
