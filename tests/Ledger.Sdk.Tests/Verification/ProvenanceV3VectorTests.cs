@@ -103,6 +103,12 @@ public sealed class ProvenanceV3VectorTests
             Assert.Equal(3, verified.Split(" height ").Length - 1);
             Assert.StartsWith($"proven: {ThreeNodes.Pack("V1")} is Active at ", r.StdOut.TrimEnd().Split('\n')[^1], StringComparison.Ordinal);
 
+            var json = await CliRunner.RunAsync("verify-proof", answer, "--consortium", consortium, "--json");
+            Assert.True(json.ExitCode == 0, json.StdErr + json.StdOut);
+            var proven = JsonNode.Parse(json.StdOut)!["proven"]!;
+            Assert.Equal(3, proven["lanes"]!.AsArray().Count);
+            Assert.Equal(vector["answer"]!["lanes"]![2]!["header"]!["lane"]!.GetValue<string>(), proven["header"]!["lane"]!.GetValue<string>());
+
             var dropped = vector["answer"]!.DeepClone();
             dropped["lanes"]![0]!["records"]!.AsArray().RemoveAt(1);
             await File.WriteAllTextAsync(answer, dropped.ToJsonString());
