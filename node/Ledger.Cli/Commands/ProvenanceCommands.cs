@@ -6,7 +6,7 @@ namespace Ledger.Cli.Commands;
 
 /// <summary>
 /// <c>ledger provenance &lt;identifier&gt; --node URL --token-file FILE [--out FILE]</c>: fetches an item's provenance
-/// (ledger-provenance/v2) from a node through the SDK client and prints or writes the node's JSON unchanged, so
+/// (ledger-provenance/v2, or v3 across lanes) from a node through the SDK client and prints or writes the node's JSON unchanged, so
 /// <c>ledger verify-proof</c> can check it offline. Exit 0 on success, 2 for invalid input (one line naming the field),
 /// 1 when the node refuses or cannot be reached.
 /// </summary>

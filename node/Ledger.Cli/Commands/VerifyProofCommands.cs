@@ -18,7 +18,7 @@ public static class VerifyProofCommands
 {
     public static Command Create()
     {
-        var input = new Argument<string>("file") { Description = "The provenance answer (ledger-provenance/v2 JSON) to verify." };
+        var input = new Argument<string>("file") { Description = "The provenance answer (ledger-provenance/v2 or v3 JSON) to verify." };
         var at = new Option<string>("--at") { Description = "The verification time the proven status is given at (ISO 8601, e.g. 2026-12-07T10:00:00Z); default: the answer's own state.statusAt. No clock is read." };
         var json = new Option<bool>("--json") { Description = "Write the full report as JSON (ledger-verification/v1: every check, and the proven summary) to stdout." };
         var consortium = new Option<string>("--consortium") { Description = "The consortium: a file (ledger-consortium/v2 or v1, e.g. a node's <data>/consortium.json) or the Registry contract as evm:<rpc-url>@<registry-address>.", Required = true };
@@ -114,7 +114,9 @@ public static class VerifyProofCommands
             Console.Out.WriteLine($"NOT verified: {report.Checks.Count(c => !c.Passed)} of {report.Checks.Count} checks failed; nothing in the answer is proven");
             return;
         }
-        var header = s.Header is { } h ? $"header {h.Header.Lane} height {h.Header.Height} {h.Hash()}" : "no header";
+        var header = s.Lanes.Count > 0
+            ? $"lanes {string.Join(", ", s.Lanes.Select(l => $"{l.Header.Lane} height {l.Header.Height}"))}"
+            : s.Header is { } h ? $"header {h.Header.Lane} height {h.Header.Height} {h.Hash()}" : "no header";
         Console.Out.WriteLine($"verified: {report.Checks.Count} checks passed; {answer.Records.Count} records; {header}" +
             (s.Anchor is { } a ? $"; anchored at size {a.Size}{(s.AnchorChecked ? " (root checked on the chain)" : " (root not checked on a chain: no --rpc)")}" : "; no anchor"));
         Console.Out.WriteLine("not proven (shown only under \"unverified\" in the answer): children's states, alerts, record heights, anchor chain/contract/transaction");

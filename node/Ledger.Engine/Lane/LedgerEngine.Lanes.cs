@@ -87,7 +87,8 @@ public sealed partial class LedgerEngine
 
     private readonly CrossLane _crossLane;
     private readonly FactBook _facts;
-    private readonly Dictionary<int, ReplicaLane> _replicas = [];
+    // Read by provenance readers off the sequencer (ProvenanceAcrossLanes.cs), written on it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, ReplicaLane> _replicas = [];
     private readonly List<Block> _held = [];
     private readonly HashSet<Address> _frozen = [];
     private readonly Dictionary<(Address Lane, long Height, Hash32 Hash), List<Cosignature>> _earlyCosignatures = [];

@@ -96,21 +96,7 @@ public static class LedgerJson
         records = a.Records.Select(Entry).ToList(),
         lot = a.Lot is { } lot ? LotHistory(lot) : null,
         product = a.Product is { } product ? LotHistory(product) : null,
-        anchor = anchor is null ? null : new
-        {
-            lane = anchor.Anchor.Lane.ToString(),
-            size = anchor.Anchor.Size,
-            root = anchor.Anchor.Root.ToString(),
-            consistencyProof = Hex.Encode0x(anchor.Proof.Encode()),
-            unverified = new
-            {
-                chainId = anchor.Anchor.ChainId,
-                contract = anchor.Anchor.Contract.ToString(),
-                txHash = anchor.Anchor.TransactionHash?.ToString(),
-                blockNumber = anchor.Anchor.BlockNumber,
-                blockHash = anchor.Anchor.BlockHash?.ToString(),
-            },
-        },
+        anchor = Anchor(anchor),
         unverified = new
         {
             children = a.Children.Select(c => State(c, null)).ToList(),
@@ -118,11 +104,61 @@ public static class LedgerJson
         },
     };
 
-    private static object? ProvenanceState(ProvenanceAnswer a) => a.State is not { } s ? null : new
+    /// <summary>The format name of a provenance answer across lanes (docs/spec/verifier.md §7).</summary>
+    public const string ProvenanceAcrossLanesFormat = "ledger-provenance/v3";
+
+    /// <summary>
+    /// A provenance answer across lanes (<c>ledger-provenance/v3</c>): one section per consortium lane, each the members of
+    /// a <c>v2</c> answer for that lane at its own header; <paramref name="ownAnchor"/> is the own lane's anchor (the only
+    /// lane this node anchors).
+    /// </summary>
+    public static object Provenance(CrossLaneProvenance a, Ledger.Protocol.Crypto.Address ownLane, AnchorWithProof? ownAnchor = null) => new
+    {
+        format = ProvenanceAcrossLanesFormat,
+        item = a.Item.ToString(),
+        itemKey = a.Item.StateKey().ToString(),
+        known = a.State is not null,
+        state = ProvenanceState(a.State, a.Status, a.StatusAt),
+        lanes = a.Lanes.Select(l => new
+        {
+            lane = l.Lane.ToString(),
+            header = l.Header is null ? null : Header(l.Header, l.Certificate),
+            stateProof = l.StateProof is null ? null : Hex.Encode0x(l.StateProof.Encode()),
+            records = l.Records.Select(Entry).ToList(),
+            lot = l.Lot is { } lot ? LotHistory(lot) : null,
+            product = l.Product is { } product ? LotHistory(product) : null,
+            anchor = l.Lane == ownLane ? Anchor(ownAnchor) : null,
+        }).ToList(),
+        unverified = new
+        {
+            children = a.Children.Select(c => State(c, null)).ToList(),
+            alerts = a.Alerts.Select(Alert).ToList(),
+        },
+    };
+
+    private static object? Anchor(AnchorWithProof? anchor) => anchor is null ? null : new
+    {
+        lane = anchor.Anchor.Lane.ToString(),
+        size = anchor.Anchor.Size,
+        root = anchor.Anchor.Root.ToString(),
+        consistencyProof = Hex.Encode0x(anchor.Proof.Encode()),
+        unverified = new
+        {
+            chainId = anchor.Anchor.ChainId,
+            contract = anchor.Anchor.Contract.ToString(),
+            txHash = anchor.Anchor.TransactionHash?.ToString(),
+            blockNumber = anchor.Anchor.BlockNumber,
+            blockHash = anchor.Anchor.BlockHash?.ToString(),
+        },
+    };
+
+    private static object? ProvenanceState(ProvenanceAnswer a) => ProvenanceState(a.State, a.Status, a.StatusAt);
+
+    private static object? ProvenanceState(ItemState? state, ItemStatus? status, DateTimeOffset statusAt) => state is not { } s ? null : new
     {
         item = s.Item.ToString(),
-        status = (a.Status ?? s.Status).ToString(),
-        statusAt = a.StatusAt.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        status = (status ?? s.Status).ToString(),
+        statusAt = statusAt.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
         storedStatus = s.Status.ToString(),
         custodian = s.Custodian.ToString(),
         location = s.Location,

@@ -86,7 +86,7 @@ public static class LedgerOperations
         return result.Height is null ? null : result.Certified ? "certified" : "accepted";
     }
 
-    /// <summary>The ledger-provenance/v2 model of an item for <paramref name="caller"/> (an involved party or a regulator).</summary>
+    /// <summary>The ledger-provenance/v2 model of an item (v3, every lane, in a consortium of several nodes: docs/spec/verifier.md §7) for <paramref name="caller"/> (an involved party or a regulator).</summary>
     /// <exception cref="Gs1FormatException">The identifier names no serialised item.</exception>
     public static object Provenance(LedgerService ledger, Caller caller, string? id)
     {
@@ -95,6 +95,16 @@ public static class LedgerOperations
         if (string.IsNullOrWhiteSpace(id))
             throw BadRequest("id", "required", "give the identifier as ?id=… or in the path");
         var item = LedgerEndpoints.ParseItem(id);
+        if (ledger.Engine.Consortium.NodeAddresses.Count > 1)
+        {
+            // Several nodes: the item's records are on several lanes; the answer carries every lane (ledger-provenance/v3).
+            var across = ledger.Engine.GetProvenanceAcrossLanes(item);
+            var all = across.ToHistory();
+            if (!caller.IsRegulator && all.Records.Count > 0 && !ProductEndpoints.Involved(ledger, caller, all))
+                throw Forbidden($"{caller.Party!.Name} never held, shipped, received or owns the brand of {item}; a regulator can read it");
+            var own = across.Lanes.FirstOrDefault(l => l.Lane == ledger.Engine.Lane)?.Header;
+            return LedgerJson.Provenance(across, ledger.Engine.Lane, Ledger.Engine.Anchoring.LaneAnchors.ForHeader(ledger.Engine, ledger.Anchors, own));
+        }
         var answer = ledger.Engine.GetProvenance(item);
         if (!caller.IsRegulator && answer.Records.Count > 0 && !ProductEndpoints.Involved(ledger, caller, answer))
             throw Forbidden($"{caller.Party!.Name} never held, shipped, received or owns the brand of {item}; a regulator can read it");

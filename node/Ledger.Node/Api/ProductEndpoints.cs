@@ -59,7 +59,8 @@ public static class ProductEndpoints
 
     private static IResult Passport(LedgerService ledger, Caller caller, ItemId item)
     {
-        var answer = ledger.Engine.GetProvenance(item);
+        // Several nodes: the item's history is on several lanes (docs/spec/verifier.md §7).
+        var answer = ledger.Engine.Consortium.NodeAddresses.Count > 1 ? ledger.Engine.GetProvenanceAcrossLanes(item).ToHistory() : ledger.Engine.GetProvenance(item);
         if (answer.State is null && answer.Records.Count == 0)
             return LedgerEndpoints.NotFound("item", $"{item} is not on this ledger");
         if (!caller.IsRegulator && !Involved(ledger, caller, answer))

@@ -10,7 +10,7 @@ namespace Ledger.Sdk.Client;
 public sealed partial class LedgerClient
 {
     /// <summary>
-    /// The node's provenance JSON (<c>ledger-provenance/v2</c>, GET /v1/provenance) for an identifier, unchanged, so it can be
+    /// The node's provenance JSON (<c>ledger-provenance/v2</c>, or <c>v3</c> across lanes, GET /v1/provenance) for an identifier, unchanged, so it can be
     /// stored and verified offline. See <see cref="ItemIdentifier.Parse"/> for the accepted forms.
     /// </summary>
     /// <exception cref="Gs1FormatException">The identifier is malformed or names no serialised item (checked before sending).</exception>
@@ -32,7 +32,7 @@ public sealed partial class LedgerClient
     /// </summary>
     /// <exception cref="Gs1FormatException">The identifier is malformed or names no serialised item.</exception>
     /// <exception cref="LedgerRequestException">The node refused (e.g. 403 for a party not involved with the item).</exception>
-    /// <exception cref="ProvenanceFormatException">The node's answer is not a well-formed ledger-provenance/v2 document.</exception>
+    /// <exception cref="ProvenanceFormatException">The node's answer is not a well-formed ledger-provenance/v2 or v3 document.</exception>
     public async Task<ProvenanceDocument> GetProvenanceAsync(string identifier, CancellationToken cancellationToken = default) =>
         ProvenanceDocument.Parse(await GetProvenanceJsonAsync(identifier, cancellationToken).ConfigureAwait(false));
 

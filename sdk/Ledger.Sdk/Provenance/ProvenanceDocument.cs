@@ -11,7 +11,8 @@ using Ledger.Protocol.Records;
 namespace Ledger.Sdk.Provenance;
 
 /// <summary>
-/// The typed, immutable form of a provenance answer (<c>ledger-provenance/v2</c>, docs/spec/api.md §6). Signed and
+/// The typed, immutable form of a provenance answer (<c>ledger-provenance/v2</c>, one lane, or <c>v3</c>, one section per
+/// lane in <see cref="Lanes"/>: docs/spec/api.md §6, verifier.md §7). Signed and
 /// proven members are decoded from their canonical hex encodings (what a verifier checks); readable members derived from
 /// an encoding are re-derived by <see cref="ToJson"/>, and the verifier's <c>summary</c> check compares the answer's own
 /// text with that form (docs/spec/verifier.md §1). What no proof covers is only in <see cref="Unverified"/>,
@@ -22,6 +23,9 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
 {
     /// <summary>The format name.</summary>
     public const string Format = "ledger-provenance/v2";
+
+    /// <summary>The format of an answer across lanes (one section per consortium lane: <see cref="Lanes"/>).</summary>
+    public const string FormatV3 = "ledger-provenance/v3";
 
     /// <summary>The format before lots were provable (not read: it proves no status; docs/spec/api.md §6).</summary>
     public const string FormatV1 = "ledger-provenance/v1";
@@ -41,6 +45,17 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
         Anchor = anchor;
         Unverified = unverified ?? ProvenanceUnverified.Empty;
     }
+
+    /// <summary>Creates an answer across lanes (<c>ledger-provenance/v3</c>): <see cref="Records"/> is every section's records, in section order.</summary>
+    public ProvenanceDocument(ItemId item, ProvenanceState? state, IReadOnlyList<ProvenanceLaneSection> lanes, ProvenanceUnverified? unverified = null)
+        : this(item, state, null, null, [.. (lanes ?? throw new ArgumentNullException(nameof(lanes))).SelectMany(l => l.Records)], unverified: unverified) =>
+        Lanes = lanes;
+
+    /// <summary>The sections of an answer across lanes (<c>v3</c>), one per consortium node; null for a <c>v2</c> answer.</summary>
+    public IReadOnlyList<ProvenanceLaneSection>? Lanes { get; }
+
+    /// <summary>The answer's format name (<see cref="Format"/> or <see cref="FormatV3"/>).</summary>
+    public string FormatName => Lanes is null ? Format : FormatV3;
 
     /// <summary>The item the answer is about.</summary>
     public ItemId Item { get; }
@@ -100,22 +115,26 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             if (format == FormatV1)
                 throw new ProvenanceFormatException("format", "version",
                     $"is \"{FormatV1}\", which proves no lot-level status; ask a node of this version for \"{Format}\"");
-            if (format != Format)
-                throw new ProvenanceFormatException("format", "value", $"is \"{format}\", expected \"{Format}\"");
+            if (format != Format && format != FormatV3)
+                throw new ProvenanceFormatException("format", "value", $"is \"{format}\", expected \"{Format}\" or \"{FormatV3}\"");
             var item = root.Req("item").Item();
             var state = root.Opt("state") is { } s ? ReadState(s) : null;
             if (root.Opt("known") is { } known && known.Bool() != state is not null)
                 throw new ProvenanceFormatException("known", "value", $"is {known.Bool().ToString().ToLowerInvariant()} but state is {(state is null ? "null" : "present")}");
             if (root.Opt("itemKey") is { } key && key.Hash() != item.StateKey())
                 throw new ProvenanceFormatException("itemKey", "value", $"is not the state key of {item} ({item.StateKey()})");
+            var unverifiedV3 = root.Opt("unverified") is { } uv ? ReadUnverified(uv) : null;
+            if (format == FormatV3 && root.Opt("lanes") is null && root.Opt("records") is not null)
+                throw new ProvenanceFormatException("format", "value", $"is \"{FormatV3}\" but the answer has the shape of \"{Format}\" (records, no lanes)");
+            if (format == FormatV3)
+                return new ProvenanceDocument(item, state, root.Req("lanes").Array(ReadSection), unverifiedV3) { SourceJson = json };
             var header = root.Opt("header") is { } h ? ReadHeader(h) : null;
             var stateProof = root.Opt("stateProof") is { } sp ? sp.Decode(b => SparseMerkleProof.Decode(b)) : null;
             var records = root.Req("records").Array(ReadRecord);
             var lot = root.Opt("lot") is { } l ? ReadLot(l, withLot: true) : null;
             var product = root.Opt("product") is { } pr ? ReadLot(pr, withLot: false) : null;
             var anchor = root.Opt("anchor") is { } a ? ReadAnchor(a) : null;
-            var unverified = root.Opt("unverified") is { } u ? ReadUnverified(u) : null;
-            return new ProvenanceDocument(item, state, header, stateProof, records, lot, product, anchor, unverified) { SourceJson = json };
+            return new ProvenanceDocument(item, state, header, stateProof, records, lot, product, anchor, unverifiedV3) { SourceJson = json };
         }
     }
 
@@ -134,6 +153,19 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             error = e;
             return false;
         }
+    }
+
+    private static ProvenanceLaneSection ReadSection(Node n)
+    {
+        n.RequireObject();
+        return new ProvenanceLaneSection(
+            n.Req("lane").Address(),
+            n.Opt("header") is { } h ? ReadHeader(h) : null,
+            n.Opt("stateProof") is { } sp ? sp.Decode(b => SparseMerkleProof.Decode(b)) : null,
+            n.Req("records").Array(ReadRecord),
+            n.Opt("lot") is { } l ? ReadLot(l, withLot: true) : null,
+            n.Opt("product") is { } pr ? ReadLot(pr, withLot: false) : null,
+            n.Opt("anchor") is { } a ? ReadAnchor(a) : null);
     }
 
     private static ProvenanceState ReadState(Node n)
@@ -219,25 +251,28 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
-            w.WriteString("format", Format);
+            w.WriteString("format", FormatName);
             w.WriteString("item", Item.ToString());
             w.WriteString("itemKey", ItemKey.ToString());
             w.WriteBoolean("known", Known);
             w.WritePropertyName("state");
             WriteState(w, State);
-            w.WritePropertyName("header");
-            WriteHeader(w, Header);
-            WriteNullable(w, "stateProof", StateProof is null ? null : Hex.Encode0x(StateProof.Encode()));
-            w.WriteStartArray("records");
-            foreach (var r in Records)
-                WriteRecord(w, r);
-            w.WriteEndArray();
-            WriteLot(w, "lot", Lot);
-            WriteLot(w, "product", Product);
-            if (Anchor is { } anchor)
-                WriteAnchor(w, anchor);
+            if (Lanes is { } lanes)
+            {
+                w.WriteStartArray("lanes");
+                foreach (var section in lanes)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("lane", section.Lane.ToString());
+                    WriteLaneMembers(w, section.Header, section.StateProof, section.Records, section.Lot, section.Product, section.Anchor);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             else
-                w.WriteNull("anchor");
+            {
+                WriteLaneMembers(w, Header, StateProof, Records, Lot, Product, Anchor);
+            }
             w.WriteStartObject("unverified");
             w.WriteStartArray("children");
             foreach (var c in Unverified.Children)
@@ -251,6 +286,24 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteLaneMembers(Utf8JsonWriter w, ProvenanceHeader? header, SparseMerkleProof? stateProof, IReadOnlyList<ProvenanceRecord> records,
+        ProvenanceLotHistory? lot, ProvenanceLotHistory? product, ProvenanceAnchor? anchor)
+    {
+        w.WritePropertyName("header");
+        WriteHeader(w, header);
+        WriteNullable(w, "stateProof", stateProof is null ? null : Hex.Encode0x(stateProof.Encode()));
+        w.WriteStartArray("records");
+        foreach (var r in records)
+            WriteRecord(w, r);
+        w.WriteEndArray();
+        WriteLot(w, "lot", lot);
+        WriteLot(w, "product", product);
+        if (anchor is { } a)
+            WriteAnchor(w, a);
+        else
+            w.WriteNull("anchor");
     }
 
     private static string Time(long ms) => Time(DateTimeOffset.FromUnixTimeMilliseconds(ms));
@@ -427,10 +480,10 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
     public override bool Equals(object? obj) => Equals(obj as ProvenanceDocument);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Item, Records.Count, Header?.SignedHeader.Hash());
+    public override int GetHashCode() => HashCode.Combine(Item, Records.Count, Header?.SignedHeader.Hash(), Lanes?.Count);
 
     /// <inheritdoc/>
-    public override string ToString() => $"provenance of {Item}: {Records.Count} records" +
+    public override string ToString() => $"provenance of {Item}: {Records.Count} records" + (Lanes is { } l ? $" on {l.Count} lanes" : "") +
         (Header is { } h ? $" at {h.SignedHeader.Header.Lane} height {h.SignedHeader.Header.Height}" : "");
 
     /// <summary>A JSON value with its path, for error messages.</summary>

@@ -120,3 +120,17 @@ public sealed record ProvenanceAnchor(Address Lane, long Size, Hash32 Root, Cons
 /// <param name="BlockNumber">The chain block that holds it.</param>
 /// <param name="BlockHash">That block's hash (null when the node did not record it).</param>
 public sealed record ProvenanceAnchorUnverified(ulong ChainId, Address Contract, Hash32? TxHash, ulong BlockNumber, Hash32? BlockHash);
+
+/// <summary>
+/// One lane's section of an answer across lanes (<c>ledger-provenance/v3</c>, docs/spec/verifier.md §7): the members of a
+/// <c>v2</c> answer for that lane, every proof against the section's own header.
+/// </summary>
+/// <param name="Lane">The lane (a consortium node's address).</param>
+/// <param name="Header">The lane's header with its certificate; null when the node holds no header of the lane.</param>
+/// <param name="StateProof">Item → the lane's last record that touched it (or absence) at the header's state root.</param>
+/// <param name="Records">The lane's records of the item, in lane-log order.</param>
+/// <param name="Lot">The lane's history of the item's lot.</param>
+/// <param name="Product">The lane's history of the item's product.</param>
+/// <param name="Anchor">The lane's chain anchor linked to the section's header, when the node has one.</param>
+public sealed record ProvenanceLaneSection(Address Lane, ProvenanceHeader? Header, SparseMerkleProof? StateProof, IReadOnlyList<ProvenanceRecord> Records,
+    ProvenanceLotHistory? Lot = null, ProvenanceLotHistory? Product = null, ProvenanceAnchor? Anchor = null);

@@ -20,12 +20,38 @@ internal static class CustodyReplay
     /// <summary>The custody check and the replayed state of the item (null when the records leave it unknown or the replay failed).</summary>
     public static (VerificationCheck Check, ItemState? State) Replay(ProvenanceDocument answer, ConsortiumDirectory directory)
     {
+        var (check, state, _) = Replay(answer, directory, null, null);
+        return (check, state);
+    }
+
+    /// <summary>
+    /// The replay of an answer across lanes (docs/spec/verifier.md §7): <paramref name="merged"/> holds every section's
+    /// records in causal order, <paramref name="lanes"/> the lane of each and <paramref name="paths"/> its JSON path.
+    /// A record outside the subject's custody chain (custody.md §8) changes no state; a per-serial Recall of it is a
+    /// recall mark (<c>Marked</c>).
+    /// </summary>
+    public static (VerificationCheck Check, ItemState? State, bool Marked) ReplayAcrossLanes(ProvenanceDocument merged, IReadOnlyList<Address> lanes,
+        IReadOnlyList<string> paths, ConsortiumDirectory directory) => Replay(merged, directory, lanes, paths);
+
+    private static (VerificationCheck Check, ItemState? State, bool Marked) Replay(ProvenanceDocument answer, ConsortiumDirectory directory,
+        IReadOnlyList<Address>? lanes, IReadOnlyList<string>? paths)
+    {
         var subject = answer.Item.ToString();
         var context = new ReplayContext(answer, directory);
+        var marked = false;
         for (var i = 0; i < answer.Records.Count; i++)
         {
             var r = answer.Records[i].Record;
+            var path = paths?[i] ?? $"records[{i}]";
             context.Current = r;
+            if (lanes is not null && context.Subject is { } chain && directory.NodeAddresses.Count > 1 && !InChain(chain, r, lanes[i], directory))
+            {
+                // Outside the subject's custody chain: a Verify, an Observation or a per-serial Recall; it changes no state.
+                if (OutOfChain(r, answer.Item, directory) is { } refused)
+                    return (Fail(subject, "step-rejected", $"{path} {r.Kind} {r.Id} on lane {lanes[i]} is outside the custody chain of {answer.Item} (custodian {chain.Custodian}): {refused}"), null, false);
+                marked |= r.Payload is RecallPayload;
+                continue;
+            }
             CustodyOutcome outcome;
             try
             {
@@ -33,26 +59,59 @@ internal static class CustodyReplay
             }
             catch (InvalidOperationException e)
             {
-                return (Fail(subject, "replay", $"records[{i}] {r.Kind} {r.Id} cannot be replayed: {e.Message}"), null);
+                return (Fail(subject, "replay", $"{path} {r.Kind} {r.Id} cannot be replayed: {e.Message}"), null, false);
             }
             if (!outcome.IsAccepted)
-                return (Fail(subject, "step-rejected", $"records[{i}] {r.Kind} {r.Id} is not allowed after the records before it: {outcome.ErrorCode}: {outcome.Message}"), null);
+                return (Fail(subject, "step-rejected", $"{path} {r.Kind} {r.Id} is not allowed after the records before it: {outcome.ErrorCode}: {outcome.Message}"), null, false);
             if (!r.Payload.Items.Contains(answer.Item) && outcome.Updates.All(u => u.Item != answer.Item))
-                return (Fail(subject, "not-about-item", $"records[{i}] {r.Kind} {r.Id} neither names {answer.Item} nor changes its state"), null);
+                return (Fail(subject, "not-about-item", $"{path} {r.Kind} {r.Id} neither names {answer.Item} nor changes its state"), null, false);
             context.Commit(outcome);
         }
         var replayed = context.Subject;
         var stated = answer.State;
         if (replayed is null && stated is null)
-            return (new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok"), null);
+            return (new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok"), null, false);
         if (replayed is null)
-            return (Fail(subject, "state-without-records", "the answer states a state but carries no record that created it"), null);
+            return (Fail(subject, "state-without-records", "the answer states a state but carries no record that created it"), null, false);
         if (stated is null)
-            return (Fail(subject, "state-missing", $"the records leave the item {replayed.Status} at {replayed.Custodian} but the answer states no state"), null);
+            return (Fail(subject, "state-missing", $"the records leave the item {replayed.Status} at {replayed.Custodian} but the answer states no state"), null, false);
         var mismatch = stated.Item != answer.Item ? $"state.item is {stated.Item}, the answer is about {answer.Item}" : Compare(stated, replayed);
         return mismatch is null
-            ? (new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok"), replayed)
-            : (Fail(subject, "state-mismatch", mismatch), null);
+            ? (new VerificationCheck(ProvenanceVerifier.Custody, subject, true, "ok"), replayed, marked)
+            : (Fail(subject, "state-mismatch", mismatch), null, false);
+    }
+
+    /// <summary>True when a record on <paramref name="lane"/> continues the chain of an item in <paramref name="state"/> (node/Ledger.Engine/Lane/CrossLane.cs).</summary>
+    private static bool InChain(ItemState state, LedgerRecord record, Address lane, ConsortiumDirectory directory)
+    {
+        var custodianLane = directory.Find(state.Custodian)?.Node;
+        if (state.Status == ItemStatus.InTransit && state.PendingShip is { } pending)
+        {
+            var recipientLane = directory.Find(pending.ToParty)?.Node;
+            if (recipientLane == custodianLane)
+                return custodianLane == lane;
+            return record.Payload is ReceivePayload r && r.Ship == pending.Ship && recipientLane == lane;
+        }
+        return custodianLane == lane;
+    }
+
+    /// <summary>Null when the record may be written outside the item's chain (custody.md §8), else why not.</summary>
+    private static string? OutOfChain(LedgerRecord r, ItemId item, ConsortiumDirectory directory)
+    {
+        switch (r.Payload)
+        {
+            case VerifyPayload or ObservationPayload:
+                return null;
+            case RecallPayload { Lot.Length: 0, Items.Count: > 0 } recall:
+                var owns = directory.CompanyPrefixes(r.Author).Any(p => recall.Gtin.AsSpan(1).StartsWith(p, StringComparison.Ordinal));
+                if (!owns && !directory.Roles(r.Author).HasFlag(PartyRoles.Regulator))
+                    return $"{CustodyErrorCodes.NotAuthorised}: {r.Author} neither owns the company prefix of {recall.Gtin} nor is a regulator";
+                return item.Scheme == ItemScheme.Sgtin && item.Key != recall.Gtin
+                    ? $"{CustodyErrorCodes.NotAuthorised}: {item} is not of GTIN {recall.Gtin}"
+                    : null;
+            default:
+                return $"out-of-lane: a {r.Kind} is a custody step, written by the lane of the custodian's node";
+        }
     }
 
     private static VerificationCheck Fail(string subject, string code, string detail) =>

@@ -91,6 +91,15 @@ public static class LaneConsistency
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
+        ArgumentNullException.ThrowIfNull(client);
+        if (first.Lanes is not null || second.Lanes is not null)
+        {
+            // Answers across lanes: compare their sections of the lane of the node asked (the only log it can prove).
+            var lane = (await client.GetHeadAsync(cancellationToken).ConfigureAwait(false))?.Header.Header.Lane;
+            if (HeaderOf(first, lane) is not { } x || HeaderOf(second, lane) is not { } y)
+                return new(false, "no-header", $"an answer carries no header of lane {lane?.ToString() ?? "(the node shows no block)"}: nothing to compare", null);
+            return await CheckAsync(x, y, client, consortium, cancellationToken).ConfigureAwait(false);
+        }
         if (first.Header is not { } a || second.Header is not { } b)
             return new(false, "no-header", "an answer carries no header: nothing to compare", null);
         return await CheckAsync(a.SignedHeader, b.SignedHeader, client, consortium, cancellationToken).ConfigureAwait(false);
@@ -102,13 +111,21 @@ public static class LaneConsistency
     {
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(client);
-        if (answer.Header is not { } a)
+        if (answer.Lanes is null && answer.Header is null)
             return new(false, "no-header", "the answer carries no header: nothing to compare", null);
         var head = await client.GetHeadAsync(cancellationToken).ConfigureAwait(false);
+        // An answer across lanes is compared in its section of the lane of the node asked.
+        if (HeaderOf(answer, head?.Header.Header.Lane) is not { } a)
+            return new(false, "no-header", $"the answer carries no header of lane {head?.Header.Header.Lane}: nothing to compare", null);
         if (head is null)
-            return new(false, "no-head", $"the node shows no block, the answer shows height {a.SignedHeader.Header.Height} (one signed header: no evidence)", null);
-        return await CheckAsync(a.SignedHeader, head.Header, client, consortium, cancellationToken).ConfigureAwait(false);
+            return new(false, "no-head", $"the node shows no block, the answer shows height {a.Header.Height} (one signed header: no evidence)", null);
+        return await CheckAsync(a, head.Header, client, consortium, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>A v2 answer's header, or a v3 answer's header of <paramref name="lane"/>.</summary>
+    private static SignedHeader? HeaderOf(ProvenanceDocument answer, Address? lane) => answer.Lanes is { } lanes
+        ? lanes.FirstOrDefault(l => l.Lane == lane)?.Header?.SignedHeader
+        : answer.Header?.SignedHeader;
 
     private static async Task<ConsistencyReport> CheckAsync(SignedHeader first, SignedHeader second, LedgerClient client, ConsortiumDefinition consortium,
         CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ namespace Ledger.Sdk.Verification;
 public static class ProvenanceVerifier
 {
     /// <summary>Check names (report order: header-signature, certificate, seal…, inclusion…, completeness, order, custody, lot, product, status, anchor, summary…, anchor-chain).</summary>
-    public const string Summary = "summary", HeaderSignature = "header-signature", CertificateCheck = "certificate", Seal = "seal", Inclusion = "inclusion",
+    public const string Summary = "summary", LanesCheck = "lanes", HeaderSignature = "header-signature", CertificateCheck = "certificate", Seal = "seal", Inclusion = "inclusion",
         Completeness = "completeness", Order = "order", Custody = "custody", LotCheck = "lot", ProductCheck = "product", Status = "status",
         Anchor = "anchor", AnchorChain = "anchor-chain";
 
@@ -40,7 +40,7 @@ public static class ProvenanceVerifier
     {
         var (checks, summary) = Offline(answer, consortium, options);
         if (options?.AnchorSource is { } source)
-            checks.Add(await ChainAsync(answer, source, cancellationToken).ConfigureAwait(false));
+            checks.Add(await ChainAsync(AnchorOf(answer), source, cancellationToken).ConfigureAwait(false));
         return Report(checks, summary);
     }
 
@@ -61,6 +61,8 @@ public static class ProvenanceVerifier
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(consortium);
         var directory = new ConsortiumDirectory(consortium);
+        if (answer.Lanes is { } lanes)
+            return AcrossLanes(answer, lanes, directory, options);
         var checks = new List<VerificationCheck>();
         var header = answer.Header?.SignedHeader.Header;
         // Trust flows from the consortium's node keys to the header, and from the header to everything proven against it.
@@ -311,9 +313,9 @@ public static class ProvenanceVerifier
         return result.IsValid ? Ok(Anchor, subject) : Fail(Anchor, subject, "anchor-consistency", result.Reason);
     }
 
-    private static async Task<VerificationCheck> ChainAsync(ProvenanceDocument answer, IAnchorSource source, CancellationToken cancellationToken)
+    private static async Task<VerificationCheck> ChainAsync(ProvenanceAnchor? answerAnchor, IAnchorSource source, CancellationToken cancellationToken)
     {
-        if (answer.Anchor is not { } anchor)
+        if (answerAnchor is not { } anchor)
             return Fail(AnchorChain, "anchor", "no-anchor", "an anchor source was given but the answer carries no anchor");
         var subject = $"anchor {anchor.Lane} size {anchor.Size}";
         var root = await source.RootAtAsync(anchor.Lane, (ulong)anchor.Size, cancellationToken).ConfigureAwait(false);
@@ -322,6 +324,172 @@ public static class ProvenanceVerifier
         return r == anchor.Root
             ? Ok(AnchorChain, subject)
             : Fail(AnchorChain, subject, "root-mismatch", $"the chain's root {r} differs from the answer's anchor root {anchor.Root}");
+    }
+
+    /// <summary>The anchor a chain check reads: a v2 answer's, or in a v3 answer that of the lane holding the item's latest record, else the first section's that has one.</summary>
+    private static ProvenanceAnchor? AnchorOf(ProvenanceDocument answer) => answer.Lanes is not { } lanes
+        ? answer.Anchor
+        : LatestSection(answer, lanes)?.Anchor ?? lanes.Select(l => l.Anchor).FirstOrDefault(a => a is not null);
+
+    private static ProvenanceLaneSection? LatestSection(ProvenanceDocument answer, IReadOnlyList<ProvenanceLaneSection> lanes) =>
+        answer.State is { } s ? lanes.FirstOrDefault(l => l.Records.Any(r => r.Record.Id == s.LatestRecord)) : null;
+
+    private static VerificationCheck In(string prefix, VerificationCheck check) => check with { Subject = $"{prefix} {check.Subject}" };
+
+    /// <summary>A v2-shaped view of one lane's section, for the per-lane checks.</summary>
+    private static ProvenanceDocument Section(ProvenanceDocument answer, ProvenanceLaneSection s) =>
+        new(answer.Item, answer.State, s.Header, s.StateProof, s.Records, s.Lot, s.Product, s.Anchor);
+
+    /// <summary>The checks of an answer across lanes (docs/spec/verifier.md §7).</summary>
+    private static (List<VerificationCheck>, ProvenSummary?) AcrossLanes(ProvenanceDocument answer, IReadOnlyList<ProvenanceLaneSection> lanes,
+        ConsortiumDirectory directory, ProvenanceVerifierOptions? options)
+    {
+        var checks = new List<VerificationCheck> { CheckLanes(lanes, directory) };
+        var merged = new List<(ProvenanceRecord Record, string Path, Address Lane)>();
+        for (var k = 0; k < lanes.Count; k++)
+        {
+            var s = lanes[k];
+            var prefix = $"lanes[{k}]";
+            for (var i = 0; i < s.Records.Count; i++)
+                merged.Add((s.Records[i], $"{prefix}.records[{i}]", s.Lane));
+            if (s.Header is null)
+                continue; // nothing of the lane is proven (the lanes check fails when the section carries anything)
+            var doc = Section(answer, s);
+            var header = s.Header.SignedHeader.Header;
+            checks.Add(In(prefix, CheckHeader(doc, directory)));
+            checks.Add(In(prefix, CheckCertificate(doc, directory)));
+            var all = AllRecords(doc).Select(x => (x.Record, Path: $"{prefix}.{x.Path}")).ToList();
+            foreach (var (e, path) in all)
+                checks.Add(CheckSeal(e, path, directory));
+            foreach (var (e, path) in all)
+                checks.Add(CheckInclusion(e, path, header));
+            checks.Add(In(prefix, CheckCompleteness(doc)));
+            checks.Add(In(prefix, CheckOrder(doc)));
+            if (s.Anchor is { } anchor)
+                checks.Add(In(prefix, CheckAnchor(anchor, header)));
+        }
+        var (order, ordered) = CausalOrder(answer, merged);
+        checks.Add(order);
+        var chain = new ProvenanceDocument(answer.Item, answer.State, null, null, [.. ordered.Select(o => o.Record)]);
+        var (custody, replayed, marked) = order.Passed
+            ? CustodyReplay.ReplayAcrossLanes(chain, [.. ordered.Select(o => o.Lane)], [.. ordered.Select(o => o.Path)], directory)
+            : (new VerificationCheck(Custody, answer.Item.ToString(), false, "replay: the records have no causal order to replay"), null, false);
+        checks.Add(custody);
+        var lots = LotFacts.Empty;
+        var lotsProven = true;
+        for (var k = 0; k < lanes.Count; k++)
+        {
+            if (lanes[k].Header is not { } h)
+                continue;
+            var doc = Section(answer, lanes[k]);
+            var header = h.SignedHeader.Header;
+            VerificationCheck lot, product;
+            if (replayed is { Gtin: { } gtin })
+            {
+                lot = CheckLot(doc, doc.Lot, LotCheck, gtin, replayed.Lot ?? "", header, directory, ref lots);
+                product = CheckLot(doc, doc.Product, ProductCheck, gtin, null, header, directory, ref lots);
+            }
+            else
+            {
+                lot = NoLot(doc, LotCheck, doc.Lot, replayed);
+                product = NoLot(doc, ProductCheck, doc.Product, replayed);
+            }
+            checks.Add(In($"lanes[{k}]", lot));
+            checks.Add(In($"lanes[{k}]", product));
+            lotsProven &= lot.Passed && product.Passed;
+        }
+        // A recall mark (an out-of-chain per-serial Recall) makes the item Recalled unless it is destroyed, stolen or recalled already.
+        var forStatus = marked && replayed is { Status: not (ItemStatus.Destroyed or ItemStatus.Stolen or ItemStatus.Recalled) }
+            ? replayed with { Status = ItemStatus.Recalled }
+            : replayed;
+        var (status, summary) = CheckStatus(chain, forStatus, lots, lotsProven, custody.Passed, options?.At);
+        checks.Add(status);
+        // Last: the readable text against what the encodings say (a changed encoding fails its own check first).
+        checks.AddRange(CheckSummary(answer));
+        if (summary is not null)
+        {
+            var latest = LatestSection(answer, lanes);
+            summary = summary with
+            {
+                Custodian = replayed?.Custodian,
+                LastRecord = replayed?.LatestRecord,
+                Header = latest?.Header?.SignedHeader ?? lanes.Select(l => l.Header?.SignedHeader).FirstOrDefault(h => h is not null),
+                Anchor = AnchorOf(answer),
+                Lanes = [.. lanes.Select(l => l.Header?.SignedHeader).OfType<SignedHeader>()],
+            };
+        }
+        return (checks, summary);
+    }
+
+    /// <summary>One section per consortium node, in the file's order, each for its own lane; a section without a header carries nothing.</summary>
+    private static VerificationCheck CheckLanes(IReadOnlyList<ProvenanceLaneSection> lanes, ConsortiumDirectory directory)
+    {
+        const string subject = "lanes";
+        var seen = new HashSet<Address>();
+        for (var k = 0; k < lanes.Count; k++)
+        {
+            var s = lanes[k];
+            if (!directory.NodeAddresses.Contains(s.Lane))
+                return Fail(LanesCheck, subject, "lane-unknown", $"lanes[{k}] is for {s.Lane}, which is not a consortium node");
+            if (!seen.Add(s.Lane))
+                return Fail(LanesCheck, subject, "duplicate", $"lanes[{k}] repeats lane {s.Lane}");
+            if (s.Header is { } h && h.SignedHeader.Header.Lane != s.Lane)
+                return Fail(LanesCheck, subject, "lane-mismatch", $"lanes[{k}] is for lane {s.Lane} but its header is of lane {h.SignedHeader.Header.Lane}");
+            if (s.Header is null && (s.Records.Count > 0 || s.StateProof is not null || s.Lot is not null || s.Product is not null || s.Anchor is not null))
+                return Fail(LanesCheck, subject, "no-header", $"lanes[{k}] (lane {s.Lane}) has no header but carries records, a state proof, a history or an anchor that nothing proves");
+        }
+        var nodes = directory.Definition.Nodes.Select(n => n.Address).ToList();
+        if (nodes.Where(n => !seen.Contains(n)).ToList() is [var missing, ..])
+            return Fail(LanesCheck, subject, "lane-missing", $"the answer has no section for lane {missing}: its records of the item cannot be ruled out");
+        if (!lanes.Select(l => l.Lane).SequenceEqual(nodes))
+            return Fail(LanesCheck, subject, "lane-order", "the sections are not in the consortium file's node order");
+        return Ok(LanesCheck, $"{subject} ({lanes.Count(l => l.Header is not null)} of {lanes.Count} with a header)");
+    }
+
+    /// <summary>Every section's records in a causal order: a topological order of their deps among the answer's records, ties by section then log index.</summary>
+    private static (VerificationCheck, List<(ProvenanceRecord Record, string Path, Address Lane)>) CausalOrder(ProvenanceDocument answer,
+        List<(ProvenanceRecord Record, string Path, Address Lane)> merged)
+    {
+        var subject = answer.Item.ToString();
+        var index = new Dictionary<Hash32, int>();
+        for (var i = 0; i < merged.Count; i++)
+        {
+            if (!index.TryAdd(merged[i].Record.Record.Id, i))
+                return (Fail(Order, subject, "duplicate", $"{merged[i].Path} repeats record {merged[i].Record.Record.Id} of {merged[index[merged[i].Record.Record.Id]].Path}"), []);
+        }
+        var waiting = new int[merged.Count];
+        var next = new List<int>[merged.Count];
+        for (var i = 0; i < merged.Count; i++)
+        {
+            next[i] = [];
+        }
+        for (var i = 0; i < merged.Count; i++)
+        {
+            foreach (var d in merged[i].Record.Record.Deps.Distinct())
+            {
+                if (index.TryGetValue(d, out var j))
+                {
+                    waiting[i]++;
+                    next[j].Add(i);
+                }
+            }
+        }
+        var ready = new SortedSet<int>(Enumerable.Range(0, merged.Count).Where(i => waiting[i] == 0));
+        var ordered = new List<(ProvenanceRecord, string, Address)>();
+        while (ready.Count > 0)
+        {
+            var i = ready.Min;
+            ready.Remove(i);
+            ordered.Add(merged[i]);
+            foreach (var n in next[i])
+            {
+                if (--waiting[n] == 0)
+                    ready.Add(n);
+            }
+        }
+        if (ordered.Count < merged.Count)
+            return (Fail(Order, subject, "replay", $"the deps of {merged.Count - ordered.Count} records form no order"), []);
+        return (Ok(Order, $"{subject} (across lanes)"), ordered);
     }
 
     /// <summary>The custody context of a lot's records: the consortium's parties (authority) and the lot facts so far; no items.</summary>

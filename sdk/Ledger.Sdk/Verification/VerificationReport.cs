@@ -40,6 +40,13 @@ public sealed record ProvenSummary(ItemId Item, bool Known, ItemStatus? Status, 
 {
     /// <summary>True when the anchor's root was also compared with the chain (an anchor source was given).</summary>
     public bool AnchorChecked { get; init; }
+
+    /// <summary>
+    /// For an answer across lanes (<c>v3</c>): every lane's header the answer was proven against, in the consortium's
+    /// order (a lane the node held no header of is absent: nothing of it is proven); empty for a <c>v2</c> answer.
+    /// <see cref="Header"/> is then the header of the lane that holds the item's latest record.
+    /// </summary>
+    public IReadOnlyList<SignedHeader> Lanes { get; init; } = [];
 }
 
 /// <summary>Every check of a verification, in order.</summary>

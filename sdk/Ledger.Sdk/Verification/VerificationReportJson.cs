@@ -71,6 +71,20 @@ public static class VerificationReportJson
                 {
                     w.WriteNull("anchor");
                 }
+                if (s.Lanes.Count > 0)
+                {
+                    // An answer across lanes (v3): every lane header it was proven against.
+                    w.WriteStartArray("lanes");
+                    foreach (var l in s.Lanes)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("lane", l.Header.Lane.ToString());
+                        w.WriteNumber("height", l.Header.Height);
+                        w.WriteString("hash", l.Hash().ToString());
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                }
                 w.WriteEndObject();
             }
             else

@@ -25,7 +25,7 @@ public sealed partial class TamperSuiteTests(ProvenanceFixture fixture)
     }
 
     /// <summary>Readable members derived from an encoding: a change must fail the summary check naming the member.</summary>
-    [GeneratedRegex(@"^(header\.(lane|height|hash|parent|time|recordsRoot|recordCount|logSize|logRoot|stateRoot|certificate\.cosigners(\[\d+\])?)|(records|lot\.records|product\.records)\[\d+\]\.record\.(id|kind|author|time|items(\[\d+\])?|deps(\[\d+\])?)|(lot|product)\.key)$")]
+    [GeneratedRegex(@"^(lanes\[\d+\]\.)?(header\.(lane|height|hash|parent|time|recordsRoot|recordCount|logSize|logRoot|stateRoot|certificate\.cosigners(\[\d+\])?)|(records|lot\.records|product\.records)\[\d+\]\.record\.(id|kind|author|time|items(\[\d+\])?|deps(\[\d+\])?)|(lot|product)\.key)$")]
     private static partial Regex DerivedMember();
 
     /// <summary>The JSON paths whose members no proof covers (docs/spec/verifier.md §1, category c).</summary>
@@ -83,10 +83,20 @@ public sealed partial class TamperSuiteTests(ProvenanceFixture fixture)
 
     private static List<string> RecordKind(IReadOnlyList<ProvenanceRecord> records) => [.. records.Select(r => r.Record.Kind.ToString())];
 
-    private async Task RunSuiteAsync(string json, int minimum, Func<string, bool>? only = null)
+    /// <summary>An answer across three lanes (the committed v3 vector, docs/spec/verifier.md §7) and its consortium file.</summary>
+    [Fact]
+    public async Task EveryMutationOfAnAnswerAcrossLanes_FailsOrIsUnverified()
     {
+        var vector = ParseNode(await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "vectors", "provenance", "v3-three-lanes.json")));
+        var consortium = Ledger.Protocol.Consortium.ConsortiumFile.Parse(vector["consortium"]!.ToJsonString());
+        await RunSuiteAsync(vector["answer"]!.ToJsonString(), minimum: 300, consortium: consortium);
+    }
+
+    private async Task RunSuiteAsync(string json, int minimum, Func<string, bool>? only = null, Ledger.Protocol.Consortium.ConsortiumDefinition? consortium = null)
+    {
+        consortium ??= fixture.Consortium;
         var original = ParseNode(json);
-        var untouched = await RunAsync(original, fixture.Consortium);
+        var untouched = await RunAsync(original, consortium);
         Assert.True(untouched.Report?.Passed, "the untouched answer: " + untouched);
         var verified = VerifiedProjection(ProvenanceDocument.Parse(json));
         var mutations = Mutations(original).Where(m => only?.Invoke(m.Path) ?? true).ToList();
@@ -94,7 +104,7 @@ public sealed partial class TamperSuiteTests(ProvenanceFixture fixture)
         var problems = new List<string>();
         foreach (var m in mutations)
         {
-            var outcome = await RunAsync(m.Answer, fixture.Consortium);
+            var outcome = await RunAsync(m.Answer, consortium);
             if (outcome.FormatError is { } e)
             {
                 // It no longer reads: the error must name the mutated member (or a member inside it, or the object holding it).
