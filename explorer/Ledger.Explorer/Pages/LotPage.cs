@@ -46,7 +46,7 @@ internal static class LotPage
         var groups = answers.GroupBy(a => (Custodian: Who(a.Proven?.Custodian), Location: a.Proven?.Location ?? "—", Status: t["status." + PassportPage.StatusOf(t, g, a).Key]))
             .OrderBy(x => x.Key.Custodian, StringComparer.Ordinal)
             .Select(x => (IEnumerable<HtmlText>)[Html.Text(x.Key.Custodian), Html.Text(x.Key.Location), Html.Text(x.Key.Status), Html.Text(x.Count().ToString(System.Globalization.CultureInfo.InvariantCulture))]);
-        var recall = answers.Select(a => a.Document?.Lot).FirstOrDefault(l => l is not null)?.Records.Select(r => r.Record.Payload).OfType<RecallPayload>().LastOrDefault();
+        var recall = answers.Select(a => a.Document).OfType<Ledger.Sdk.Provenance.ProvenanceDocument>().SelectMany(d => d.LotRecords).Select(r => r.Record.Payload).OfType<RecallPayload>().LastOrDefault();
         var body = Html.Of($"""
             <p>{t["lot.intro", gtin, lot, packs.Count]}</p>
             {(recall is null ? HtmlText.Empty : Html.Of($"<p class=\"warning\" role=\"alert\">{t["lot.recalled", recall.Reason]}</p>"))}

@@ -40,12 +40,12 @@ internal static class PassportPage
                 return new("dispensed", t["reason.dispensed", Who(last?.Author), p.Location, last is null ? "" : Layout.Time(DateTimeOffset.FromUnixTimeMilliseconds(last.TimeMs))], true);
             case ItemStatus.Recalled:
             {
-                var recall = doc.Records.Concat(doc.Lot?.Records ?? []).Select(x => x.Record).LastOrDefault(x => x.Payload is RecallPayload);
+                var recall = doc.Records.Concat(doc.LotRecords).Select(x => x.Record).LastOrDefault(x => x.Payload is RecallPayload);
                 return new("recalled", t["reason.recalled", Who(recall?.Author), (recall?.Payload as RecallPayload)?.Reason ?? "?"], true);
             }
             case ItemStatus.Withdrawn:
             {
-                var w = doc.Lot?.Records.Concat(doc.Product?.Records ?? []).Select(x => x.Record).LastOrDefault(x => x.Payload is WithdrawPayload);
+                var w = doc.LotRecords.Concat(doc.ProductRecords).Select(x => x.Record).LastOrDefault(x => x.Payload is WithdrawPayload);
                 return new("withdrawn", t["reason.withdrawn", Who(w?.Author), (w?.Payload as WithdrawPayload)?.Reason ?? "?"], true);
             }
             case ItemStatus.Expired:
@@ -111,7 +111,7 @@ internal static class PassportPage
     private static HtmlText Timeline(Texts t, NodeGateway g, ProvenanceDocument doc)
     {
         string Name(Address a) => g.PartyOf(a)?.Name ?? g.NodeOf(a)?.Name ?? a.ToString();
-        var rows = doc.Records.Concat(doc.Lot?.Records ?? []).Concat(doc.Product?.Records ?? []).OrderBy(r => r.Record.TimeMs).Select(r =>
+        var rows = doc.Records.Concat(doc.LotRecords).Concat(doc.ProductRecords).OrderBy(r => r.Record.TimeMs).Select(r =>
         {
             var rec = r.Record;
             var (where, what) = rec.Payload switch

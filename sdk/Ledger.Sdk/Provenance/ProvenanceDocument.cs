@@ -84,6 +84,12 @@ public sealed class ProvenanceDocument : IEquatable<ProvenanceDocument>
     /// <summary>The history of the item's product (withdrawals of every lot of the GTIN) with its state proof.</summary>
     public ProvenanceLotHistory? Product { get; }
 
+    /// <summary>The lot's recall and withdrawal records: of every lane's section (<c>v3</c>), or of <see cref="Lot"/> (<c>v2</c>).</summary>
+    public IReadOnlyList<ProvenanceRecord> LotRecords => Lanes is { } lanes ? [.. lanes.SelectMany(l => l.Lot?.Records ?? [])] : Lot?.Records ?? [];
+
+    /// <summary>The product's withdrawal records: of every lane's section (<c>v3</c>), or of <see cref="Product"/> (<c>v2</c>).</summary>
+    public IReadOnlyList<ProvenanceRecord> ProductRecords => Lanes is { } lanes ? [.. lanes.SelectMany(l => l.Product?.Records ?? [])] : Product?.Records ?? [];
+
     /// <summary>The chain anchor the answer links to, when present.</summary>
     public ProvenanceAnchor? Anchor { get; }
 
