@@ -189,8 +189,11 @@ public static class ProvenanceVerifier
         if (answer.StateProof is not { } proof)
             return Fail(Completeness, subject, "no-state-proof", "the answer carries no state proof");
         // An item the ledger never commissioned has no entry in the state map, even when it was scanned: a Verify of an
-        // unknown item changes no state (custody.md §4). Records that are all Verifies are such scans, and prove absence.
-        Hash32? last = answer.Records.All(r => r.Record.Kind == RecordKind.Verify) ? null : answer.Records[^1].Record.Id;
+        // unknown item changes no state (custody.md §4). An answer that states no item and whose records are all Verifies
+        // holds such scans, and proves absence. (A known item's lane section of scans only — scans outside its custody
+        // chain, v3 — has the lane's last scan as its entry.)
+        Hash32? last = answer.Records.Count == 0 || (!answer.Known && answer.Records.All(r => r.Record.Kind == RecordKind.Verify))
+            ? null : answer.Records[^1].Record.Id;
         var result = SparseMerkleTree.Verify(h.SignedHeader.Header.StateRoot, answer.ItemKey, last, proof);
         if (result.IsValid)
             return Ok(Completeness, subject);
