@@ -94,6 +94,49 @@ public sealed class ClusterProcessTests
         await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, [c.Lanes[1]], 4) && a.All(x => Lane(x, c.Lanes[1]).Height == 2), Patience,
             "lane 1's next block certified on all four");
     }
+    [Fact]
+    public async Task DscsaFlowAcrossFourNodes_EveryNodesAnswerVerifiesOfflineWithTheSameStatus()
+    {
+        await using var c = await NodeClusterN.StartAsync(4);
+        // The manufacturer commissions, packs and ships from its node (lane 0).
+        foreach (var example in (string[])["commissioning.jsonld", "aggregation.jsonld", "shipment.jsonld"])
+            await c.CaptureExampleAsync("acme-pharma", example);
+        // The wholesaler receives on its own node once the Ship is certified there, and ships on (lane 1).
+        await c.WaitForLanesAsync(a => a.All(x => Lane(x, c.Lanes[0]) is { Height: >= 3 } l && l.Certified == l.Height), Patience, "the Ship certified");
+        foreach (var example in (string[])["receipt.jsonld", "wholesaler-shipment.jsonld"])
+            await c.CaptureExampleAsync("big-wholesale", example);
+        await c.WaitForLanesAsync(a => a.All(x => Lane(x, c.Lanes[1]) is { Height: >= 2 } l && l.Certified == l.Height), Patience, "the wholesaler's Ship certified");
+        // The pharmacy receives and dispenses pack 1001 (lane 2).
+        foreach (var example in (string[])["pharmacy-receipt.jsonld", "dispense.jsonld"])
+            await c.CaptureExampleAsync("corner-pharmacy", example);
+        // The regulator's node recalls the lot (lane 3): a signed batch of the regulator's key.
+        var regulator = KeyFile.Load(c.PartyKeyFile("regulator"));
+        var recall = new Ledger.Protocol.Records.LedgerRecord(regulator.Address, 1, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            new Ledger.Protocol.Records.RecallPayload(Gtin, "LOT-A1", null, "test: lot LOT-A1 recalled"), []);
+        using (var client = c.Client(3, "regulator"))
+        using (var posted = await BadInput.BadInputKit.PostBatchAsync(client, Ledger.Protocol.Records.SignedBatch.Sign([recall], regulator)))
+            Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        await c.WaitForLanesAsync(a => AllCertifiedAndEqual(a, c.Lanes, 4), Patience, "every lane certified, same head on every node");
+
+        // Each party asks its own node; each answer is verified offline against the consortium file alone.
+        (string Party, string Serial, string Status)[] asks =
+        [
+            ("acme-pharma", "1002", "Recalled"), ("big-wholesale", "1002", "Recalled"), ("corner-pharmacy", "1002", "Recalled"), ("regulator", "1002", "Recalled"),
+            ("regulator", "1003", "Recalled"), ("corner-pharmacy", "1003", "Recalled"),
+        ];
+        using var directory = new TestDirectory();
+        foreach (var (party, serial, status) in asks)
+        {
+            var node = c.Parties[party].Node;
+            var file = Path.Combine(directory.Path, $"{party}-{serial}.json");
+            var fetched = await RunCliAsync("provenance", $"(01){Gtin}(21){serial}", "--node", c.Nodes[node]!.BaseAddress.ToString(), "--token-file", c.PartyTokenFile(party), "--out", file);
+            Assert.True(fetched.ExitCode == 0, $"provenance from node {node} as {party}: {fetched.StdErr}{fetched.StdOut}");
+            var verified = await RunCliAsync("verify-proof", file, "--consortium", c.ConsortiumFile, "--json");
+            Assert.True(verified.ExitCode == 0, $"verify-proof of node {node}'s answer for {serial}: {verified.StdOut}{verified.StdErr}");
+            using var report = JsonDocument.Parse(verified.StdOut);
+            Assert.Equal(status, report.RootElement.GetProperty("proven").GetProperty("status").GetString());
+        }
+    }
 }
 
 /// <summary>The cluster tests start four node processes each: one at a time, so they do not starve each other.</summary>

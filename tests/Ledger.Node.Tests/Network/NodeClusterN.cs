@@ -119,6 +119,15 @@ public sealed class NodeClusterN : IAsyncDisposable
         await FlowKit.CaptureAsync(client, FlowKit.ReadRepositoryFile("devnet", "examples", example), "application/ld+json");
     }
 
+    /// <summary>The key file of a party hosted on its node (written by <c>consortium add-party --data</c>).</summary>
+    public string PartyKeyFile(string party) => Ledger.Node.Parties.HostedParties.KeyPath(Directories[Parties[party].Node], party);
+
+    /// <summary>The token file of a party hosted on its node.</summary>
+    public string PartyTokenFile(string party) => Path.Combine(Directories[Parties[party].Node], "tokens", party + ".token");
+
+    /// <summary>Runs the <c>ledger</c> CLI to completion; the exit code and both outputs.</summary>
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(params string[] args) => NodeProcess.RunToExitAsync(args);
+
     /// <summary>An anonymous GS1 verification request at node <paramref name="i"/>: the node records a Verify on its own lane.</summary>
     public async Task VerifyAtAsync(int i, string gtin, string serial, string requesterGln = "0399993456780")
     {
