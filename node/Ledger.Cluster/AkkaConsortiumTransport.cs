@@ -114,8 +114,9 @@ public sealed class AkkaConsortiumTransport : IConsortiumTransport, IAsyncDispos
                 }
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception) when (token.IsCancellationRequested)
         {
+            // Stopped: an attempt that failed just after the stop is not an error of the sender.
         }
     }
 

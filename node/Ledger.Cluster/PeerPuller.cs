@@ -93,8 +93,10 @@ public sealed class PeerPuller : IAsyncDisposable
                 await Task.Delay(_options.Interval, _time, token).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (Exception) when (token.IsCancellationRequested)
         {
+            // Stopped: whatever the pull in flight ended with (cancelled, or a reply that failed to open just after the
+            // stop) no longer matters; DisposeAsync must not throw it.
         }
     }
 
